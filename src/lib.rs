@@ -1,0 +1,295 @@
+//! zhclean: make damaged Chinese text clean.
+//!
+//! Bytes flow one way through small stages: decode → repair (mojibake, pinyin, html) →
+//! convert (OpenCC) → names → normalize → encode. Every stage records its changes, and
+//! the report places each change in the input (bytes) and the output (chars).
+//!
+//! ```
+//! use zhclean::{Cleaner, Config};
+//! let cleaner = Cleaner::new(Config::default()).unwrap();
+//! let out = cleaner.clean_str("clean text stays as it is");
+//! assert_eq!(out.text, "clean text stays as it is");
+//! assert!(out.changes.is_empty());
+//! ```
+
+pub mod convert;
+pub mod decode;
+pub mod encode;
+pub mod error;
+pub mod lm;
+pub mod names;
+pub mod normalize;
+pub mod repair;
+pub mod report;
+pub mod stage;
+pub mod stream;
+
+pub use error::{Error, Result};
+pub use report::{Change, ChangeKind};
+
+use convert::{ConvertOptions, Converter};
+use decode::{DecodeOptions, Decoded, Segment};
+use names::NamesOptions;
+use normalize::NormalizeOptions;
+use repair::RepairOptions;
+use report::{Edits, Tracker};
+use stage::{DocState, Stage};
+use std::sync::Arc;
+
+/// Everything a `Cleaner` needs to know. `Config::default()` is the default pipeline:
+/// detection, repair, HTML entities (auto), t2s, names (auto), no normalisation.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub decode: DecodeOptions,
+    pub repair: RepairOptions,
+    /// `None` turns conversion off.
+    pub convert: Option<ConvertOptions>,
+    pub names: NamesOptions,
+    pub normalize: NormalizeOptions,
+}
+
+impl Default for Config {
+    /// The default pipeline, as the CLI runs it with no flags.
+    fn default() -> Self {
+        Config {
+            decode: DecodeOptions::default(),
+            repair: RepairOptions::default(),
+            convert: Some(ConvertOptions::default()),
+            names: NamesOptions::default(),
+            normalize: NormalizeOptions::default(),
+        }
+    }
+}
+
+impl Config {
+    /// Everything off but decoding: a baseline for running one stage alone.
+    pub fn decode_only() -> Self {
+        Config {
+            repair: RepairOptions {
+                mojibake: false,
+                pinyin: repair::Toggle::Off,
+                html_entities: repair::Toggle::Off,
+                lossy: repair::Lossy::Mark,
+            },
+            convert: None,
+            names: NamesOptions {
+                mode: names::NamesMode::Off,
+                ..NamesOptions::default()
+            },
+            ..Config::default()
+        }
+    }
+}
+
+/// The result of cleaning one document.
+#[derive(Debug, Clone)]
+pub struct Cleaned {
+    pub text: String,
+    /// How the input was decoded, segment by segment (empty for `clean_str`).
+    pub segments: Vec<Segment>,
+    /// True when more than one encoding was needed.
+    pub mixed: bool,
+    /// Every change, in input order.
+    pub changes: Vec<Change>,
+    /// The input had a UTF-8 BOM (kept on output so clean input stays byte-identical).
+    pub utf8_bom: bool,
+}
+
+impl Cleaned {
+    /// True when the output differs from the input text.
+    pub fn changed(&self) -> bool {
+        self.changes
+            .iter()
+            .any(|c| c.kind != ChangeKind::Decode && c.before != c.after)
+    }
+}
+
+struct Inner {
+    config: Config,
+    stages: Vec<Box<dyn Stage>>,
+}
+
+/// A configured pipeline. Build once; clone cheaply; share across threads.
+#[derive(Clone)]
+pub struct Cleaner {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Cleaner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cleaner")
+            .field("config", &self.inner.config)
+            .field(
+                "stages",
+                &self
+                    .inner
+                    .stages
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl Cleaner {
+    /// Build the stages the configuration asks for (dictionaries load here or lazily).
+    pub fn new(config: Config) -> Result<Self> {
+        let mut stages: Vec<Box<dyn Stage>> = Vec::new();
+        let r = config.repair;
+        if r.mojibake {
+            stages.push(Box::new(repair::mojibake::Repairer { options: r }));
+        }
+        if r.pinyin != repair::Toggle::Off {
+            stages.push(Box::new(repair::pinyin::Repairer { options: r }));
+        }
+        if r.html_entities != repair::Toggle::Off {
+            stages.push(Box::new(repair::html::Repairer { options: r }));
+        }
+        if let Some(c) = &config.convert {
+            stages.push(Box::new(Converter::new(c.clone())?));
+        }
+        if config.names.mode != names::NamesMode::Off {
+            stages.push(Box::new(names::Unifier {
+                options: config.names.clone(),
+            }));
+        }
+        if !config.normalize.is_off() {
+            stages.push(Box::new(normalize::Normalizer {
+                options: config.normalize,
+            }));
+        }
+        Ok(Cleaner {
+            inner: Arc::new(Inner { config, stages }),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Names of the active stages, in pipeline order.
+    pub fn stage_names(&self) -> Vec<&'static str> {
+        self.inner.stages.iter().map(|s| s.name()).collect()
+    }
+
+    pub(crate) fn stages(&self) -> &[Box<dyn Stage>] {
+        &self.inner.stages
+    }
+
+    /// Decode and clean a whole document held in memory.
+    pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned> {
+        let decoded = decode::decode(input, &self.inner.config.decode)?;
+        Ok(self.clean_decoded(decoded, input))
+    }
+
+    /// Clean text that is already decoded.
+    pub fn clean_str(&self, text: &str) -> Cleaned {
+        let mut doc = DocState::default();
+        let (out, tracker) = self.run_stages(text, &mut doc, true);
+        let changes = tracker.finish(&out, &|p| p);
+        Cleaned {
+            text: out,
+            segments: Vec::new(),
+            mixed: false,
+            changes,
+            utf8_bom: false,
+        }
+    }
+
+    fn clean_decoded(&self, decoded: Decoded, input: &[u8]) -> Cleaned {
+        let mut doc = DocState::default();
+        let (out, mut tracker) = self.run_stages(&decoded.text, &mut doc, true);
+        let utf8_bom = input.starts_with(b"\xEF\xBB\xBF")
+            && decoded.segments.first().map(|s| s.encoding.name()) == Some("UTF-8");
+        note_decode(&decoded, &mut tracker);
+        let changes = tracker.finish(&out, &|p| decoded.input_offset(p));
+        Cleaned {
+            text: out,
+            segments: decoded.segments,
+            mixed: decoded.mixed,
+            changes,
+            utf8_bom,
+        }
+    }
+
+    /// Run every stage over `text`. With `whole == true` the text is the whole document,
+    /// so document-level stages observe it first.
+    pub(crate) fn run_stages(
+        &self,
+        text: &str,
+        doc: &mut DocState,
+        whole: bool,
+    ) -> (String, Tracker) {
+        let mut tracker = Tracker::new();
+        let mut cur: Option<String> = None;
+        for st in self.stages() {
+            let t = cur.as_deref().unwrap_or(text);
+            if whole && st.needs_whole_document() {
+                st.observe(t, doc);
+            }
+            let mut edits = Edits::new();
+            st.apply(t, doc, &mut edits);
+            if !edits.is_empty() {
+                let next = tracker.apply(st.name(), t, edits);
+                cur = Some(next);
+            }
+        }
+        (cur.unwrap_or_else(|| text.to_owned()), tracker)
+    }
+}
+
+/// Report the decoder's choices: one record per non-UTF-8 segment, and every malformed span.
+fn note_decode(decoded: &Decoded, tracker: &mut Tracker) {
+    let plain_utf8 = decoded.segments.len() == 1
+        && decoded.segments[0].encoding.name() == "UTF-8"
+        && decoded.malformed.is_empty();
+    if plain_utf8 {
+        return;
+    }
+    for seg in &decoded.segments {
+        if seg.encoding.name() == "UTF-8" && !decoded.mixed {
+            continue;
+        }
+        tracker.note_decoded(
+            "decode",
+            seg.text.clone(),
+            ChangeKind::Decode,
+            String::new(),
+            String::new(),
+            seg.confidence,
+            format!("decoded as {}", seg.encoding.name()),
+        );
+    }
+    for m in &decoded.malformed {
+        tracker.note_decoded(
+            "decode",
+            m.clone(),
+            ChangeKind::Unrecoverable,
+            String::new(),
+            "\u{FFFD}".into(),
+            1.0,
+            "undecodable bytes".into(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cleaner_is_send_sync_clone() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<Cleaner>();
+    }
+
+    #[test]
+    fn clean_utf8_is_identity() {
+        let c = Cleaner::new(Config::default()).unwrap();
+        let s = "简体中文，English, 123.\r\n第二行";
+        let out = c.clean_bytes(s.as_bytes()).unwrap();
+        assert_eq!(out.text, s);
+        assert!(out.changes.is_empty());
+    }
+}

@@ -1,0 +1,455 @@
+//! Edits recorded by stages, the change report, and the offset maps that place every
+//! change both in the input (bytes) and in the output (chars).
+
+use serde::Serialize;
+use std::borrow::Cow;
+use std::ops::Range;
+
+/// What kind of change a record describes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    /// The text was changed with good confidence.
+    Fix,
+    /// Information is lost here; the span is marked (or kept, with `--lossy keep`).
+    Unrecoverable,
+    /// Evidence was too weak to change anything; listed for a human to look at.
+    Suspect,
+    /// The decoder's choice for a segment of the input (no text change).
+    Decode,
+}
+
+/// One replacement proposed by a stage, in the stage's input coordinates (bytes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub replacement: String,
+    pub confidence: f32,
+    pub kind: ChangeKind,
+    pub reason: Cow<'static, str>,
+}
+
+/// The edits of one stage on one text. Edits must not overlap; `push` keeps them sorted.
+#[derive(Debug, Default, Clone)]
+pub struct Edits {
+    edits: Vec<Edit>,
+}
+
+impl Edits {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Replace `range` with `replacement`.
+    pub fn replace(
+        &mut self,
+        range: Range<usize>,
+        replacement: impl Into<String>,
+        confidence: f32,
+        reason: impl Into<Cow<'static, str>>,
+    ) {
+        self.push(Edit {
+            range,
+            replacement: replacement.into(),
+            confidence,
+            kind: ChangeKind::Fix,
+            reason: reason.into(),
+        });
+    }
+
+    /// Add an edit of any kind. An edit whose replacement equals the text it covers is a
+    /// report-only note (suspect, or unrecoverable kept as is).
+    pub fn push(&mut self, edit: Edit) {
+        debug_assert!(edit.range.start <= edit.range.end);
+        match self.edits.last() {
+            Some(last) if last.range.end > edit.range.start => {
+                // Out of order: insert sorted; overlapping edits are dropped (first wins).
+                let pos = self
+                    .edits
+                    .partition_point(|e| e.range.start < edit.range.start);
+                let overlaps_prev = pos > 0 && self.edits[pos - 1].range.end > edit.range.start;
+                let overlaps_next = pos < self.edits.len()
+                    && (self.edits[pos].range.start < edit.range.end
+                        || (edit.range.is_empty()
+                            && self.edits[pos].range.start == edit.range.start));
+                if !overlaps_prev && !overlaps_next {
+                    self.edits.insert(pos, edit);
+                }
+            }
+            _ => self.edits.push(edit),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.edits.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Edit> {
+        self.edits.iter()
+    }
+
+    pub fn into_vec(self) -> Vec<Edit> {
+        self.edits
+    }
+
+    /// Apply the edits to `text`. Returns the new text and the applied map.
+    pub fn apply(self, text: &str) -> (String, Applied, Vec<Edit>) {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut spans = Vec::with_capacity(self.edits.len());
+        let mut pos = 0;
+        for e in &self.edits {
+            let start = e.range.start.min(text.len());
+            let end = e.range.end.min(text.len());
+            out.push_str(&text[pos..start]);
+            let new_start = out.len();
+            out.push_str(&e.replacement);
+            spans.push(Span {
+                old: start..end,
+                new: new_start..out.len(),
+            });
+            pos = end;
+        }
+        out.push_str(&text[pos..]);
+        (out, Applied { spans }, self.edits)
+    }
+}
+
+/// One applied replacement: `old` in the stage's input, `new` in its output.
+#[derive(Debug, Clone, PartialEq)]
+struct Span {
+    old: Range<usize>,
+    new: Range<usize>,
+}
+
+/// The offset map of one applied stage.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    spans: Vec<Span>,
+}
+
+impl Applied {
+    /// Map an output offset of the stage back to its input. Offsets strictly inside a
+    /// replacement map to the start (or, for `end == true`, the end) of what it replaced.
+    pub fn to_old(&self, pos: usize, end: bool) -> usize {
+        map_offset(&self.spans, pos, end, |s| (&s.new, &s.old))
+    }
+
+    /// Map an input offset of the stage forward to its output.
+    pub fn to_new(&self, pos: usize, end: bool) -> usize {
+        map_offset(&self.spans, pos, end, |s| (&s.old, &s.new))
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.spans.is_empty()
+    }
+}
+
+/// Map `pos` from the `from` side of the spans to their `to` side. A zero-width span
+/// (deletion or insertion) puts a range start after it and a range end before it.
+fn map_offset(
+    spans: &[Span],
+    pos: usize,
+    end: bool,
+    side: impl Fn(&Span) -> (&Range<usize>, &Range<usize>),
+) -> usize {
+    let i = spans.partition_point(|s| side(s).0.end < pos);
+    if let Some(s) = spans.get(i) {
+        let (from, to) = side(s);
+        if from.start <= pos {
+            if from.is_empty() {
+                return if end { to.start } else { to.end };
+            }
+            if pos == from.start {
+                return to.start;
+            }
+            if pos == from.end {
+                return to.end;
+            }
+            return if end { to.end } else { to.start };
+        }
+    }
+    match i.checked_sub(1).and_then(|j| spans.get(j)) {
+        Some(s) => {
+            let (from, to) = side(s);
+            to.end + (pos - from.end)
+        }
+        None => pos,
+    }
+}
+
+/// A change in the final report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Change {
+    /// Stage that made the change (`decode`, `mojibake`, `pinyin`, `html`, `convert`, `names`, `normalize`).
+    pub stage: &'static str,
+    pub kind: ChangeKind,
+    /// Byte range in the original input.
+    pub input_bytes: [usize; 2],
+    /// Char range in the final output.
+    pub output_chars: [usize; 2],
+    pub before: String,
+    pub after: String,
+    pub confidence: f32,
+    pub reason: String,
+    /// 1-based record (line) number in JSON Lines mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+    /// The file the change belongs to, in batch mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// A change while the pipeline runs: positions are still in intermediate texts.
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub stage: &'static str,
+    /// Index of the stage in the applied list whose output `out` refers to.
+    pub applied_idx: usize,
+    /// Range in the text the stage read (its input), mapped back to the decoded text later.
+    pub input: Range<usize>,
+    /// Range in the stage's output text.
+    pub out: Range<usize>,
+    pub before: String,
+    pub after: String,
+    pub confidence: f32,
+    pub kind: ChangeKind,
+    pub reason: String,
+}
+
+/// Collects the applied maps of every stage and the changes they made, and resolves
+/// change positions to input bytes (via the decoded text) and output chars.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    applied: Vec<Applied>,
+    pending: Vec<Pending>,
+}
+
+impl Tracker {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Apply a stage's edits to `text`, remember the map and the changes.
+    pub fn apply(&mut self, stage: &'static str, text: &str, edits: Edits) -> String {
+        if edits.is_empty() {
+            return text.to_owned();
+        }
+        let (out, applied, edits) = edits.apply(text);
+        let idx = self.applied.len();
+        for (e, s) in edits.into_iter().zip(applied.spans.iter()) {
+            let before = text.get(s.old.clone()).unwrap_or("").to_owned();
+            self.pending.push(Pending {
+                stage,
+                applied_idx: idx,
+                input: s.old.clone(),
+                out: s.new.clone(),
+                after: e.replacement,
+                before,
+                confidence: e.confidence,
+                kind: e.kind,
+                reason: e.reason.into_owned(),
+            });
+        }
+        self.applied.push(applied);
+        out
+    }
+
+    /// Record a change that has no text edit of its own (decode notes), in the
+    /// coordinates of the decoded text (before every stage).
+    pub fn note_decoded(
+        &mut self,
+        stage: &'static str,
+        range: Range<usize>,
+        kind: ChangeKind,
+        before: String,
+        after: String,
+        confidence: f32,
+        reason: String,
+    ) {
+        self.pending.push(Pending {
+            stage,
+            applied_idx: usize::MAX,
+            input: range.clone(),
+            out: range,
+            before,
+            after,
+            confidence,
+            kind,
+            reason,
+        });
+    }
+
+    pub fn change_count(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// Resolve every change: `to_input` maps an offset of the decoded text to an input
+    /// byte offset; `output` is the final text.
+    pub fn finish(self, output: &str, to_input: &dyn Fn(usize) -> usize) -> Vec<Change> {
+        let n = self.applied.len();
+        let mut changes = Vec::with_capacity(self.pending.len());
+        let mut out_byte_ranges = Vec::with_capacity(self.pending.len());
+        for p in self.pending {
+            // Back to the decoded text: through the stages before this one.
+            let (mut s, mut e) = (p.input.start, p.input.end);
+            let first_after;
+            if p.applied_idx == usize::MAX {
+                first_after = 0;
+            } else {
+                for a in self.applied[..p.applied_idx].iter().rev() {
+                    s = a.to_old(s, false);
+                    e = a.to_old(e, true);
+                }
+                first_after = p.applied_idx + 1;
+            }
+            // Forward to the output: through the stages after this one.
+            let (mut os, mut oe) = if p.applied_idx == usize::MAX {
+                (p.out.start, p.out.end)
+            } else {
+                (p.out.start, p.out.end)
+            };
+            for a in &self.applied[first_after.min(n)..] {
+                os = a.to_new(os, false);
+                oe = a.to_new(oe, true);
+            }
+            out_byte_ranges.push((os, oe.max(os)));
+            changes.push(Change {
+                stage: p.stage,
+                kind: p.kind,
+                input_bytes: [to_input(s), to_input(e.max(s))],
+                output_chars: [0, 0],
+                before: p.before,
+                after: p.after,
+                confidence: p.confidence,
+                reason: p.reason,
+                record: None,
+                file: None,
+            });
+        }
+        byte_to_char_ranges(output, &out_byte_ranges, &mut changes);
+        changes.sort_by_key(|c| (c.input_bytes[0], c.output_chars[0]));
+        changes
+    }
+}
+
+/// Convert byte offsets in `text` to char offsets in one pass over sorted positions.
+fn byte_to_char_ranges(text: &str, ranges: &[(usize, usize)], changes: &mut [Change]) {
+    let mut points: Vec<(usize, usize, bool)> = Vec::with_capacity(ranges.len() * 2);
+    for (i, &(s, e)) in ranges.iter().enumerate() {
+        points.push((s, i, false));
+        points.push((e, i, true));
+    }
+    points.sort_unstable();
+    let mut chars = 0usize;
+    let mut byte = 0usize;
+    let mut it = text.char_indices().peekable();
+    for (target, i, is_end) in points {
+        while byte < target {
+            match it.next() {
+                Some((_, c)) => {
+                    byte += c.len_utf8();
+                    chars += 1;
+                }
+                None => break,
+            }
+        }
+        let _ = it.peek();
+        if is_end {
+            changes[i].output_chars[1] = chars;
+        } else {
+            changes[i].output_chars[0] = chars;
+        }
+    }
+}
+
+/// A readable one-line description of a change, for `--explain`.
+pub fn explain_line(c: &Change) -> String {
+    format!(
+        "{:<9} {:<13} bytes {}..{} chars {}..{}  {:?} -> {:?}  ({:.2}) {}",
+        c.stage,
+        format!("{:?}", c.kind).to_lowercase(),
+        c.input_bytes[0],
+        c.input_bytes[1],
+        c.output_chars[0],
+        c.output_chars[1],
+        truncate(&c.before, 40),
+        truncate(&c.after, 40),
+        c.confidence,
+        c.reason
+    )
+}
+
+fn truncate(s: &str, n: usize) -> Cow<'_, str> {
+    if s.chars().count() <= n {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.chars().take(n).chain("…".chars()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_and_map_offsets() {
+        let text = "ab學(xué)cd";
+        let mut ed = Edits::new();
+        let s = text.find('(').unwrap();
+        let e = text.find(')').unwrap() + 1;
+        ed.replace(s..e, "", 0.99, "annotation");
+        let (out, map, _) = ed.apply(text);
+        assert_eq!(out, "ab學cd");
+        assert_eq!(
+            map.to_old(out.find('c').unwrap(), false),
+            text.find('c').unwrap()
+        );
+        assert_eq!(
+            map.to_new(text.find('c').unwrap(), false),
+            out.find('c').unwrap()
+        );
+        assert_eq!(map.to_new(0, false), 0);
+    }
+
+    #[test]
+    fn tracker_resolves_through_stages() {
+        let mut t = Tracker::new();
+        let text = "x學(xué)y臺z";
+        let mut e1 = Edits::new();
+        let s = text.find('(').unwrap();
+        let e = text.find(')').unwrap() + 1;
+        e1.replace(s..e, "", 0.99, "annotation");
+        let t1 = t.apply("pinyin", text, e1);
+        assert_eq!(t1, "x學y臺z");
+        let mut e2 = Edits::new();
+        let p = t1.find('臺').unwrap();
+        e2.replace(p..p + 3, "台", 1.0, "t2s");
+        let t2 = t.apply("convert", &t1, e2);
+        assert_eq!(t2, "x學y台z");
+        let ch = t.finish(&t2, &|p| p);
+        assert_eq!(ch.len(), 2);
+        assert_eq!(ch[0].stage, "pinyin");
+        assert_eq!(ch[0].input_bytes, [s, e]);
+        assert_eq!(ch[0].output_chars, [2, 2]);
+        assert_eq!(ch[1].stage, "convert");
+        assert_eq!(
+            ch[1].input_bytes,
+            [text.find('臺').unwrap(), text.find('臺').unwrap() + 3]
+        );
+        assert_eq!(ch[1].output_chars, [3, 4]);
+    }
+
+    #[test]
+    fn out_of_order_and_overlapping_edits() {
+        let mut ed = Edits::new();
+        ed.replace(4..5, "b", 1.0, "r");
+        ed.replace(0..1, "a", 1.0, "r");
+        ed.replace(0..2, "zz", 1.0, "overlap: dropped");
+        let (out, _, _) = ed.apply("01234");
+        assert_eq!(out, "a123b");
+    }
+}

@@ -1,0 +1,36 @@
+//! The one small interface every text stage implements.
+
+use crate::report::Edits;
+
+/// Per-document state shared by the stages of one document (or one stream).
+///
+/// Each stage owns one field. It lives as long as the document, so a stage can carry
+/// evidence across the chunks of a stream (e.g. "this document has the pinyin signature").
+#[derive(Debug, Default)]
+pub struct DocState {
+    pub mojibake: crate::repair::mojibake::DocState,
+    pub pinyin: crate::repair::pinyin::DocState,
+    pub html: crate::repair::html::DocState,
+    pub names: crate::names::DocState,
+}
+
+/// A text-to-text pipeline stage.
+///
+/// `apply` records replacements on `text` in `out`; it never panics and never changes
+/// `text` itself. The pipeline applies the edits and keeps the offset maps.
+pub trait Stage: Send + Sync {
+    /// Short stable name, used in reports (`pinyin`, `convert` ...).
+    fn name(&self) -> &'static str;
+
+    /// Record the edits this stage makes on `text`.
+    fn apply(&self, text: &str, doc: &mut DocState, out: &mut Edits);
+
+    /// Document-level stages (names) see every chunk of the document before the first
+    /// `apply`. The default does nothing.
+    fn observe(&self, _text: &str, _doc: &mut DocState) {}
+
+    /// True when the stage needs `observe` over the whole document before `apply`.
+    fn needs_whole_document(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,261 @@
+//! Streaming over `Read`/`Write` with bounded memory.
+//!
+//! The input is cut into windows of about `chunk_size` bytes at line boundaries (at
+//! whitespace, or a safe byte, when a line is longer than a window). Each window is
+//! decoded and cleaned as one document, so memory stays bounded by the window size
+//! whatever the input size. Name unification therefore sees one window at a time: for
+//! inputs up to one window (8 MiB by default) that is the whole document.
+
+use crate::decode::{self, Enc};
+use crate::encode::{self, Fallback};
+use crate::error::Result;
+use crate::report::Change;
+use crate::Cleaner;
+use std::io::{Read, Write};
+
+/// Default window size.
+pub const DEFAULT_CHUNK: usize = 8 << 20;
+
+/// Options of a streaming run.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamOptions {
+    pub chunk_size: usize,
+    pub to: Enc,
+    pub fallback: Fallback,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            chunk_size: DEFAULT_CHUNK,
+            to: Enc::Rs(encoding_rs::UTF_8),
+            fallback: Fallback::Error,
+        }
+    }
+}
+
+/// What a streaming run saw.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StreamSummary {
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub chars_out: u64,
+    pub windows: u64,
+    /// Number of changes of each kind that text stages made (decode notes excluded).
+    pub changes: u64,
+    pub unrecoverable: u64,
+    /// Encodings seen, in order of first appearance.
+    pub encodings: Vec<&'static str>,
+    pub mixed: bool,
+    /// True when any text changed.
+    pub changed: bool,
+}
+
+impl Cleaner {
+    /// Clean `reader` into `writer`, window by window. `on_change` receives every change
+    /// with offsets relative to the whole stream.
+    pub fn clean_stream<R: Read, W: Write>(
+        &self,
+        mut reader: R,
+        mut writer: W,
+        opts: &StreamOptions,
+        on_change: &mut dyn FnMut(Change),
+    ) -> Result<StreamSummary> {
+        let chunk = opts.chunk_size.max(1024);
+        let mut sum = StreamSummary::default();
+        let mut buf: Vec<u8> = Vec::with_capacity(chunk + 4096);
+        let mut eof = false;
+        // Encoding fixed by the first window for UTF-16/32 (no per-window guessing there).
+        let mut fixed: Option<Enc> = self.config().decode.from;
+        let mut first = true;
+        while !eof || !buf.is_empty() {
+            // Fill up to `chunk` bytes.
+            while !eof && buf.len() < chunk {
+                let old = buf.len();
+                buf.resize(chunk, 0);
+                let n = loop {
+                    match reader.read(&mut buf[old..]) {
+                        Ok(n) => break n,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            buf.truncate(old);
+                            return Err(e.into());
+                        }
+                    }
+                };
+                buf.truncate(old + n);
+                if n == 0 {
+                    eof = true;
+                }
+            }
+            if buf.is_empty() {
+                break;
+            }
+            let wide = matches!(
+                fixed.map(|e| e.name()),
+                Some("UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE")
+            );
+            let cut = if eof {
+                buf.len()
+            } else {
+                cut_point(&buf, fixed, wide)
+            };
+            let window: Vec<u8> = buf.drain(..cut).collect();
+            let mut dopts = self.config().decode.clone();
+            if dopts.from.is_none() && (wide || !first) {
+                dopts.from = fixed.filter(|_| wide);
+            }
+            let decoded = decode::decode(&window, &dopts)?;
+            if first {
+                let e = decoded.encoding();
+                if matches!(e.name(), "UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE") {
+                    fixed = Some(e);
+                }
+            }
+            for s in &decoded.segments {
+                let n = s.encoding.name();
+                if !sum.encodings.contains(&n) {
+                    sum.encodings.push(n);
+                }
+            }
+            sum.mixed |= decoded.mixed || sum.encodings.len() > 1;
+            let cleaned = self.clean_decoded_window(decoded, &window);
+            let bytes = if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
+                let mut v = b"\xEF\xBB\xBF".to_vec();
+                v.extend_from_slice(cleaned.text.as_bytes());
+                v
+            } else {
+                encode::encode(&cleaned.text, opts.to, opts.fallback)?
+            };
+            writer.write_all(&bytes)?;
+            let chars = cleaned.text.chars().count() as u64;
+            for mut c in cleaned.changes {
+                if c.kind != crate::ChangeKind::Decode {
+                    sum.changes += 1;
+                }
+                if c.kind == crate::ChangeKind::Unrecoverable {
+                    sum.unrecoverable += 1;
+                }
+                if c.before != c.after && c.kind != crate::ChangeKind::Decode {
+                    sum.changed = true;
+                }
+                c.input_bytes[0] += sum.bytes_in as usize;
+                c.input_bytes[1] += sum.bytes_in as usize;
+                c.output_chars[0] += sum.chars_out as usize;
+                c.output_chars[1] += sum.chars_out as usize;
+                on_change(c);
+            }
+            sum.bytes_in += window.len() as u64;
+            sum.bytes_out += bytes.len() as u64;
+            sum.chars_out += chars;
+            sum.windows += 1;
+            first = false;
+        }
+        writer.flush()?;
+        Ok(sum)
+    }
+
+    fn clean_decoded_window(&self, decoded: decode::Decoded, input: &[u8]) -> crate::Cleaned {
+        self.clean_decoded(decoded, input)
+    }
+}
+
+/// Where to cut a full buffer so that no character, line or phrase is split.
+fn cut_point(buf: &[u8], fixed: Option<Enc>, wide: bool) -> usize {
+    let n = buf.len();
+    if wide {
+        let unit = if matches!(fixed.map(|e| e.name()), Some("UTF-32LE" | "UTF-32BE")) {
+            4
+        } else {
+            2
+        };
+        let le = matches!(fixed.map(|e| e.name()), Some("UTF-16LE" | "UTF-32LE"));
+        // Last newline unit, aligned.
+        let mut i = n - n % unit;
+        while i >= unit {
+            let u = &buf[i - unit..i];
+            let is_nl = if le {
+                u[0] == b'\n' && u[1..].iter().all(|&b| b == 0)
+            } else {
+                u[unit - 1] == b'\n' && u[..unit - 1].iter().all(|&b| b == 0)
+            };
+            if is_nl {
+                return i;
+            }
+            i -= unit;
+        }
+        // No newline: cut on an aligned unit that is not a high surrogate.
+        let mut i = n - n % unit;
+        if unit == 2 && i >= 2 {
+            let hi = if le { buf[i - 1] } else { buf[i - 2] };
+            if (0xD8..0xDC).contains(&hi) {
+                i -= 2;
+            }
+        }
+        return i.max(unit);
+    }
+    if let Some(p) = memchr::memrchr(b'\n', buf) {
+        return p + 1;
+    }
+    // A very long line: cut after whitespace, which no multi-byte encoding uses as a
+    // trail byte; failing that after a byte below 0x30 (never a GBK/Big5/SJIS trail byte).
+    if let Some(p) = buf
+        .iter()
+        .rposition(|&b| b == b' ' || b == b'\t' || b == b'\r')
+    {
+        return p + 1;
+    }
+    if let Some(p) = buf.iter().rposition(|&b| b < 0x30) {
+        return p + 1;
+    }
+    // Last resort: a UTF-8 char boundary.
+    let mut i = n;
+    while i > 0 && (buf[i - 1] & 0xC0) == 0x80 {
+        i -= 1;
+    }
+    if i > 0 && buf[i - 1] >= 0xC0 {
+        i -= 1;
+    }
+    if i == 0 {
+        n
+    } else {
+        i
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    #[test]
+    fn stream_equals_whole_and_cuts_lines() {
+        let c = Cleaner::new(Config::default()).unwrap();
+        let text = "第一行 line one\n第二行 line two\r\n第三行 no newline at end".repeat(200);
+        let mut out = Vec::new();
+        let opts = StreamOptions {
+            chunk_size: 1024,
+            ..StreamOptions::default()
+        };
+        let sum = c
+            .clean_stream(text.as_bytes(), &mut out, &opts, &mut |_| {})
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+        assert!(sum.windows > 1);
+        assert_eq!(sum.bytes_in as usize, text.len());
+    }
+
+    #[test]
+    fn long_line_without_newline_is_cut_at_char_boundary() {
+        let c = Cleaner::new(Config::default()).unwrap();
+        let text = "中".repeat(5000);
+        let mut out = Vec::new();
+        let opts = StreamOptions {
+            chunk_size: 1024,
+            ..StreamOptions::default()
+        };
+        c.clean_stream(text.as_bytes(), &mut out, &opts, &mut |_| {})
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), text);
+    }
+}
