@@ -1,11 +1,49 @@
-//! TODO(issue): the pinyin repair stage. Placeholder that changes nothing.
+//! Repair of the pinyin-annotation corruption (see `docs/readme/pinyin.md`).
+//!
+//! A filter inserted `(pinyin)` after GBK byte pairs of Traditional characters, matching
+//! raw bytes, so some insertions split a character (misfires). The bytes were then decoded
+//! with a decoder that turns an invalid pair into one `?`, and fullwidth ASCII was folded.
+//! Correct annotations are removed; each misfire is undone by rebuilding the GBK byte
+//! stream around it, enumerating the bytes the `?` garbles hid, and letting the language
+//! model pick the most likely decoding. Bytes that are truly lost stay `?` and are reported.
 
-use crate::report::Edits;
+mod gbk;
+mod syllable;
+
+use crate::lm;
+use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
+use gbk::{fold, is_lead, is_trail, Gbk};
+use std::ops::Range;
+use syllable::{is_reading, is_syllable_char, parse_annotation, parse_closed};
 
-/// Per-document state of this stage.
+pub use syllable::Syllable;
+
+/// Annotations (or misfires) a document needs before `auto` mode repairs it.
+const MIN_EVIDENCE: usize = 3;
+/// In `auto` mode without any misfire, the share of the occurrences of annotated
+/// characters that carry the annotation (the filter annotates every occurrence).
+const MIN_CONSISTENCY: f64 = 0.8;
+/// Search steps allowed per garble before giving up on it.
+const STEP_BUDGET: usize = 60_000;
+/// Chars of context on each side when scoring candidates.
+const CONTEXT: usize = 4;
+
+/// Per-document state: the signature evidence seen so far (carried across chunks).
 #[derive(Debug, Default)]
-pub struct DocState {}
+pub struct DocState {
+    active: bool,
+    annotations: usize,
+    misfires: usize,
+    unannotated: usize,
+}
+
+impl DocState {
+    /// True once the document has shown the corruption's signature.
+    pub fn active(&self) -> bool {
+        self.active
+    }
+}
 
 #[derive(Debug, Default)]
 pub struct Repairer {
@@ -17,5 +55,579 @@ impl Stage for Repairer {
         "pinyin"
     }
 
-    fn apply(&self, _text: &str, _doc: &mut Doc, _out: &mut Edits) {}
+    fn apply(&self, text: &str, doc: &mut Doc, out: &mut Edits) {
+        if self.options.pinyin == super::Toggle::Off || !may_be_damaged(text) {
+            return;
+        }
+        let st = &mut doc.pinyin;
+        if !st.active {
+            let ev = evidence(text);
+            st.annotations += ev.annotations;
+            st.misfires += ev.misfires;
+            st.unannotated += ev.unannotated;
+            st.active = self.options.pinyin == super::Toggle::On || signature(st);
+        }
+        if st.active {
+            repair(text, out);
+        }
+    }
+}
+
+/// Fast path: the corruption always leaves `(` + a pinyin letter, or a `?`.
+pub fn may_be_damaged(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr2_iter(b'(', b'?', b).any(|i| {
+        b[i] == b'?' || text[i + 1..].chars().next().is_some_and(is_syllable_char)
+    })
+}
+
+fn signature(st: &DocState) -> bool {
+    let n = st.annotations + st.misfires;
+    if n < MIN_EVIDENCE {
+        return false;
+    }
+    if st.misfires > 0 {
+        return true;
+    }
+    st.annotations as f64 / (st.annotations + st.unannotated) as f64 >= MIN_CONSISTENCY
+}
+
+struct Evidence {
+    annotations: usize,
+    misfires: usize,
+    unannotated: usize,
+}
+
+/// Count annotations whose pinyin reads the char before them, and misfires (`?xué)`).
+fn evidence(text: &str) -> Evidence {
+    let b = text.as_bytes();
+    let mut ev = Evidence {
+        annotations: 0,
+        misfires: 0,
+        unannotated: 0,
+    };
+    let mut annotated = std::collections::HashSet::new();
+    for i in memchr::memchr2_iter(b'(', b'?', b) {
+        if b[i] == b'?' {
+            if parse_closed(&text[i + 1..]).is_some() {
+                ev.misfires += 1;
+            }
+            continue;
+        }
+        let Some((syl, _)) = parse_annotation(&text[i..]) else {
+            continue;
+        };
+        // A doubled annotation reads the char before the first one.
+        let mut j = i;
+        while text[..j].ends_with(')') {
+            match text[..j].rfind('(') {
+                Some(k) if parse_annotation(&text[k..]).is_some_and(|(_, n)| k + n == j) => j = k,
+                _ => break,
+            }
+        }
+        if let Some(c) = text[..j].chars().next_back() {
+            if is_reading(c, &syl) {
+                ev.annotations += 1;
+                annotated.insert(c);
+            }
+        }
+    }
+    if ev.misfires == 0 && !annotated.is_empty() {
+        // Occurrences of annotated chars without an annotation.
+        for (i, c) in text.char_indices() {
+            if annotated.contains(&c) && !text[i + c.len_utf8()..].starts_with('(') {
+                ev.unannotated += 1;
+            }
+        }
+    }
+    ev
+}
+
+/// One replacement a path makes, in input bytes.
+#[derive(Debug, Clone)]
+struct Piece {
+    src: Range<usize>,
+    out: String,
+    lost: bool,
+}
+
+/// One way to read the damaged text from a misfire on.
+#[derive(Debug, Clone)]
+struct Path {
+    pos: usize,
+    /// The lead byte waiting for its trail while the decoding is misaligned.
+    pending: Option<u8>,
+    /// Last output char and the last byte of the rebuilt GBK stream.
+    last: Option<(char, u8)>,
+    pieces: Vec<Piece>,
+}
+
+impl Path {
+    fn fix(&mut self, src: Range<usize>, out: impl Into<String>) {
+        self.pieces.push(Piece {
+            src,
+            out: out.into(),
+            lost: false,
+        });
+    }
+}
+
+/// The last GBK byte of `c` as it stood in the damaged page. ASCII punctuation may have
+/// been a fullwidth form (folded later), whose trail byte can start a misfire.
+fn last_byte(c: char) -> Option<u8> {
+    if c.is_ascii() {
+        let b = c as u8;
+        return Some(match b {
+            b' ' => 0xA1,
+            0x21..=0x7E => b | 0x80,
+            _ => b,
+        });
+    }
+    Gbk::get().encode(c).map(|[_, t]| t)
+}
+
+/// `&name;` or `&#123;` right after a swallowed byte: the byte was `&`.
+fn entity_follows(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    let n = b
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'#')
+        .count();
+    n >= 2 && b.get(n) == Some(&b';')
+}
+
+/// `/p>` or `br>` right after a swallowed byte: the byte was `<`.
+fn tag_follows(rest: &str) -> bool {
+    let b = rest.strip_prefix('/').unwrap_or(rest).as_bytes();
+    let n = b
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .count();
+    n >= 1 && b[0].is_ascii_alphabetic() && matches!(b.get(n), Some(b'>' | b' ' | b'/'))
+}
+
+struct Solver<'a> {
+    text: &'a str,
+    gbk: &'static Gbk,
+    budget: usize,
+    done: Vec<Path>,
+}
+
+impl Solver<'_> {
+    /// Follow `p` until it is aligned again at or after `target`, branching on every
+    /// unknown byte. Complete paths land in `self.done`.
+    fn run(&mut self, mut p: Path, target: usize) {
+        let text = self.text;
+        let g = self.gbk;
+        loop {
+            if self.budget == 0 {
+                return;
+            }
+            self.budget -= 1;
+            let rest = &text[p.pos..];
+            let Some(c) = rest.chars().next() else {
+                if p.pending.is_none() {
+                    self.done.push(p);
+                }
+                return;
+            };
+            let Some(l) = p.pending else {
+                // Aligned: plain text, annotations, or a new misfire.
+                if p.pos >= target {
+                    self.done.push(p);
+                    return;
+                }
+                if c == '(' {
+                    if let (Some((syl, n)), Some((lc, _))) = (parse_annotation(rest), p.last) {
+                        if is_reading(lc, &syl) {
+                            p.fix(p.pos..p.pos + n, "");
+                            p.pos += n;
+                            continue;
+                        }
+                    }
+                }
+                if c == '?' {
+                    if let (Some((syl, n)), Some((_, b))) = (parse_closed(&rest[1..]), p.last) {
+                        let span = p.pos..p.pos + 1 + n;
+                        let xs: Vec<u8> = (0x81..=0xFE)
+                            .filter(|&x| g.decode(b, x).is_some_and(|ch| is_reading(ch, &syl)))
+                            .collect();
+                        if !xs.is_empty() {
+                            for x in xs {
+                                let mut q = p.clone();
+                                q.fix(span.clone(), "");
+                                q.pos = span.end;
+                                q.pending = Some(x);
+                                self.run(q, target);
+                            }
+                            return;
+                        }
+                    }
+                }
+                p.last = last_byte(c).map(|b| (c, b));
+                p.pos += c.len_utf8();
+                continue;
+            };
+            // Misaligned: the next byte is the trail of `l`.
+            let start = p.pos;
+            if c == '?' {
+                let after = start + 1;
+                if let Some((syl, n)) = parse_closed(&text[after..]) {
+                    // [trail, '('] then the char's own annotation.
+                    for t in (0x40..=0xFE).filter(|&t| is_trail(t)) {
+                        if let Some(ch) = g.decode(l, t).filter(|&ch| is_reading(ch, &syl)) {
+                            let mut q = p.clone();
+                            q.fix(start..after + n, fold(ch));
+                            q.last = Some((ch, t));
+                            q.pending = None;
+                            q.pos = after + n;
+                            self.run(q, target);
+                        }
+                    }
+                    return;
+                }
+                // [trail, ASCII byte]: the ASCII byte is gone unless the context names it.
+                let tail = &text[after..];
+                for t in (0x40..=0xFE).filter(|&t| is_trail(t)) {
+                    let Some(ch) = g.decode(l, t) else { continue };
+                    let mut q = p.clone();
+                    let ch = fold(ch);
+                    if tail.is_empty() {
+                        q.fix(start..after, ch);
+                        q.last = Some((ch, t));
+                    } else if entity_follows(tail) {
+                        q.fix(start..after, format!("{ch}&"));
+                        q.last = Some(('&', b'&'));
+                    } else if tag_follows(tail) {
+                        q.fix(start..after, format!("{ch}<"));
+                        q.last = Some(('<', b'<'));
+                    } else {
+                        q.fix(start..start, ch);
+                        q.pieces.push(Piece {
+                            src: start..after,
+                            out: "?".into(),
+                            lost: true,
+                        });
+                        q.last = Some(('?', b'?'));
+                    }
+                    q.pending = None;
+                    q.pos = after;
+                    self.run(q, target);
+                }
+                return;
+            }
+            let end = start + c.len_utf8();
+            if c.is_ascii() {
+                let b = c as u8;
+                // The byte itself as the trail: aligned again.
+                if (0x40..=0x7E).contains(&b) {
+                    if let Some(ch) = g.decode(l, b) {
+                        let mut q = p.clone();
+                        let ch = fold(ch);
+                        q.fix(start..end, format!("{ch}"));
+                        q.last = Some((ch, b));
+                        q.pending = None;
+                        q.pos = end;
+                        self.run(q, target);
+                    }
+                }
+                // A folded fullwidth form: still misaligned.
+                let fw = match b {
+                    b' ' => Some([0xA1, 0xA1]),
+                    0x21..=0x7E => Some([0xA3, b | 0x80]),
+                    _ => None,
+                };
+                let Some([f0, f1]) = fw else { return };
+                let Some(ch) = g.decode(l, f0) else { return };
+                let ch = fold(ch);
+                p.fix(start..end, ch);
+                p.last = Some((ch, f0));
+                p.pending = Some(f1);
+                p.pos = end;
+                continue;
+            }
+            if c == '€' {
+                let Some(ch) = g.decode(l, 0x80) else { return };
+                let ch = fold(ch);
+                p.fix(start..end, ch);
+                p.last = Some((ch, 0x80));
+                p.pending = None;
+                p.pos = end;
+                continue;
+            }
+            // A two-byte char read across the boundary of two real ones.
+            let Some([p0, q0]) = g.encode(c) else { return };
+            let Some(ch) = g.decode(l, p0) else { return };
+            let ch = fold(ch);
+            if q0 < 0x80 {
+                // Its second byte was an ASCII char of the page: aligned again.
+                p.fix(start..end, format!("{ch}{}", q0 as char));
+                p.last = Some((q0 as char, q0));
+                p.pending = None;
+                p.pos = end;
+                continue;
+            }
+            if !is_lead(q0) {
+                return;
+            }
+            p.fix(start..end, ch);
+            p.last = Some((ch, p0));
+            p.pending = Some(q0);
+            p.pos = end;
+            // A misfire inside the misaligned run reads like an annotation of `c`.
+            while let Some((syl, n)) = parse_annotation(&text[p.pos..]) {
+                if !is_reading(c, &syl) {
+                    break;
+                }
+                p.fix(p.pos..p.pos + n, "");
+                p.pos += n;
+            }
+        }
+    }
+}
+
+/// The text a path produces over `start..p.pos`.
+fn path_text(text: &str, start: usize, p: &Path) -> String {
+    let mut s = String::new();
+    let mut pos = start;
+    for pc in &p.pieces {
+        s.push_str(&text[pos..pc.src.start]);
+        s.push_str(&pc.out);
+        pos = pc.src.end;
+    }
+    s.push_str(&text[pos..p.pos]);
+    s
+}
+
+/// Up to `n` chars before `pos`, annotations skipped.
+fn context_before(text: &str, pos: usize, n: usize) -> String {
+    let mut from = pos.saturating_sub(16 * n);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let mut s = strip_annotations(&text[from..pos]);
+    let k = s.chars().count();
+    if k > n {
+        let cut = s.char_indices().nth(k - n).map_or(0, |(i, _)| i);
+        s.drain(..cut);
+    }
+    s
+}
+
+/// Up to `n` chars after `pos`, annotations skipped.
+fn context_after(text: &str, pos: usize, n: usize) -> String {
+    let mut to = (pos + 16 * n).min(text.len());
+    while !text.is_char_boundary(to) {
+        to -= 1;
+    }
+    strip_annotations(&text[pos..to]).chars().take(n).collect()
+}
+
+fn strip_annotations(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(c) = s[i..].chars().next() {
+        if c == '(' {
+            if let Some((_, n)) = parse_annotation(&s[i..]) {
+                i += n;
+                continue;
+            }
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
+/// The best reading of the misfire at `start`, scored by the language model.
+fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, usize, f64)> {
+    let mut s = Solver {
+        text,
+        gbk: Gbk::get(),
+        budget: STEP_BUDGET,
+        done: Vec::new(),
+    };
+    let first = Path {
+        pos: start,
+        pending: None,
+        last,
+        pieces: Vec::new(),
+    };
+    // Paths realign at different places; rerun until they all end at the same one.
+    let mut target = start + 1;
+    for _ in 0..4 {
+        s.done.clear();
+        s.budget = STEP_BUDGET;
+        s.run(first.clone(), target);
+        let far = s.done.iter().map(|p| p.pos).max()?;
+        if s.done.iter().all(|p| p.pos == far) {
+            break;
+        }
+        target = far;
+    }
+    let far = s.done.iter().map(|p| p.pos).max()?;
+    let lm = lm::Model::global();
+    let left = context_before(text, start, CONTEXT);
+    let right = context_after(text, far, CONTEXT);
+    let mut best: Option<(f64, Path)> = None;
+    let mut second = f64::NEG_INFINITY;
+    let n = s.done.len();
+    for p in s.done.drain(..).filter(|p| p.pos == far) {
+        let cand = format!("{left}{}{right}", path_text(text, start, &p));
+        let score = lm.log_prob(&cand);
+        match &best {
+            Some((b, _)) if score <= *b => second = second.max(score),
+            _ => {
+                if let Some((b, _)) = &best {
+                    second = second.max(*b);
+                }
+                best = Some((score, p));
+            }
+        }
+    }
+    let (b, p) = best?;
+    Some((p, n, b - second))
+}
+
+/// Record the repairs of `text` (the signature is known to be present).
+fn repair(text: &str, out: &mut Edits) {
+    let b = text.as_bytes();
+    // Where the previous output char differs from the text (after a removal or a rebuild).
+    let mut virt: Option<(usize, (char, u8))> = None;
+    let mut skip_to = 0;
+    for i in memchr::memchr2_iter(b'(', b'?', b) {
+        if i < skip_to {
+            continue;
+        }
+        let prev = match virt {
+            Some((at, v)) if at == i => Some(v),
+            _ => text[..i]
+                .chars()
+                .next_back()
+                .and_then(|c| last_byte(c).map(|b| (c, b))),
+        };
+        if b[i] == b'(' {
+            let Some((syl, n)) = parse_annotation(&text[i..]) else {
+                continue;
+            };
+            if prev.is_some_and(|(c, _)| is_reading(c, &syl)) {
+                out.replace(i..i + n, "", 0.99, "pinyin annotation removed");
+                virt = prev.map(|v| (i + n, v));
+                skip_to = i + n;
+            }
+            continue;
+        }
+        if parse_closed(&text[i + 1..]).is_none() {
+            continue;
+        }
+        let Some((path, n, margin)) = solve(text, i, prev) else {
+            continue;
+        };
+        let conf = if n <= 1 {
+            0.99
+        } else {
+            (1.0 / (1.0 + (-margin).exp())).clamp(0.5, 0.99) as f32
+        };
+        let reason = format!(
+            "rebuilt the GBK bytes around a misplaced pinyin annotation ({n} candidate reading{})",
+            if n == 1 { "" } else { "s" }
+        );
+        emit(&path, conf, &reason, out);
+        virt = path.last.map(|v| (path.pos, v));
+        skip_to = path.pos;
+    }
+}
+
+/// Turn a path's pieces into edits: adjacent fixes merge, losses stay separate.
+fn emit(p: &Path, conf: f32, reason: &str, out: &mut Edits) {
+    let mut cur: Option<(Range<usize>, String)> = None;
+    let flush = |cur: &mut Option<(Range<usize>, String)>, out: &mut Edits| {
+        if let Some((r, s)) = cur.take() {
+            out.replace(r, s, conf, reason.to_owned());
+        }
+    };
+    for pc in &p.pieces {
+        if pc.lost {
+            flush(&mut cur, out);
+            out.push(Edit {
+                range: pc.src.clone(),
+                replacement: pc.out.clone(),
+                confidence: 1.0,
+                kind: ChangeKind::Unrecoverable,
+                reason: "a byte of the page was swallowed into this `?` by the pinyin \
+                         corruption; it cannot be known"
+                    .into(),
+            });
+            continue;
+        }
+        match &mut cur {
+            Some((r, s)) if r.end == pc.src.start => {
+                r.end = pc.src.end;
+                s.push_str(&pc.out);
+            }
+            _ => {
+                flush(&mut cur, out);
+                cur = Some((pc.src.clone(), pc.out.clone()));
+            }
+        }
+    }
+    flush(&mut cur, out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::repair::{RepairOptions, Toggle};
+
+    fn run(text: &str, mode: Toggle) -> String {
+        let r = Repairer {
+            options: RepairOptions {
+                pinyin: mode,
+                ..RepairOptions::default()
+            },
+        };
+        let mut doc = Doc::default();
+        let mut e = Edits::new();
+        r.apply(text, &mut doc, &mut e);
+        e.apply(text).0
+    }
+
+    #[test]
+    fn removes_annotations() {
+        let t = "九三學(xué)社認(rèn)真落實(shí)。黨(dang)(dang)的";
+        assert_eq!(run(t, Toggle::Auto), "九三學社認真落實。黨的");
+    }
+
+    #[test]
+    fn rebuilds_forced_misfires() {
+        let t = "九三學(xué)社認(rèn)真,勇于擔(dān)當(dāng)?shù)臒o疆大愛";
+        assert_eq!(run(t, Toggle::Auto), "九三學社認真,勇于擔當的無疆大愛");
+        let t = "九三學(xué)社認(rèn)真《杭州日?qǐng)?bào)》";
+        assert_eq!(run(t, Toggle::Auto), "九三學社認真《杭州日報》");
+        let t = "九三學(xué)社認(rèn)真領(lǐng)域?qū)<液推髽I(yè)家";
+        assert_eq!(run(t, Toggle::Auto), "九三學社認真領域專家和企業家");
+    }
+
+    #[test]
+    fn clean_text_untouched() {
+        for t in [
+            "這是學(xué)生寫的(並不多)。",
+            "他說(shuō)了一句",
+            "為什麼?不知道(wo)",
+            "plain ascii (text) ?",
+        ] {
+            assert_eq!(run(t, Toggle::Auto), t);
+        }
+        assert!(!may_be_damaged("中文(中文)和 (1) 什麼"));
+        assert!(may_be_damaged("學(xué)"));
+    }
+
+    #[test]
+    fn off_means_off() {
+        let t = "學(xué)學(xué)學(xué)";
+        assert_eq!(run(t, Toggle::Off), t);
+        assert_eq!(run(t, Toggle::Auto), "學學學");
+    }
 }
