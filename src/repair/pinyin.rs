@@ -235,10 +235,6 @@ impl Solver<'_> {
             };
             let Some(l) = p.pending else {
                 // Aligned: plain text, annotations, or a new misfire.
-                if p.pos >= target {
-                    self.done.push(p);
-                    return;
-                }
                 if c == '(' {
                     if let (Some((syl, n)), Some((lc, _))) = (parse_annotation(rest), p.last) {
                         if is_reading(lc, &syl) {
@@ -247,6 +243,10 @@ impl Solver<'_> {
                             continue;
                         }
                     }
+                }
+                if p.pos >= target {
+                    self.done.push(p);
+                    return;
                 }
                 if c == '?' {
                     if let (Some((syl, n)), Some((_, b))) = (parse_closed(&rest[1..]), p.last) {
@@ -441,6 +441,20 @@ fn strip_annotations(s: &str) -> String {
     out
 }
 
+/// Evidence against a candidate that a char model may not see: private-use chars, and
+/// annotations left unexplained.
+fn penalty(s: &str) -> f64 {
+    let pua = s
+        .chars()
+        .filter(|c| ('\u{E000}'..='\u{F8FF}').contains(c))
+        .count();
+    let ann = s
+        .match_indices('(')
+        .filter(|(i, _)| parse_annotation(&s[*i..]).is_some())
+        .count();
+    8.0 * pua as f64 + 8.0 * ann as f64
+}
+
 /// The best reading of the misfire at `start`, scored by the language model.
 fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, usize, f64)> {
     let mut s = Solver {
@@ -476,7 +490,7 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
     let n = s.done.len();
     for p in s.done.drain(..).filter(|p| p.pos == far) {
         let cand = format!("{left}{}{right}", path_text(text, start, &p));
-        let score = lm.log_prob(&cand);
+        let score = lm.log_prob(&cand) - penalty(&cand);
         match &best {
             Some((b, _)) if score <= *b => second = second.max(score),
             _ => {
@@ -489,6 +503,21 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
     }
     let (b, p) = best?;
     Some((p, n, b - second))
+}
+
+/// `P(chǎn)` after a Chinese char: the filter matched [trail of that char, `P`], a pair
+/// that reads `chǎn`, and wrote its pinyin after the ASCII letter. Nothing was garbled.
+fn ascii_misfire(text: &str, i: usize, prev: Option<(char, u8)>, syl: &Syllable<'_>) -> bool {
+    let Some((c, _)) = prev else { return false };
+    if !matches!(c, '\x40'..='\x7E') || !text[..i].ends_with(c) {
+        return false;
+    }
+    let b = c as u8;
+    let before = &text[..i - 1];
+    let Some(t) = before.chars().next_back().and_then(last_byte) else {
+        return false;
+    };
+    is_lead(t) && Gbk::get().decode(t, b).is_some_and(|ch| is_reading(ch, syl))
 }
 
 /// Record the repairs of `text` (the signature is known to be present).
@@ -512,7 +541,9 @@ fn repair(text: &str, out: &mut Edits) {
             let Some((syl, n)) = parse_annotation(&text[i..]) else {
                 continue;
             };
-            if prev.is_some_and(|(c, _)| is_reading(c, &syl)) {
+            if prev.is_some_and(|(c, _)| is_reading(c, &syl))
+                || ascii_misfire(text, i, prev, &syl)
+            {
                 out.replace(i..i + n, "", 0.99, "pinyin annotation removed");
                 virt = prev.map(|v| (i + n, v));
                 skip_to = i + n;
@@ -598,6 +629,14 @@ mod tests {
     fn removes_annotations() {
         let t = "九三學(xué)社認(rèn)真落實(shí)。黨(dang)(dang)的";
         assert_eq!(run(t, Toggle::Auto), "九三學社認真落實。黨的");
+    }
+
+    #[test]
+    fn euro_trail() {
+        let t = "九三學(xué)社認(rèn)真。這次購書有些失望。我還(hái)沒有看到書";
+        let g = Gbk::get();
+        let _ = g;
+        assert_eq!(run(t, Toggle::Auto), "九三學社認真。這次購書有些失望。我還沒有看到書");
     }
 
     #[test]

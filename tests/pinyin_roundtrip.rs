@@ -1,0 +1,178 @@
+//! Property tests of the pinyin repair over ~1.1 MB of real Traditional Chinese text:
+//! corrupt with the forward mechanism, repair, and get the text back except where the
+//! report says a byte was lost.
+
+mod support;
+
+use support::{corpus, filter_chars, fold_str, Corruptor, Style};
+use zhclean::repair::{RepairOptions, Toggle};
+use zhclean::{ChangeKind, Cleaner, Config};
+
+fn cleaner(mode: Toggle) -> Cleaner {
+    let mut cfg = Config::decode_only();
+    cfg.repair = RepairOptions {
+        mojibake: false,
+        pinyin: mode,
+        ..RepairOptions::default()
+    };
+    Cleaner::new(cfg).unwrap()
+}
+
+/// Documents of about `lines` lines each.
+fn documents(lines: usize) -> Vec<String> {
+    let c = corpus();
+    let all: Vec<&str> = c.lines().collect();
+    all.chunks(lines).map(|ch| ch.join("\n")).collect()
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    docs: usize,
+    exact_docs: usize,
+    misfires: usize,
+    annotations: usize,
+    failed: usize,
+    lost: usize,
+    bytes: usize,
+}
+
+/// Garbles that did not come back: runs of wrong chars (lost marks excepted).
+fn failures(got: &str, want: &str, lost: &[usize]) -> usize {
+    let g: Vec<char> = got.chars().collect();
+    let w: Vec<char> = want.chars().collect();
+    if g.len() != w.len() {
+        // Compare line by line; a line of another length counts as one failure.
+        let gl: Vec<&str> = got.split('\n').collect();
+        let wl: Vec<&str> = want.split('\n').collect();
+        if gl.len() != wl.len() {
+            return gl.len().abs_diff(wl.len()).max(1) + 1;
+        }
+        return gl
+            .iter()
+            .zip(&wl)
+            .map(|(a, b)| {
+                if a.chars().count() == b.chars().count() {
+                    failures(a, b, &[])
+                } else {
+                    1
+                }
+            })
+            .sum();
+    }
+    let mut runs = 0;
+    let mut in_run = false;
+    for (k, (a, b)) in g.iter().zip(&w).enumerate() {
+        let ok = a == b || (*a == '?' && lost.contains(&k));
+        if !ok && !in_run {
+            runs += 1;
+        }
+        in_run = !ok;
+    }
+    runs
+}
+
+fn check(style: Style, lines: usize) -> Tally {
+    let cor = Corruptor::new(&filter_chars(), style);
+    let cl = cleaner(Toggle::Auto);
+    let mut t = Tally::default();
+    let mut shown = 0;
+    for doc in documents(lines) {
+        let Some(d) = cor.corrupt(&doc) else { continue };
+        let want = fold_str(&doc);
+        let out = cl.clean_str(&d.text);
+        let lost: Vec<usize> = out
+            .changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Unrecoverable)
+            .map(|c| c.output_chars[0])
+            .collect();
+        let f = failures(&out.text, &want, &lost);
+        t.docs += 1;
+        t.exact_docs += usize::from(f == 0);
+        t.misfires += d.misfires;
+        t.annotations += d.annotations;
+        t.failed += f.min(d.misfires.max(1));
+        t.lost += lost.len();
+        t.bytes += d.text.len();
+        if f > 0 && shown < 8 && std::env::var_os("PINYIN_SHOW").is_some() {
+            shown += 1;
+            let (g, w): (Vec<&str>, Vec<&str>) = (out.text.lines().collect(), want.lines().collect());
+            if g.len() == w.len() {
+                for (a, b) in g.iter().zip(&w) {
+                    if a != b {
+                        let k = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
+                        let from = k.saturating_sub(12);
+                        let cut = |s: &str| s.chars().skip(from).take(40).collect::<String>();
+                        eprintln!("    got: {}\n   want: {}\n", cut(a), cut(b));
+                    }
+                }
+            } else {
+                eprintln!("line count differs: {} vs {}", g.len(), w.len());
+            }
+        }
+    }
+    t
+}
+
+fn report(name: &str, t: &Tally) -> f64 {
+    let acc = 1.0 - t.failed as f64 / t.misfires.max(1) as f64;
+    eprintln!(
+        "{name}: {} docs ({} exact), {} bytes damaged text, {} annotations, {} misfires, \
+         {} not rebuilt exactly, {} reported losses: garble accuracy {:.3}%",
+        t.docs,
+        t.exact_docs,
+        t.bytes,
+        t.annotations,
+        t.misfires,
+        t.failed,
+        t.lost,
+        acc * 100.0
+    );
+    acc
+}
+
+#[test]
+fn corrupt_then_repair_gives_back_the_text() {
+    let t = check(Style::default(), 40);
+    let acc = report("toned", &t);
+    assert!(t.misfires > 1000, "corpus too small: {t:?}");
+    // The language model decides among candidates; the floor guards against regressions.
+    assert!(acc >= 0.95, "garble accuracy {acc}");
+}
+
+#[test]
+fn toneless_and_doubled_annotations() {
+    let t = check(
+        Style {
+            toneless: true,
+            doubled: true,
+        },
+        200,
+    );
+    let acc = report("toneless+doubled", &t);
+    assert!(acc >= 0.90, "garble accuracy {acc}");
+}
+
+#[test]
+fn clean_corpus_is_never_changed() {
+    let cl = cleaner(Toggle::Auto);
+    for doc in documents(40) {
+        let out = cl.clean_str(&doc);
+        assert_eq!(out.text, doc);
+        assert!(out.changes.is_empty(), "{:?}", out.changes.first());
+    }
+}
+
+/// Development aid: `PINYIN_TEXT=... cargo test --test pinyin_roundtrip show -- --ignored`.
+#[test]
+#[ignore]
+fn show() {
+    let Some(t) = std::env::var_os("PINYIN_TEXT") else { return };
+    let t = t.to_string_lossy();
+    let d = Corruptor::new(&filter_chars(), Style::default()).corrupt(&t).unwrap();
+    let out = cleaner(Toggle::On).clean_str(&d.text);
+    eprintln!("damaged: {}\nrepaired: {}", d.text, out.text);
+    for c in &out.changes {
+        eprintln!("{c:?}");
+    }
+}
