@@ -29,15 +29,25 @@ fn bench(c: &mut Criterion) {
     let off = Cleaner::new(Config::decode_only()).unwrap();
     g.bench_function("clean_utf8_stages_off", |b| {
         b.iter(|| {
-            off.clean_stream(text.as_bytes(), io::sink(), &StreamOptions::default(), &mut |_| {})
-                .unwrap()
+            off.clean_stream(
+                text.as_bytes(),
+                io::sink(),
+                &StreamOptions::default(),
+                &mut |_| {},
+            )
+            .unwrap()
         })
     });
     let full = Cleaner::new(Config::default()).unwrap();
     g.bench_function("clean_simplified_default", |b| {
         b.iter(|| {
-            full.clean_stream(text.as_bytes(), io::sink(), &StreamOptions::default(), &mut |_| {})
-                .unwrap()
+            full.clean_stream(
+                text.as_bytes(),
+                io::sink(),
+                &StreamOptions::default(),
+                &mut |_| {},
+            )
+            .unwrap()
         })
     });
     g.finish();

@@ -32,8 +32,14 @@ fn encode_owned(text: &str, enc: Enc, fallback: Fallback) -> Result<Option<Vec<u
         Enc::Rs(e) if e == encoding_rs::UTF_16BE => {
             text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
         }
-        Enc::Utf32Le => text.chars().flat_map(|c| (c as u32).to_le_bytes()).collect(),
-        Enc::Utf32Be => text.chars().flat_map(|c| (c as u32).to_be_bytes()).collect(),
+        Enc::Utf32Le => text
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect(),
+        Enc::Utf32Be => text
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect(),
         Enc::Rs(e) => {
             let mut enc = e.new_encoder();
             let mut out = Vec::with_capacity(text.len() + 16);
