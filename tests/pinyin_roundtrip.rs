@@ -94,20 +94,24 @@ fn check(style: Style, lines: usize) -> Tally {
         t.failed += f.min(d.misfires.max(1));
         t.lost += lost.len();
         t.bytes += d.text.len();
-        if f > 0 && shown < 8 && std::env::var_os("PINYIN_SHOW").is_some() {
+        if f > 0 && shown < 40 && std::env::var_os("PINYIN_SHOW").is_some() {
             shown += 1;
-            let (g, w): (Vec<&str>, Vec<&str>) = (out.text.lines().collect(), want.lines().collect());
-            if g.len() == w.len() {
-                for (a, b) in g.iter().zip(&w) {
-                    if a != b {
-                        let k = a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count();
-                        let from = k.saturating_sub(12);
-                        let cut = |s: &str| s.chars().skip(from).take(40).collect::<String>();
-                        eprintln!("    got: {}\n   want: {}\n", cut(a), cut(b));
+            let g: Vec<char> = out.text.chars().collect();
+            let w: Vec<char> = want.chars().collect();
+            let mut k = 0;
+            let mut printed = 0;
+            while k < g.len().min(w.len()) && printed < 3 {
+                if g[k] != w[k] && !(g[k] == '?' && lost.contains(&k)) {
+                    let from = k.saturating_sub(10);
+                    let cut = |v: &[char]| v[from..(k + 20).min(v.len())].iter().collect::<String>();
+                    eprintln!("    got: {}\n   want: {}\n", cut(&g), cut(&w));
+                    printed += 1;
+                    if g.len() != w.len() {
+                        break;
                     }
+                    k += 20;
                 }
-            } else {
-                eprintln!("line count differs: {} vs {}", g.len(), w.len());
+                k += 1;
             }
         }
     }

@@ -118,14 +118,7 @@ fn evidence(text: &str) -> Evidence {
             continue;
         };
         // A doubled annotation reads the char before the first one.
-        let mut j = i;
-        while text[..j].ends_with(')') {
-            match text[..j].rfind('(') {
-                Some(k) if parse_annotation(&text[k..]).is_some_and(|(_, n)| k + n == j) => j = k,
-                _ => break,
-            }
-        }
-        if let Some(c) = text[..j].chars().next_back() {
+        if let Some(c) = char_before(text, i) {
             if is_reading(c, &syl) {
                 ev.annotations += 1;
                 annotated.insert(c);
@@ -141,6 +134,17 @@ fn evidence(text: &str) -> Evidence {
         }
     }
     ev
+}
+
+/// The char before `j`, skipping annotations.
+fn char_before(text: &str, mut j: usize) -> Option<char> {
+    while text[..j].ends_with(')') {
+        match text[..j].rfind('(') {
+            Some(k) if parse_annotation(&text[k..]).is_some_and(|(_, n)| k + n == j) => j = k,
+            _ => break,
+        }
+    }
+    text[..j].chars().next_back()
 }
 
 /// One replacement a path makes, in input bytes.
@@ -163,6 +167,18 @@ struct Path {
 }
 
 impl Path {
+    /// A misfire inside a misaligned run reads like an annotation of the char `c` that
+    /// the decoder made of the matched pair: drop it.
+    fn skip_annotations_of(&mut self, text: &str, c: char) {
+        while let Some((syl, n)) = parse_annotation(&text[self.pos..]) {
+            if !is_reading(c, &syl) {
+                break;
+            }
+            self.fix(self.pos..self.pos + n, "");
+            self.pos += n;
+        }
+    }
+
     fn fix(&mut self, src: Range<usize>, out: impl Into<String>) {
         self.pieces.push(Piece {
             src,
@@ -236,8 +252,8 @@ impl Solver<'_> {
             let Some(l) = p.pending else {
                 // Aligned: plain text, annotations, or a new misfire.
                 if c == '(' {
-                    if let (Some((syl, n)), Some((lc, _))) = (parse_annotation(rest), p.last) {
-                        if is_reading(lc, &syl) {
+                    if let Some((syl, n)) = parse_annotation(rest) {
+                        if explained(text, p.pos, p.last, &syl) {
                             p.fix(p.pos..p.pos + n, "");
                             p.pos += n;
                             continue;
@@ -274,6 +290,16 @@ impl Solver<'_> {
             let start = p.pos;
             if c == '?' {
                 let after = start + 1;
+                // A folded fullwidth `？` (a3 bf) read across the boundary.
+                if let Some(ch) = g.decode(l, 0xA3) {
+                    let mut q = p.clone();
+                    let ch = fold(ch);
+                    q.fix(start..after, ch);
+                    q.last = Some((ch, 0xA3));
+                    q.pending = Some(0xBF);
+                    q.pos = after;
+                    self.run(q, target);
+                }
                 if let Some((syl, n)) = parse_closed(&text[after..]) {
                     // [trail, '('] then the char's own annotation.
                     for t in (0x40..=0xFE).filter(|&t| is_trail(t)) {
@@ -367,6 +393,7 @@ impl Solver<'_> {
                 p.last = Some((q0 as char, q0));
                 p.pending = None;
                 p.pos = end;
+                p.skip_annotations_of(text, c);
                 continue;
             }
             if !is_lead(q0) {
@@ -376,30 +403,30 @@ impl Solver<'_> {
             p.last = Some((ch, p0));
             p.pending = Some(q0);
             p.pos = end;
-            // A misfire inside the misaligned run reads like an annotation of `c`.
-            while let Some((syl, n)) = parse_annotation(&text[p.pos..]) {
-                if !is_reading(c, &syl) {
-                    break;
-                }
-                p.fix(p.pos..p.pos + n, "");
-                p.pos += n;
-            }
+            p.skip_annotations_of(text, c);
         }
     }
 }
 
-/// The text a path produces over `start..p.pos`.
-fn path_text(text: &str, start: usize, p: &Path) -> String {
-    let mut s = String::new();
+/// The text a path produces over `start..p.pos`, and where its first lost byte is.
+fn path_text(text: &str, start: usize, p: &Path, s: &mut String) -> Option<usize> {
     let mut pos = start;
+    let mut lost = None;
     for pc in &p.pieces {
         s.push_str(&text[pos..pc.src.start]);
+        if pc.lost && lost.is_none() {
+            lost = Some(s.len());
+        }
         s.push_str(&pc.out);
         pos = pc.src.end;
     }
     s.push_str(&text[pos..p.pos]);
-    s
+    lost
 }
+
+/// ASCII bytes a `?` garble commonly swallowed; a candidate is scored with the most
+/// likely of them (the output keeps the `?`).
+const SWALLOWED: &[&str] = &[",", ".", "!", "?", " ", ":", ";", "1", "2", "0", "5", ")", "\""];
 
 /// Up to `n` chars before `pos`, annotations skipped.
 fn context_before(text: &str, pos: usize, n: usize) -> String {
@@ -488,9 +515,24 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
     let mut best: Option<(f64, Path)> = None;
     let mut second = f64::NEG_INFINITY;
     let n = s.done.len();
+    let mut cand = String::new();
     for p in s.done.drain(..).filter(|p| p.pos == far) {
-        let cand = format!("{left}{}{right}", path_text(text, start, &p));
-        let score = lm.log_prob(&cand) - penalty(&cand);
+        cand.clear();
+        cand.push_str(&left);
+        let lost = path_text(text, start, &p, &mut cand);
+        cand.push_str(&right);
+        let score = match lost {
+            None => lm.log_prob(&cand) - penalty(&cand),
+            Some(k) => {
+                let (a, b) = (&cand[..k], &cand[k + 1..]);
+                let pen = penalty(a) + penalty(b);
+                SWALLOWED
+                    .iter()
+                    .map(|y| lm.log_prob(&format!("{a}{y}{b}")))
+                    .fold(f64::NEG_INFINITY, f64::max)
+                    - pen
+            }
+        };
         match &best {
             Some((b, _)) if score <= *b => second = second.max(score),
             _ => {
@@ -505,6 +547,11 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
     Some((p, n, b - second))
 }
 
+/// True when the annotation at `i` was inserted by the filter after `prev`.
+fn explained(text: &str, i: usize, prev: Option<(char, u8)>, syl: &Syllable<'_>) -> bool {
+    prev.is_some_and(|(c, _)| is_reading(c, syl)) || ascii_misfire(text, i, prev, syl)
+}
+
 /// `P(chǎn)` after a Chinese char: the filter matched [trail of that char, `P`], a pair
 /// that reads `chǎn`, and wrote its pinyin after the ASCII letter. Nothing was garbled.
 fn ascii_misfire(text: &str, i: usize, prev: Option<(char, u8)>, syl: &Syllable<'_>) -> bool {
@@ -513,8 +560,7 @@ fn ascii_misfire(text: &str, i: usize, prev: Option<(char, u8)>, syl: &Syllable<
         return false;
     }
     let b = c as u8;
-    let before = &text[..i - 1];
-    let Some(t) = before.chars().next_back().and_then(last_byte) else {
+    let Some(t) = char_before(text, i - 1).and_then(last_byte) else {
         return false;
     };
     is_lead(t) && Gbk::get().decode(t, b).is_some_and(|ch| is_reading(ch, syl))
@@ -541,9 +587,7 @@ fn repair(text: &str, out: &mut Edits) {
             let Some((syl, n)) = parse_annotation(&text[i..]) else {
                 continue;
             };
-            if prev.is_some_and(|(c, _)| is_reading(c, &syl))
-                || ascii_misfire(text, i, prev, &syl)
-            {
+            if explained(text, i, prev, &syl) {
                 out.replace(i..i + n, "", 0.99, "pinyin annotation removed");
                 virt = prev.map(|v| (i + n, v));
                 skip_to = i + n;
