@@ -426,7 +426,7 @@ fn path_text(text: &str, start: usize, p: &Path, s: &mut String) -> Option<usize
 
 /// ASCII bytes a `?` garble commonly swallowed; a candidate is scored with the most
 /// likely of them (the output keeps the `?`).
-const SWALLOWED: &[&str] = &[",", ".", "!", "?", " ", ":", ";", "1", "2", "0", "5", ")", "\""];
+const SWALLOWED: &[&str] = &["\n", ",", ".", "!", "?", " ", ":", ";", "1", "2", "0", "5", ")", "\""];
 
 /// Up to `n` chars before `pos`, annotations skipped.
 fn context_before(text: &str, pos: usize, n: usize) -> String {
@@ -526,11 +526,12 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
             Some(k) => {
                 let (a, b) = (&cand[..k], &cand[k + 1..]);
                 let pen = penalty(a) + penalty(b);
-                SWALLOWED
+                let ys: Vec<f64> = SWALLOWED
                     .iter()
                     .map(|y| lm.log_prob(&format!("{a}{y}{b}")))
-                    .fold(f64::NEG_INFINITY, f64::max)
-                    - pen
+                    .collect();
+                let m = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                m + ys.iter().map(|y| (y - m).exp()).sum::<f64>().ln() - pen
             }
         };
         match &best {
