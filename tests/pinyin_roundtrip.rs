@@ -180,3 +180,28 @@ fn show() {
         eprintln!("{c:?}");
     }
 }
+
+/// The whole corpus as one document: the search must not grow with the document.
+#[test]
+fn one_big_document() {
+    let cor = Corruptor::new(&filter_chars(), Style::default());
+    let text = corpus();
+    let d = cor.corrupt(&text).unwrap();
+    let t0 = std::time::Instant::now();
+    let out = cleaner(Toggle::Auto).clean_str(&d.text);
+    eprintln!(
+        "one document of {} bytes repaired in {:?}",
+        d.text.len(),
+        t0.elapsed()
+    );
+    let lost: Vec<usize> = out
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Unrecoverable)
+        .map(|c| c.output_chars[0])
+        .collect();
+    let f = failures(&out.text, &fold_str(&text), &lost);
+    let acc = 1.0 - f as f64 / d.misfires as f64;
+    eprintln!("one document: {} misfires, {f} failures, accuracy {:.3}%", d.misfires, acc * 100.0);
+    assert!(acc >= 0.95);
+}

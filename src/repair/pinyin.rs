@@ -26,6 +26,13 @@ const MIN_EVIDENCE: usize = 3;
 const MIN_CONSISTENCY: f64 = 0.8;
 /// Search steps allowed per garble before giving up on it.
 const STEP_BUDGET: usize = 60_000;
+/// A misaligned reading longer than this is dropped (real runs end at the first ASCII
+/// byte or low trail byte; this bounds the search on long all-Chinese paragraphs).
+const MAX_MISALIGNED: u16 = 512;
+/// ASCII chars a path may read as folded fullwidth forms.
+const MAX_FULLWIDTH: u8 = 3;
+/// Candidates kept per end position when paths of different lengths are compared.
+const KEEP_PER_END: usize = 4;
 /// Chars of context on each side when scoring candidates.
 const CONTEXT: usize = 4;
 
@@ -164,6 +171,10 @@ struct Path {
     /// Last output char and the last byte of the rebuilt GBK stream.
     last: Option<(char, u8)>,
     pieces: Vec<Piece>,
+    /// ASCII chars read as folded fullwidth forms so far (each is a guess).
+    fullwidth: u8,
+    /// Tokens read since the decoding went out of step.
+    misaligned: u16,
 }
 
 impl Path {
@@ -251,6 +262,7 @@ impl Solver<'_> {
             };
             let Some(l) = p.pending else {
                 // Aligned: plain text, annotations, or a new misfire.
+                p.misaligned = 0;
                 if c == '(' {
                     if let Some((syl, n)) = parse_annotation(rest) {
                         if explained(text, p.pos, p.last, &syl) {
@@ -287,16 +299,21 @@ impl Solver<'_> {
                 continue;
             };
             // Misaligned: the next byte is the trail of `l`.
+            if p.misaligned >= MAX_MISALIGNED {
+                return;
+            }
+            p.misaligned += 1;
             let start = p.pos;
             if c == '?' {
                 let after = start + 1;
                 // A folded fullwidth `？` (a3 bf) read across the boundary.
-                if let Some(ch) = g.decode(l, 0xA3) {
+                if let Some(ch) = g.decode(l, 0xA3).filter(|_| p.fullwidth < MAX_FULLWIDTH) {
                     let mut q = p.clone();
                     let ch = fold(ch);
                     q.fix(start..after, ch);
                     q.last = Some((ch, 0xA3));
                     q.pending = Some(0xBF);
+                    q.fullwidth += 1;
                     q.pos = after;
                     self.run(q, target);
                 }
@@ -365,12 +382,17 @@ impl Solver<'_> {
                     0x21..=0x7E => Some([0xA3, b | 0x80]),
                     _ => None,
                 };
+                // Not for the `(` of an annotation, and only a few times per path.
+                if p.fullwidth >= MAX_FULLWIDTH || parse_annotation(&text[start..]).is_some() {
+                    return;
+                }
                 let Some([f0, f1]) = fw else { return };
                 let Some(ch) = g.decode(l, f0) else { return };
                 let ch = fold(ch);
                 p.fix(start..end, ch);
                 p.last = Some((ch, f0));
                 p.pending = Some(f1);
+                p.fullwidth += 1;
                 p.pos = end;
                 continue;
             }
@@ -426,7 +448,7 @@ fn path_text(text: &str, start: usize, p: &Path, s: &mut String) -> Option<usize
 
 /// ASCII bytes a `?` garble commonly swallowed; a candidate is scored with the most
 /// likely of them (the output keeps the `?`).
-const SWALLOWED: &[&str] = &["\n", ",", ".", "!", "?", " ", ":", ";", "1", "2", "0", "5", ")", "\""];
+const SWALLOWED: &[char] = &['\n', ',', '.', '!', '?', ' ', ':', ';', '1', '2', '0', '5', ')', '"'];
 
 /// Up to `n` chars before `pos`, annotations skipped.
 fn context_before(text: &str, pos: usize, n: usize) -> String {
@@ -495,45 +517,88 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
         pending: None,
         last,
         pieces: Vec::new(),
+        fullwidth: 0,
+        misaligned: 0,
     };
-    // Paths realign at different places; rerun until they all end at the same one.
-    let mut target = start + 1;
+    let lm = lm::Model::global();
+    let left = context_before(text, start, CONTEXT);
+    let mut cand = String::new();
+    let mut score = |p: &Path, right: &str| -> f64 {
+        cand.clear();
+        cand.push_str(&left);
+        let lost = path_text(text, start, p, &mut cand);
+        cand.push_str(right);
+        match lost {
+            None => lm.log_prob(&cand) - penalty(&cand),
+            Some(k) => {
+                // Sum over the likely swallowed bytes; only the two bigrams around the
+                // byte depend on it.
+                let (a, b) = (&cand[..k], &cand[k + 1..]);
+                let pen = penalty(a) + penalty(b);
+                let (a_last, b_first) = (a.chars().next_back(), b.chars().next());
+                let ys: Vec<f64> = SWALLOWED
+                    .iter()
+                    .map(|&y| {
+                        lm.cond_log_prob(a_last, y)
+                            + b_first.map_or(0.0, |c| lm.cond_log_prob(Some(y), c))
+                    })
+                    .collect();
+                let m = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let rest = b_first.map_or(0.0, |c| {
+                    lm.log_prob_after(Some(c), &b[c.len_utf8()..])
+                });
+                lm.log_prob(a) + m + ys.iter().map(|y| (y - m).exp()).sum::<f64>().ln() + rest
+                    - pen
+            }
+        }
+    };
+    // Each path stops where it is aligned again. Paths that stop at different places are
+    // made comparable by extending the best few of each place to the farthest one.
+    s.run(first, start + 1);
+    let n = s.done.len();
     for _ in 0..4 {
-        s.done.clear();
-        s.budget = STEP_BUDGET;
-        s.run(first.clone(), target);
         let far = s.done.iter().map(|p| p.pos).max()?;
         if s.done.iter().all(|p| p.pos == far) {
             break;
         }
-        target = far;
+        let mut scored: Vec<(usize, f64, Path)> = s
+            .done
+            .drain(..)
+            .map(|p| {
+                let r = context_after(text, p.pos, CONTEXT);
+                (p.pos, score(&p, &r), p)
+            })
+            .collect();
+        scored.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));
+        let mut kept = 0;
+        let mut at = usize::MAX;
+        s.budget = STEP_BUDGET;
+        for (pos, _, p) in scored {
+            if pos != at {
+                at = pos;
+                kept = 0;
+            }
+            kept += 1;
+            if kept > KEEP_PER_END {
+                continue;
+            }
+            if pos == far {
+                s.done.push(p);
+            } else {
+                s.run(p, far);
+            }
+        }
     }
     let far = s.done.iter().map(|p| p.pos).max()?;
-    let lm = lm::Model::global();
-    let left = context_before(text, start, CONTEXT);
+    s.done.retain(|p| p.pos == far);
+    if s.done.len() == 1 {
+        return s.done.pop().map(|p| (p, n, f64::INFINITY));
+    }
     let right = context_after(text, far, CONTEXT);
     let mut best: Option<(f64, Path)> = None;
     let mut second = f64::NEG_INFINITY;
-    let n = s.done.len();
-    let mut cand = String::new();
     for p in s.done.drain(..).filter(|p| p.pos == far) {
-        cand.clear();
-        cand.push_str(&left);
-        let lost = path_text(text, start, &p, &mut cand);
-        cand.push_str(&right);
-        let score = match lost {
-            None => lm.log_prob(&cand) - penalty(&cand),
-            Some(k) => {
-                let (a, b) = (&cand[..k], &cand[k + 1..]);
-                let pen = penalty(a) + penalty(b);
-                let ys: Vec<f64> = SWALLOWED
-                    .iter()
-                    .map(|y| lm.log_prob(&format!("{a}{y}{b}")))
-                    .collect();
-                let m = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                m + ys.iter().map(|y| (y - m).exp()).sum::<f64>().ln() - pen
-            }
-        };
+        let score = score(&p, &right);
         match &best {
             Some((b, _)) if score <= *b => second = second.max(score),
             _ => {
