@@ -14,8 +14,9 @@ use crate::lm;
 use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
 use gbk::{fold, is_lead, is_trail, Gbk};
+use std::collections::HashMap;
 use std::ops::Range;
-use syllable::{is_reading, is_syllable_char, parse_annotation, parse_closed};
+use syllable::{is_reading, is_syllable_char, parse_annotation, parse_closed, seconds_reading};
 
 pub use syllable::Syllable;
 
@@ -124,9 +125,11 @@ fn evidence(text: &str) -> Evidence {
         let Some((syl, _)) = parse_annotation(&text[i..]) else {
             continue;
         };
-        // A doubled annotation reads the char before the first one.
+        // A doubled annotation reads the char before the first one. Only chars outside
+        // GB2312 count: the filter annotated Traditional characters, while a textbook
+        // annotating Simplified text (`学(xué)`) uses GB2312 ones.
         if let Some(c) = char_before(text, i) {
-            if is_reading(c, &syl) {
+            if is_reading(c, &syl) && !in_gb2312(c) {
                 ev.annotations += 1;
                 annotated.insert(c);
             }
@@ -141,6 +144,14 @@ fn evidence(text: &str) -> Evidence {
         }
     }
     ev
+}
+
+/// True for a char of the GB2312 set (Simplified Chinese and common symbols).
+fn in_gb2312(c: char) -> bool {
+    match Gbk::get().encode(c) {
+        Some([l, t]) => (0xA1..=0xF7).contains(&l) && (0xA1..=0xFE).contains(&t),
+        None => false,
+    }
 }
 
 /// The char before `j`, skipping annotations.
@@ -160,6 +171,8 @@ struct Piece {
     src: Range<usize>,
     out: String,
     lost: bool,
+    /// A restored `&` or `<`: scored like a lost byte (the char model knows no markup).
+    boundary: bool,
 }
 
 /// One way to read the damaged text from a misfire on.
@@ -195,6 +208,7 @@ impl Path {
             src,
             out: out.into(),
             lost: false,
+            boundary: false,
         });
     }
 }
@@ -279,8 +293,9 @@ impl Solver<'_> {
                 if c == '?' {
                     if let (Some((syl, n)), Some((_, b))) = (parse_closed(&rest[1..]), p.last) {
                         let span = p.pos..p.pos + 1 + n;
-                        let xs: Vec<u8> = (0x81..=0xFE)
-                            .filter(|&x| g.decode(b, x).is_some_and(|ch| is_reading(ch, &syl)))
+                        let xs: Vec<u8> = seconds_reading(b, &syl)
+                            .into_iter()
+                            .filter(|&x| is_lead(x))
                             .collect();
                         if !xs.is_empty() {
                             for x in xs {
@@ -319,8 +334,8 @@ impl Solver<'_> {
                 }
                 if let Some((syl, n)) = parse_closed(&text[after..]) {
                     // [trail, '('] then the char's own annotation.
-                    for t in (0x40..=0xFE).filter(|&t| is_trail(t)) {
-                        if let Some(ch) = g.decode(l, t).filter(|&ch| is_reading(ch, &syl)) {
+                    for t in seconds_reading(l, &syl) {
+                        if let Some(ch) = g.decode(l, t) {
                             let mut q = p.clone();
                             q.fix(start..after + n, fold(ch));
                             q.last = Some((ch, t));
@@ -340,18 +355,25 @@ impl Solver<'_> {
                     if tail.is_empty() {
                         q.fix(start..after, ch);
                         q.last = Some((ch, t));
-                    } else if entity_follows(tail) {
-                        q.fix(start..after, format!("{ch}&"));
-                        q.last = Some(('&', b'&'));
-                    } else if tag_follows(tail) {
-                        q.fix(start..after, format!("{ch}<"));
-                        q.last = Some(('<', b'<'));
+                    } else if let Some(y) = entity_follows(tail)
+                        .then_some('&')
+                        .or(tag_follows(tail).then_some('<'))
+                    {
+                        q.fix(start..start, ch);
+                        q.pieces.push(Piece {
+                            src: start..after,
+                            out: y.into(),
+                            lost: false,
+                            boundary: true,
+                        });
+                        q.last = Some((y, y as u8));
                     } else {
                         q.fix(start..start, ch);
                         q.pieces.push(Piece {
                             src: start..after,
                             out: "?".into(),
                             lost: true,
+                            boundary: false,
                         });
                         q.last = Some(('?', b'?'));
                     }
@@ -436,7 +458,7 @@ fn path_text(text: &str, start: usize, p: &Path, s: &mut String) -> Option<usize
     let mut lost = None;
     for pc in &p.pieces {
         s.push_str(&text[pos..pc.src.start]);
-        if pc.lost && lost.is_none() {
+        if (pc.lost || pc.boundary) && lost.is_none() {
             lost = Some(s.len());
         }
         s.push_str(&pc.out);
@@ -561,12 +583,21 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
         if s.done.iter().all(|p| p.pos == far) {
             break;
         }
+        let mut per_end: HashMap<usize, usize> = HashMap::new();
+        for p in &s.done {
+            *per_end.entry(p.pos).or_default() += 1;
+        }
         let mut scored: Vec<(usize, f64, Path)> = s
             .done
             .drain(..)
             .map(|p| {
-                let r = context_after(text, p.pos, CONTEXT);
-                (p.pos, score(&p, &r), p)
+                // Only ends with more paths than are kept need a score.
+                let sc = if per_end[&p.pos] > KEEP_PER_END {
+                    score(&p, &context_after(text, p.pos, CONTEXT))
+                } else {
+                    0.0
+                };
+                (p.pos, sc, p)
             })
             .collect();
         scored.sort_by(|x, y| x.0.cmp(&y.0).then(y.1.total_cmp(&x.1)));

@@ -2,6 +2,8 @@
 //! "is this a reading of that character" against the `pinyin` crate (heteronyms included).
 
 use pinyin::ToPinyinMulti;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
 /// Longest syllable in chars (`zhuang`, `shuang`).
 const MAX_LEN: usize = 6;
@@ -97,6 +99,73 @@ pub fn is_reading(c: char, syl: &Syllable<'_>) -> bool {
     })
 }
 
+/// GBK codes of every char, by reading: toned (`xué`) and plain (`xue`, `ü` as `v`).
+struct Index {
+    toned: HashMap<&'static str, Vec<u16>>,
+    plain: HashMap<String, Vec<u16>>,
+}
+
+fn index() -> &'static Index {
+    static I: OnceLock<Index> = OnceLock::new();
+    I.get_or_init(|| {
+        let g = super::gbk::Gbk::get();
+        let mut toned: HashMap<&'static str, Vec<u16>> = HashMap::new();
+        let mut plain: HashMap<String, Vec<u16>> = HashMap::new();
+        for lead in 0x81u8..=0xFE {
+            for trail in (0x40u8..=0xFE).filter(|&t| super::gbk::is_trail(t)) {
+                let Some(c) = g.decode(lead, trail) else { continue };
+                let Some(multi) = c.to_pinyin_multi() else { continue };
+                let code = u16::from(lead) << 8 | u16::from(trail);
+                for p in multi {
+                    let t = toned.entry(p.with_tone()).or_default();
+                    if t.last() != Some(&code) {
+                        t.push(code);
+                    }
+                    let key: String = p.with_tone().chars().map(norm_plain).collect();
+                    let v = plain.entry(key).or_default();
+                    if v.last() != Some(&code) {
+                        v.push(code);
+                    }
+                }
+            }
+        }
+        Index { toned, plain }
+    })
+}
+
+fn norm_plain(c: char) -> char {
+    match c {
+        'ü' => 'v',
+        c => tone_base(c).unwrap_or(c),
+    }
+}
+
+/// Second bytes `x` such that the GBK char `[first, x]` reads `syl`, ascending.
+pub fn seconds_reading(first: u8, syl: &Syllable<'_>) -> Vec<u8> {
+    let idx = index();
+    let codes: &[u16] = if syl.toneless {
+        let key: String = syl.text.chars().map(norm_plain).collect();
+        idx.plain.get(&key).map_or(&[], Vec::as_slice)
+    } else {
+        match idx.toned.get(syl.text) {
+            Some(v) => v,
+            // `v` written for `ü`: rare, fall back to the slow test.
+            None => {
+                let g = super::gbk::Gbk::get();
+                return (0x40u8..=0xFE)
+                    .filter(|&x| g.decode(first, x).is_some_and(|c| is_reading(c, syl)))
+                    .collect();
+            }
+        }
+    };
+    let lo = codes.partition_point(|&c| c < u16::from(first) << 8);
+    codes[lo..]
+        .iter()
+        .take_while(|&&c| (c >> 8) as u8 == first)
+        .map(|&c| c as u8)
+        .collect()
+}
+
 /// Toned comparison that also accepts `v` for `ü` where the tone is elsewhere.
 fn eq_plain_toned(a: &str, b: &str) -> bool {
     a.chars().count() == b.chars().count()
@@ -124,5 +193,8 @@ mod tests {
         assert!(parse_annotation("()").is_none());
         let (z, _) = parse_closed("zhàn)饨").unwrap();
         assert!(is_reading('佔', &z));
+        assert!(seconds_reading(0x81, &z).contains(&0xD7));
+        let (s, _) = parse_closed("shù)").unwrap();
+        assert_eq!(seconds_reading(0x94, &s), vec![0xB5]);
     }
 }
