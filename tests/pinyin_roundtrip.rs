@@ -103,7 +103,8 @@ fn check(style: Style, lines: usize) -> Tally {
             while k < g.len().min(w.len()) && printed < 3 {
                 if g[k] != w[k] && !(g[k] == '?' && lost.contains(&k)) {
                     let from = k.saturating_sub(10);
-                    let cut = |v: &[char]| v[from..(k + 20).min(v.len())].iter().collect::<String>();
+                    let cut =
+                        |v: &[char]| v[from..(k + 20).min(v.len())].iter().collect::<String>();
                     eprintln!("    got: {}\n   want: {}\n", cut(&g), cut(&w));
                     printed += 1;
                     if g.len() != w.len() {
@@ -171,9 +172,13 @@ fn clean_corpus_is_never_changed() {
 #[test]
 #[ignore]
 fn show() {
-    let Some(t) = std::env::var_os("PINYIN_TEXT") else { return };
+    let Some(t) = std::env::var_os("PINYIN_TEXT") else {
+        return;
+    };
     let t = t.to_string_lossy();
-    let d = Corruptor::new(&filter_chars(), Style::default()).corrupt(&t).unwrap();
+    let d = Corruptor::new(&filter_chars(), Style::default())
+        .corrupt(&t)
+        .unwrap();
     let out = cleaner(Toggle::On).clean_str(&d.text);
     eprintln!("damaged: {}\nrepaired: {}", d.text, out.text);
     for c in &out.changes {
@@ -202,6 +207,10 @@ fn one_big_document() {
         .collect();
     let f = failures(&out.text, &fold_str(&text), &lost);
     let acc = 1.0 - f as f64 / d.misfires as f64;
-    eprintln!("one document: {} misfires, {f} failures, accuracy {:.3}%", d.misfires, acc * 100.0);
+    eprintln!(
+        "one document: {} misfires, {f} failures, accuracy {:.3}%",
+        d.misfires,
+        acc * 100.0
+    );
     assert!(acc >= 0.95);
 }

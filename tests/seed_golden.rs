@@ -2,7 +2,7 @@
 //! pinyin-annotation corruption. Asserts marked "needs the html stage" / "needs convert
 //! and names" only run once those stages work; they print why when they skip.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use zhclean::names::NamesMode;
 use zhclean::repair::Toggle;
 use zhclean::{ChangeKind, Cleaner, Config};
@@ -17,14 +17,16 @@ fn seed_dir() -> Option<PathBuf> {
     }
 }
 
-fn read(d: &PathBuf, name: &str) -> String {
+fn read(d: &Path, name: &str) -> String {
     std::fs::read_to_string(d.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// `--convert none --names off`.
 fn repair_only() -> Config {
-    let mut cfg = Config::default();
-    cfg.convert = None;
+    let mut cfg = Config {
+        convert: None,
+        ..Config::default()
+    };
     cfg.names.mode = NamesMode::Off;
     cfg
 }
@@ -63,7 +65,10 @@ fn seed_reports_the_lost_digit() {
         .collect();
     assert_eq!(lost.len(), 1, "{lost:?}");
     let c = lost[0];
-    assert_eq!((c.stage, c.before.as_str(), c.after.as_str()), ("pinyin", "?", "?"));
+    assert_eq!(
+        (c.stage, c.before.as_str(), c.after.as_str()),
+        ("pinyin", "?", "?")
+    );
     let chars: Vec<char> = out.text.chars().collect();
     let at = c.output_chars[0];
     let around: String = chars[at - 2..at + 5].iter().collect();

@@ -84,9 +84,8 @@ impl Stage for Repairer {
 /// Fast path: the corruption always leaves `(` + a pinyin letter, or a `?`.
 pub fn may_be_damaged(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memchr2_iter(b'(', b'?', b).any(|i| {
-        b[i] == b'?' || text[i + 1..].chars().next().is_some_and(is_syllable_char)
-    })
+    memchr::memchr2_iter(b'(', b'?', b)
+        .any(|i| b[i] == b'?' || text[i + 1..].chars().next().is_some_and(is_syllable_char))
 }
 
 fn signature(st: &DocState) -> bool {
@@ -470,7 +469,9 @@ fn path_text(text: &str, start: usize, p: &Path, s: &mut String) -> Option<usize
 
 /// ASCII bytes a `?` garble commonly swallowed; a candidate is scored with the most
 /// likely of them (the output keeps the `?`).
-const SWALLOWED: &[char] = &['\n', ',', '.', '!', '?', ' ', ':', ';', '1', '2', '0', '5', ')', '"'];
+const SWALLOWED: &[char] = &[
+    '\n', ',', '.', '!', '?', ' ', ':', ';', '1', '2', '0', '5', ')', '"',
+];
 
 /// Up to `n` chars before `pos`, annotations skipped.
 fn context_before(text: &str, pos: usize, n: usize) -> String {
@@ -566,11 +567,8 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
                     })
                     .collect();
                 let m = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let rest = b_first.map_or(0.0, |c| {
-                    lm.log_prob_after(Some(c), &b[c.len_utf8()..])
-                });
-                lm.log_prob(a) + m + ys.iter().map(|y| (y - m).exp()).sum::<f64>().ln() + rest
-                    - pen
+                let rest = b_first.map_or(0.0, |c| lm.log_prob_after(Some(c), &b[c.len_utf8()..]));
+                lm.log_prob(a) + m + ys.iter().map(|y| (y - m).exp()).sum::<f64>().ln() + rest - pen
             }
         }
     };
@@ -660,7 +658,10 @@ fn ascii_misfire(text: &str, i: usize, prev: Option<(char, u8)>, syl: &Syllable<
     let Some(t) = char_before(text, i - 1).and_then(last_byte) else {
         return false;
     };
-    is_lead(t) && Gbk::get().decode(t, b).is_some_and(|ch| is_reading(ch, syl))
+    is_lead(t)
+        && Gbk::get()
+            .decode(t, b)
+            .is_some_and(|ch| is_reading(ch, syl))
 }
 
 /// Record the repairs of `text` (the signature is known to be present).
@@ -777,7 +778,10 @@ mod tests {
         let t = "九三學(xué)社認(rèn)真。這次購書有些失望。我還(hái)沒有看到書";
         let g = Gbk::get();
         let _ = g;
-        assert_eq!(run(t, Toggle::Auto), "九三學社認真。這次購書有些失望。我還沒有看到書");
+        assert_eq!(
+            run(t, Toggle::Auto),
+            "九三學社認真。這次購書有些失望。我還沒有看到書"
+        );
     }
 
     #[test]

@@ -68,7 +68,11 @@ impl Corruptor {
             let (Some(py), Some(&[a, b])) = (c.to_pinyin(), enc.get(&c)) else {
                 continue;
             };
-            let syl = if style.toneless { py.plain() } else { py.with_tone() };
+            let syl = if style.toneless {
+                py.plain()
+            } else {
+                py.with_tone()
+            };
             let mut ins = Vec::new();
             let one = format!("({syl})");
             for _ in 0..if style.doubled { 2 } else { 1 } {

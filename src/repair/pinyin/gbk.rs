@@ -38,11 +38,8 @@ impl Gbk {
         for lead in 0x81u8..=0xFE {
             for trail in (0x40u8..=0xFE).filter(|&t| is_trail(t)) {
                 let mut decoder = encoding_rs::GBK.new_decoder_without_bom_handling();
-                let (res, _, written) = decoder.decode_to_utf8_without_replacement(
-                    &[lead, trail],
-                    &mut buf,
-                    true,
-                );
+                let (res, _, written) =
+                    decoder.decode_to_utf8_without_replacement(&[lead, trail], &mut buf, true);
                 if !matches!(res, encoding_rs::DecoderResult::InputEmpty) {
                     continue;
                 }

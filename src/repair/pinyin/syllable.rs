@@ -45,9 +45,8 @@ pub struct Syllable<'a> {
 /// Parse a syllable at the start of `s` that is closed by `)`. Returns it and the byte
 /// length up to and including the `)`.
 pub fn parse_closed(s: &str) -> Option<(Syllable<'_>, usize)> {
-    let mut n = 0;
     let mut toneless = true;
-    for (i, c) in s.char_indices() {
+    for (n, (i, c)) in s.char_indices().enumerate() {
         if c == ')' {
             if n == 0 {
                 return None;
@@ -64,7 +63,6 @@ pub fn parse_closed(s: &str) -> Option<(Syllable<'_>, usize)> {
             return None;
         }
         toneless &= !has_tone(c);
-        n += 1;
     }
     None
 }
@@ -113,8 +111,12 @@ fn index() -> &'static Index {
         let mut plain: HashMap<String, Vec<u16>> = HashMap::new();
         for lead in 0x81u8..=0xFE {
             for trail in (0x40u8..=0xFE).filter(|&t| super::gbk::is_trail(t)) {
-                let Some(c) = g.decode(lead, trail) else { continue };
-                let Some(multi) = c.to_pinyin_multi() else { continue };
+                let Some(c) = g.decode(lead, trail) else {
+                    continue;
+                };
+                let Some(multi) = c.to_pinyin_multi() else {
+                    continue;
+                };
                 let code = u16::from(lead) << 8 | u16::from(trail);
                 for p in multi {
                     let t = toned.entry(p.with_tone()).or_default();
@@ -169,9 +171,9 @@ pub fn seconds_reading(first: u8, syl: &Syllable<'_>) -> Vec<u8> {
 /// Toned comparison that also accepts `v` for `ü` where the tone is elsewhere.
 fn eq_plain_toned(a: &str, b: &str) -> bool {
     a.chars().count() == b.chars().count()
-        && a.chars().zip(b.chars()).all(|(x, y)| {
-            x == y || (matches!(x, 'ü' | 'v') && matches!(y, 'ü' | 'v'))
-        })
+        && a.chars()
+            .zip(b.chars())
+            .all(|(x, y)| x == y || (matches!(x, 'ü' | 'v') && matches!(y, 'ü' | 'v')))
 }
 
 #[cfg(test)]
