@@ -297,10 +297,18 @@ impl Solver<'_> {
                             .filter(|&x| is_lead(x))
                             .collect();
                         if !xs.is_empty() {
+                            // The filter may have written the annotation twice.
+                            let mut end = span.end;
+                            while let Some((again, n)) = parse_annotation(&text[end..]) {
+                                if again.text != syl.text {
+                                    break;
+                                }
+                                end += n;
+                            }
                             for x in xs {
                                 let mut q = p.clone();
-                                q.fix(span.clone(), "");
-                                q.pos = span.end;
+                                q.fix(span.start..end, "");
+                                q.pos = end;
                                 q.pending = Some(x);
                                 self.run(q, target);
                             }
