@@ -32,6 +32,8 @@ const STEP_BUDGET: usize = 60_000;
 const MAX_MISALIGNED: u16 = 512;
 /// ASCII chars a path may read as folded fullwidth forms.
 const MAX_FULLWIDTH: u8 = 3;
+/// Candidate chars kept for a garble whose second byte is lost (out of ~190).
+const LOST_KEEP: usize = 24;
 /// Candidates kept per end position when paths of different lengths are compared.
 const KEEP_PER_END: usize = 4;
 /// Chars of context on each side when scoring candidates.
@@ -355,10 +357,20 @@ impl Solver<'_> {
                 }
                 // [trail, ASCII byte]: the ASCII byte is gone unless the context names it.
                 let tail = &text[after..];
-                for t in (0x40..=0xFE).filter(|&t| is_trail(t)) {
-                    let Some(ch) = g.decode(l, t) else { continue };
+                // Any trail is possible: keep the ones the model likes after the char before.
+                let lm = lm::Model::global();
+                let prev = p.last.map(|(c, _)| c);
+                let mut ts: Vec<(f64, u8, char)> = (0x40..=0xFE)
+                    .filter(|&t| is_trail(t))
+                    .filter_map(|t| g.decode(l, t).map(|ch| (t, fold(ch))))
+                    .map(|(t, ch)| (lm.cond_log_prob(prev, ch), t, ch))
+                    .collect();
+                if ts.len() > LOST_KEEP {
+                    ts.select_nth_unstable_by(LOST_KEEP, |a, b| b.0.total_cmp(&a.0));
+                    ts.truncate(LOST_KEEP);
+                }
+                for (_, t, ch) in ts {
                     let mut q = p.clone();
-                    let ch = fold(ch);
                     if tail.is_empty() {
                         q.fix(start..after, ch);
                         q.last = Some((ch, t));
