@@ -36,8 +36,9 @@ const MAX_FULLWIDTH: u8 = 3;
 const LOST_KEEP: usize = 24;
 /// Candidates kept per end position when paths of different lengths are compared.
 const KEEP_PER_END: usize = 4;
-/// Chars of context on each side when scoring candidates.
-const CONTEXT: usize = 4;
+/// Chars of context on each side when scoring candidates: the model is a bigram model,
+/// so one char on each side decides between candidates of the same span.
+const CONTEXT: usize = 1;
 
 /// Per-document state: the signature evidence seen so far (carried across chunks).
 #[derive(Debug, Default)]
