@@ -336,6 +336,11 @@ impl Tracker {
     }
 }
 
+/// Number of chars in `s`: counts non-continuation bytes (vectorises well).
+pub fn count_chars(s: &str) -> usize {
+    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
 /// Convert byte offsets in `text` to char offsets in one pass over sorted positions.
 fn byte_to_char_ranges(text: &str, ranges: &[(usize, usize)], changes: &mut [Change]) {
     let mut points: Vec<(usize, usize, bool)> = Vec::with_capacity(ranges.len() * 2);
