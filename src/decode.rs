@@ -293,29 +293,23 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     }
     let has_nul = memchr::memchr(0, input).is_some();
     let utf8 = simdutf8::basic::from_utf8(input).is_ok();
-    if utf8 && !has_nul {
-        if !opts.force {
-            check_binary(input)?;
-        }
-        if input.len() <= SHORT_UTF8 && !input.is_ascii() {
-            if let Some(d) = short_non_utf8(input) {
-                return Ok(d);
-            }
-        }
-        return Ok(decode_with(input, UTF8, 1.0));
-    }
-    if has_nul {
+    // NUL or control bytes: UTF-16/32 text (whose code units often contain such bytes)
+    // or binary.
+    if let Err(e) = check_binary(input) {
         if let Some(d) = detect_wide(input) {
             return Ok(d);
         }
         if !opts.force {
-            check_binary(input)?;
+            return Err(e);
         }
-        if utf8 {
-            return Ok(decode_with(input, UTF8, 0.5));
+    }
+    if utf8 {
+        if input.len() <= SHORT_UTF8 && !input.is_ascii() && !has_nul {
+            if let Some(d) = short_non_utf8(input) {
+                return Ok(d);
+            }
         }
-    } else if !opts.force {
-        check_binary(input)?;
+        return Ok(decode_with(input, UTF8, if has_nul { 0.5 } else { 1.0 }));
     }
     Ok(decode_legacy(input))
 }
