@@ -334,14 +334,14 @@ struct Scored {
 
 /// Score each candidate's reading of `bytes` (undecodable bytes cost 30 nats each, so
 /// clean readings win unless they are absurd). Best first.
-fn rank(bytes: &[u8], cands: &[Enc], bonus: &dyn Fn(Enc) -> f32) -> Vec<Scored> {
+fn rank(bytes: &[u8], cands: &[Enc], bonus: &dyn Fn(Enc, &str) -> f32) -> Vec<Scored> {
     let mut out: Vec<Scored> = cands
         .iter()
         .map(|&enc| {
             let p = decode_piece(bytes, enc);
             Scored {
                 enc,
-                score: text_logprob(&p.text) + enc.prior() + bonus(enc),
+                score: text_logprob(&p.text) + enc.prior() + bonus(enc, &p.text),
             }
         })
         .collect();
@@ -361,7 +361,8 @@ fn confidence(ranked: &[Scored]) -> f32 {
     }
 }
 
-fn legacy_candidates(sample: &[u8], whole_len: usize) -> Vec<Enc> {
+/// Candidate encodings, and chardetng's guess when it is a single-byte encoding.
+fn legacy_candidates(sample: &[u8], whole_len: usize) -> (Vec<Enc>, Option<Enc>) {
     use encoding_rs::*;
     let mut v: Vec<Enc> = [GBK, BIG5, SHIFT_JIS, EUC_JP, EUC_KR, WINDOWS_1252]
         .iter()
@@ -373,18 +374,41 @@ fn legacy_candidates(sample: &[u8], whole_len: usize) -> Vec<Enc> {
     }
     let mut det = chardetng::EncodingDetector::new();
     det.feed(sample, sample.len() == whole_len);
-    let guess = Enc::Rs(det.guess(None, false));
-    if !v.contains(&guess) {
-        v.push(guess);
+    let guess = det.guess(None, false);
+    if !v.contains(&Enc::Rs(guess)) {
+        v.push(Enc::Rs(guess));
     }
-    v
+    let single = guess.is_single_byte() && guess != encoding_rs::WINDOWS_1252;
+    (v, single.then_some(Enc::Rs(guess)))
+}
+
+/// chardetng knows single-byte alphabets (Cyrillic, Greek, Hebrew ...) far better than the
+/// score does; on enough evidence, its single-byte guess gets this much per non-ASCII char.
+const CHARDET_CHAR_BONUS: f32 = 4.0;
+const CHARDET_MIN_NON_ASCII: usize = 32;
+
+fn chardet_bonus(guess: Option<Enc>, sample: &[u8]) -> impl Fn(Enc, &str) -> f32 {
+    let enough = sample.iter().filter(|b| !b.is_ascii()).count() >= CHARDET_MIN_NON_ASCII;
+    move |e, text| {
+        if enough && Some(e) == guess {
+            CHARDET_CHAR_BONUS * text.chars().filter(|c| !c.is_ascii()).count() as f32
+        } else {
+            0.0
+        }
+    }
 }
 
 /// A short input that is valid UTF-8: is it really GBK/Big5/UTF-16 ...?
 fn short_non_utf8(input: &[u8]) -> Option<Decoded> {
-    let mut cands = legacy_candidates(input, input.len());
+    let (mut cands, _) = legacy_candidates(input, input.len());
     cands.push(UTF8);
-    let ranked = rank(input, &cands, &|e| if e == UTF8 { UTF8_BONUS } else { 0.0 });
+    let ranked = rank(input, &cands, &|e, _| {
+        if e == UTF8 {
+            UTF8_BONUS
+        } else {
+            0.0
+        }
+    });
     let best = ranked.first()?;
     if best.enc == UTF8 || decode_piece(input, best.enc).had_errors {
         return None;
@@ -405,7 +429,7 @@ fn detect_wide(input: &[u8]) -> Option<Decoded> {
         cands.push(Enc::Utf32Le);
         cands.push(Enc::Utf32Be);
     }
-    let ranked = rank(sample, &cands, &|_| 0.0);
+    let ranked = rank(sample, &cands, &|_, _| 0.0);
     let best = ranked.first()?;
     let piece = decode_piece(sample, best.enc);
     let n = piece.text.chars().count().max(1);
@@ -438,16 +462,16 @@ fn sample_of(input: &[u8]) -> &[u8] {
 /// Not UTF-8 (or forced): choose a legacy encoding, then check line by line.
 fn decode_legacy(input: &[u8]) -> Decoded {
     let sample = sample_of(input);
-    let mut cands = legacy_candidates(sample, input.len());
+    let (mut cands, guess) = legacy_candidates(sample, input.len());
     cands.push(UTF8);
-    let ranked = rank(sample, &cands, &|_| 0.0);
+    let ranked = rank(sample, &cands, &chardet_bonus(guess, sample));
     let Some(best) = ranked.first().copied() else {
         return decode_with(input, UTF8, 0.0);
     };
     let conf = confidence(&ranked);
     let main = best.enc;
     if main.is_wide() || memchr::memchr(b'\n', input).is_none() {
-        return decode_with(input, main, conf);
+        return gb18030_name(decode_with(input, main, conf));
     }
     // Line by line: valid UTF-8 lines, and lines `main` cannot decode, are decided alone.
     let all: Vec<Enc> = cands.iter().copied().filter(|e| !e.is_wide()).collect();
@@ -464,7 +488,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         let choice = if line.is_ascii() {
             (None, 1.0)
         } else if main != UTF8 && simdutf8::basic::from_utf8(line).is_ok() {
-            let r = rank(line, &[UTF8, main], &|e| {
+            let r = rank(line, &[UTF8, main], &|e, _| {
                 if e == UTF8 {
                     UTF8_LINE_BONUS
                 } else {
@@ -477,7 +501,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         } else if !decode_piece(line, main).had_errors {
             (Some(main), conf)
         } else {
-            let r = rank(line, &all, &|_| 0.0);
+            let r = rank(line, &all, &|_, _| 0.0);
             (Some(r[0].enc), confidence(&r))
         };
         plan.push((start..end, choice.0, choice.1));
@@ -497,7 +521,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         }
     }
     if runs.len() == 1 {
-        return decode_with(input, runs[0].1, runs[0].2.min(conf));
+        return gb18030_name(decode_with(input, runs[0].1, runs[0].2.min(conf)));
     }
     let mut out = Decoded {
         text: String::with_capacity(input.len() + input.len() / 2),
@@ -524,7 +548,21 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         });
     }
     out.mixed = out.encodings().len() > 1;
-    out
+    gb18030_name(out)
+}
+
+/// encoding_rs decodes GB18030's four-byte sequences under the GBK label too; name the
+/// encoding GB18030 when a GBK segment needed them.
+fn gb18030_name(mut d: Decoded) -> Decoded {
+    for seg in &mut d.segments {
+        if seg.encoding == Enc::Rs(encoding_rs::GBK) {
+            let t = &d.text[seg.text.clone()];
+            if t.chars().any(|c| c > '\u{FFFF}') || encoding_rs::GBK.encode(t).2 {
+                seg.encoding = Enc::Rs(encoding_rs::GB18030);
+            }
+        }
+    }
+    d
 }
 
 /// Decode all of `input` with one encoding (a BOM of that encoding is skipped).
@@ -722,10 +760,24 @@ mod tests {
     fn utf16_and_utf32_without_bom() {
         let s = "Hello, world.\nSecond line 第二行\n";
         for (enc, bytes) in [
-            ("UTF-16LE", s.encode_utf16().flat_map(|u| u.to_le_bytes()).collect::<Vec<u8>>()),
-            ("UTF-16BE", s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()),
-            ("UTF-32LE", s.chars().flat_map(|c| (c as u32).to_le_bytes()).collect()),
-            ("UTF-32BE", s.chars().flat_map(|c| (c as u32).to_be_bytes()).collect()),
+            (
+                "UTF-16LE",
+                s.encode_utf16()
+                    .flat_map(|u| u.to_le_bytes())
+                    .collect::<Vec<u8>>(),
+            ),
+            (
+                "UTF-16BE",
+                s.encode_utf16().flat_map(|u| u.to_be_bytes()).collect(),
+            ),
+            (
+                "UTF-32LE",
+                s.chars().flat_map(|c| (c as u32).to_le_bytes()).collect(),
+            ),
+            (
+                "UTF-32BE",
+                s.chars().flat_map(|c| (c as u32).to_be_bytes()).collect(),
+            ),
         ] {
             let d = dec(&bytes);
             assert_eq!((d.encoding().name(), d.text.as_str()), (enc, s));
@@ -743,18 +795,28 @@ mod tests {
             Err(Error::Binary { .. })
         ));
         // Valid UTF-8 with NULs is binary too.
-        assert!(decode(b"abc\x00def\x00", &DecodeOptions::default()).is_err());
+        assert!(decode(
+            b"name\x00\x00\x00\x00size\x00\x01",
+            &DecodeOptions::default()
+        )
+        .is_err());
+        assert!(decode(b"hello world\x00\x00\x00\x00", &DecodeOptions::default()).is_err());
         let forced = DecodeOptions {
             force: true,
             ..DecodeOptions::default()
         };
         assert!(decode(png, &forced).is_ok());
-        assert_eq!(decode(b"abc\x00d", &forced).unwrap().text, "abc\u{0}d");
+        assert_eq!(
+            decode(b"abc\x00\x00\x00d", &forced).unwrap().text,
+            "abc\u{0}\u{0}\u{0}d"
+        );
     }
 
     #[test]
     fn control_bytes_are_binary() {
-        let b: Vec<u8> = (0..200u8).map(|i| if i % 3 == 0 { 1 } else { b'a' }).collect();
+        let b: Vec<u8> = (0..200u8)
+            .map(|i| if i % 3 == 0 { 1 } else { b'a' })
+            .collect();
         assert!(decode(&b, &DecodeOptions::default()).is_err());
     }
 

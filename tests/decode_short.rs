@@ -42,7 +42,10 @@ fn short_strings_decode_back() {
         let got = decode(&bytes, &DecodeOptions::default());
         let ok = matches!(&got, Ok(d) if d.text == text);
         let b = bucket(n);
-        for e in [stats.entry((enc.to_string(), b)).or_default(), by_bucket.entry(b).or_default()] {
+        for e in [
+            stats.entry((enc.to_string(), b)).or_default(),
+            by_bucket.entry(b).or_default(),
+        ] {
             e.0 += ok as usize;
             e.1 += 1;
         }
@@ -56,15 +59,32 @@ fn short_strings_decode_back() {
     }
     eprintln!("encoding   bucket  accuracy");
     for ((enc, b), (ok, n)) in &stats {
-        eprintln!("{enc:<10} {b:<6} {:6.2}% ({ok}/{n})", 100.0 * *ok as f64 / *n as f64);
+        eprintln!(
+            "{enc:<10} {b:<6} {:6.2}% ({ok}/{n})",
+            100.0 * *ok as f64 / *n as f64
+        );
     }
     for (b, (ok, n)) in &by_bucket {
-        eprintln!("ALL        {b:<6} {:6.2}% ({ok}/{n})", 100.0 * *ok as f64 / *n as f64);
+        eprintln!(
+            "ALL        {b:<6} {:6.2}% ({ok}/{n})",
+            100.0 * *ok as f64 / *n as f64
+        );
     }
     eprintln!("{} failures:", failures.len());
     for f in failures.iter().take(60) {
         eprintln!("  {f}");
     }
+    // The same texts in UTF-8 must stay UTF-8 (clean input is never re-guessed).
+    let mut utf8_bad = Vec::new();
+    for line in data.lines().filter(|l| !l.starts_with('#')) {
+        let text = line.splitn(3, '\t').nth(2).unwrap();
+        match decode(text.as_bytes(), &DecodeOptions::default()) {
+            Ok(d) if d.text == text => {}
+            other => utf8_bad.push(format!("{text:?} -> {other:?}")),
+        }
+    }
+    eprintln!("UTF-8 kept: {} failures", utf8_bad.len());
+    assert!(utf8_bad.is_empty(), "{utf8_bad:#?}");
     let acc = |b: &str| {
         let (ok, n) = by_bucket[b];
         ok as f64 / n as f64

@@ -24,7 +24,15 @@ pub fn text_logprob(text: &str) -> f32 {
     let mut total = 0f32;
     let mut han_start: Option<usize> = None;
     let mut prev = Script::Other;
+    let mut prev_accented = false;
     for (i, c) in text.char_indices() {
+        // Western text has isolated accented letters; runs of them are another script
+        // read through a Latin code page.
+        let accented = matches!(c as u32, 0xC0..=0x24F);
+        if accented && prev_accented {
+            total -= 3.0;
+        }
+        prev_accented = accented;
         let script = script_of(c);
         if script == Script::Han || (han_start.is_some() && lm_punct(c)) {
             han_start.get_or_insert(i);
@@ -57,7 +65,10 @@ fn han_run(lm: &Model, run: &str) -> f32 {
 
 /// CJK punctuation the LM knows when it follows Han text.
 fn lm_punct(c: char) -> bool {
-    matches!(c, '，' | '。' | '、' | '！' | '？' | '：' | '；' | '“' | '”' | '《' | '》')
+    matches!(
+        c,
+        '，' | '。' | '、' | '！' | '？' | '：' | '；' | '“' | '”' | '《' | '》'
+    )
 }
 
 fn script_of(c: char) -> Script {
@@ -77,6 +88,9 @@ fn transition(prev: Script, cur: Script) -> f32 {
         (Hangul, Han) | (Han, Hangul) => -3.0,
         (Hangul, Kana) | (Kana, Hangul) => -8.0,
         (Latin, Hangul) | (Hangul, Latin) | (Latin, Kana) | (Kana, Latin) => -2.0,
+        // Real Chinese text embeds whole Latin words; a wrong UTF-16 or GBK reading
+        // alternates single letters and Han characters.
+        (Latin, Han) | (Han, Latin) => -1.5,
         _ => 0.0,
     }
 }
