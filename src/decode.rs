@@ -211,6 +211,8 @@ const SHORT_UTF8: usize = 64;
 const UTF8_BONUS: f32 = 4.0;
 /// Same, for one valid-UTF-8 line inside a file that is otherwise in a legacy encoding.
 const UTF8_LINE_BONUS: f32 = 2.0;
+/// A valid-UTF-8 line with this many non-ASCII bytes is UTF-8 without scoring.
+const UTF8_LINE_SURE: usize = 24;
 /// Detection looks at this much of the input; the decision holds for the rest.
 const SAMPLE: usize = 64 * 1024;
 /// Below this mean log-probability per char, a UTF-16/32 reading of NUL-bearing input is
@@ -292,7 +294,7 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         return Ok(decode_with(input, enc, 1.0));
     }
     let has_nul = memchr::memchr(0, input).is_some();
-    let utf8 = simdutf8::basic::from_utf8(input).is_ok();
+    let utf8 = simdutf8::basic::from_utf8(input).ok();
     // NUL or control bytes: UTF-16/32 text (whose code units often contain such bytes)
     // or binary.
     if let Err(e) = check_binary(input) {
@@ -303,13 +305,25 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             return Err(e);
         }
     }
-    if utf8 {
+    if let Some(text) = utf8 {
         if input.len() <= SHORT_UTF8 && !input.is_ascii() && !has_nul {
             if let Some(d) = short_non_utf8(input) {
                 return Ok(d);
             }
         }
-        return Ok(decode_with(input, UTF8, if has_nul { 0.5 } else { 1.0 }));
+        return Ok(Decoded {
+            text: text.to_owned(),
+            segments: vec![Segment {
+                bytes: 0..input.len(),
+                text: 0..input.len(),
+                encoding: UTF8,
+                confidence: if has_nul { 0.5 } else { 1.0 },
+                bom: 0,
+            }],
+            mixed: false,
+            malformed: Vec::new(),
+            anchors: Vec::new(),
+        });
     }
     Ok(decode_legacy(input))
 }
@@ -471,7 +485,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     let conf = confidence(&ranked);
     let main = best.enc;
     if main.is_wide() || memchr::memchr(b'\n', input).is_none() {
-        return gb18030_name(decode_with(input, main, conf));
+        return gb18030_name(decode_with(input, main, conf), input);
     }
     // Line by line: valid UTF-8 lines, and lines `main` cannot decode, are decided alone.
     let all: Vec<Enc> = cands.iter().copied().filter(|e| !e.is_wide()).collect();
@@ -487,6 +501,12 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         let line = &input[start..end];
         let choice = if line.is_ascii() {
             (None, 1.0)
+        } else if main != UTF8
+            && simdutf8::basic::from_utf8(line).is_ok()
+            && line.iter().filter(|b| !b.is_ascii()).count() >= UTF8_LINE_SURE
+        {
+            // A legacy line this long is essentially never valid UTF-8 by accident.
+            (Some(UTF8), 0.99)
         } else if main != UTF8 && simdutf8::basic::from_utf8(line).is_ok() {
             let r = rank(line, &[UTF8, main], &|e, _| {
                 if e == UTF8 {
@@ -521,7 +541,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         }
     }
     if runs.len() == 1 {
-        return gb18030_name(decode_with(input, runs[0].1, runs[0].2.min(conf)));
+        return gb18030_name(decode_with(input, runs[0].1, runs[0].2.min(conf)), input);
     }
     let mut out = Decoded {
         text: String::with_capacity(input.len() + input.len() / 2),
@@ -548,21 +568,33 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         });
     }
     out.mixed = out.encodings().len() > 1;
-    gb18030_name(out)
+    gb18030_name(out, input)
 }
 
 /// encoding_rs decodes GB18030's four-byte sequences under the GBK label too; name the
-/// encoding GB18030 when a GBK segment needed them.
-fn gb18030_name(mut d: Decoded) -> Decoded {
+/// encoding GB18030 when a GBK segment uses them.
+fn gb18030_name(mut d: Decoded, input: &[u8]) -> Decoded {
     for seg in &mut d.segments {
-        if seg.encoding == Enc::Rs(encoding_rs::GBK) {
-            let t = &d.text[seg.text.clone()];
-            if t.chars().any(|c| c > '\u{FFFF}') || encoding_rs::GBK.encode(t).2 {
-                seg.encoding = Enc::Rs(encoding_rs::GB18030);
-            }
+        if seg.encoding == Enc::Rs(encoding_rs::GBK) && has_four_byte(&input[seg.bytes.clone()]) {
+            seg.encoding = Enc::Rs(encoding_rs::GB18030);
         }
     }
     d
+}
+
+/// A GB18030 four-byte sequence: lead 0x81–0xFE, then a digit 0x30–0x39.
+fn has_four_byte(b: &[u8]) -> bool {
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] < 0x80 {
+            i += 1;
+        } else if b[i + 1].is_ascii_digit() && b[i] != 0x80 && b[i] != 0xff {
+            return true;
+        } else {
+            i += 2;
+        }
+    }
+    false
 }
 
 /// Decode all of `input` with one encoding (a BOM of that encoding is skipped).
