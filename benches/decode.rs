@@ -27,6 +27,26 @@ fn bench(c: &mut Criterion) {
         b.iter(|| decode(utf8.as_bytes(), &opts).unwrap())
     });
 
+    // As the stream decodes it: 1 MiB windows (allocations are reused, no page faults).
+    let mut windows: Vec<&[u8]> = Vec::new();
+    let mut rest = utf8.as_bytes();
+    while !rest.is_empty() {
+        let cut = rest
+            .iter()
+            .skip(1 << 20)
+            .position(|&b| b == b'\n')
+            .map_or(rest.len(), |i| i + (1 << 20) + 1);
+        windows.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    g.bench_function("clean_utf8_64MB_in_1MB_windows", |b| {
+        b.iter(|| {
+            for w in &windows {
+                criterion::black_box(decode(w, &opts).unwrap().text.len());
+            }
+        })
+    });
+
     let small = text(4 << 20);
     let gbk = encoding_rs::GBK.encode(&small).0.into_owned();
     g.throughput(Throughput::Bytes(gbk.len() as u64));
