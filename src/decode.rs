@@ -328,6 +328,25 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     Ok(decode_legacy(input))
 }
 
+/// For streaming: the UTF-16/32 encoding of a stream judged from its first bytes, so the
+/// stream can cut windows on code-unit boundaries. `None` for byte-oriented encodings.
+pub fn sniff_wide(head: &[u8]) -> Option<Enc> {
+    if let Some(e) = bom(head) {
+        return e.is_wide().then_some(e);
+    }
+    let h = &head[..head.len().min(SAMPLE) & !3];
+    if memchr::memchr(0, h).is_some() {
+        return detect_wide(h).map(|d| d.encoding());
+    }
+    match simdutf8::compat::from_utf8(h) {
+        Ok(_) => return None,
+        Err(e) if e.error_len().is_none() => return None,
+        Err(_) => {}
+    }
+    let e = decode_legacy(h).encoding();
+    e.is_wide().then_some(e)
+}
+
 /// Encoding announced by a byte-order mark.
 fn bom(input: &[u8]) -> Option<Enc> {
     if input.starts_with(b"\xff\xfe\x00\x00") && input.len() % 4 == 0 {
