@@ -1,6 +1,7 @@
-//! Decoder throughput: clean UTF-8 (the fast path: one SIMD validation + NUL/control scan
-//! + copy), GBK and UTF-16LE without BOM (detection on a 64 KB sample, then decode), a
-//! file mixing UTF-8 and GBK lines, and 2–20 char strings (full candidate scoring).
+//! Decoder throughput: clean UTF-8 (the fast path: one SIMD validation, a NUL and
+//! control scan, one copy), GBK and UTF-16LE without BOM (detection on a 64 KB sample,
+//! then decode), a file mixing UTF-8 and GBK lines, and short strings (full scoring).
+//!
 //! Run: `cargo bench --bench decode`.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

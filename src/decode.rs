@@ -306,7 +306,7 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         }
     }
     if let Some(text) = utf8 {
-        if input.len() <= SHORT_UTF8 && !input.is_ascii() && !has_nul {
+        if input.len() <= SHORT_UTF8 && !has_nul && !input.is_ascii() && !plainly_cjk(text) {
             if let Some(d) = short_non_utf8(input) {
                 return Ok(d);
             }
@@ -429,6 +429,16 @@ fn chardet_bonus(guess: Option<Enc>, sample: &[u8]) -> impl Fn(Enc, &str) -> f32
             0.0
         }
     }
+}
+
+/// Every non-ASCII char is a common CJK character or punctuation: ordinary UTF-8
+/// text, not worth re-checking (keeps short UTF-8 documents fast).
+fn plainly_cjk(text: &str) -> bool {
+    text.chars().all(|c| {
+        matches!(c as u32,
+            0x00..=0x7F | 0x2010..=0x2027 | 0x3000..=0x303F | 0x3041..=0x30FF
+            | 0x4E00..=0x9FFF | 0xFF01..=0xFF5E)
+    })
 }
 
 /// A short input that is valid UTF-8: is it really GBK/Big5/UTF-16 ...?
