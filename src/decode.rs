@@ -19,7 +19,17 @@
 //! `Decoded::malformed` (the report marks them Unrecoverable). Only binary input is an error.
 
 mod score;
+#[cfg(feature = "lm-wordfreq")]
 mod tables;
+/// Without the CC-BY-SA tables: flat kana and hangul probabilities.
+#[cfg(not(feature = "lm-wordfreq"))]
+mod tables {
+    pub const JA_KANA_SHARE: f32 = -0.361;
+    pub static KANA: &[(char, f32)] = &[];
+    pub const KANA_FLOOR: f32 = -3.2;
+    pub static HANGUL: &[(char, f32)] = &[];
+    pub const HANGUL_FLOOR: f32 = -4.8;
+}
 
 pub use score::{mean_logprob, text_logprob};
 
