@@ -527,8 +527,10 @@ fn decode_legacy(input: &[u8]) -> Decoded {
         return gb18030_name(decode_with(input, main, conf), input);
     }
     // Line by line: valid UTF-8 lines, and lines `main` cannot decode, are decided alone.
+    let whole = decode_piece(input, main);
     let all: Vec<Enc> = cands.iter().copied().filter(|e| !e.is_wide()).collect();
     let mut plan: Vec<(Range<usize>, Option<Enc>, f32)> = Vec::new();
+    let mut bad = whole.bad_at.iter().copied().peekable();
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', input)
         .map(|i| i + 1)
@@ -538,26 +540,32 @@ fn decode_legacy(input: &[u8]) -> Decoded {
             continue;
         }
         let line = &input[start..end];
+        // Malformed sequences of the whole-input decode that end inside this line.
+        let mut line_bad = false;
+        while let Some(&b) = bad.peek() {
+            if b > end {
+                break;
+            }
+            line_bad |= b > start;
+            bad.next();
+        }
         let choice = if line.is_ascii() {
             (None, 1.0)
-        } else if main != UTF8
-            && simdutf8::basic::from_utf8(line).is_ok()
-            && line.iter().filter(|b| !b.is_ascii()).count() >= UTF8_LINE_SURE
-        {
-            // A legacy line this long is essentially never valid UTF-8 by accident.
-            (Some(UTF8), 0.99)
-        } else if main != UTF8 && simdutf8::basic::from_utf8(line).is_ok() {
-            let r = rank(line, &[UTF8, main], &|e, _| {
-                if e == UTF8 {
-                    UTF8_LINE_BONUS
-                } else {
-                    0.0
-                }
-            });
-            (Some(r[0].enc), confidence(&r))
-        } else if main == UTF8 && simdutf8::basic::from_utf8(line).is_ok() {
-            (Some(UTF8), 1.0)
-        } else if !decode_piece(line, main).had_errors {
+        } else if simdutf8::basic::from_utf8(line).is_ok() {
+            if main == UTF8 || line.iter().filter(|b| !b.is_ascii()).count() >= UTF8_LINE_SURE {
+                // A legacy line this long is essentially never valid UTF-8 by accident.
+                (Some(UTF8), 0.99)
+            } else {
+                let r = rank(line, &[UTF8, main], &|e, _| {
+                    if e == UTF8 {
+                        UTF8_LINE_BONUS
+                    } else {
+                        0.0
+                    }
+                });
+                (Some(r[0].enc), confidence(&r))
+            }
+        } else if !line_bad {
             (Some(main), conf)
         } else {
             let r = rank(line, &all, &|_, _| 0.0);
@@ -578,6 +586,23 @@ fn decode_legacy(input: &[u8]) -> Decoded {
             }
             _ => runs.push((r, e, c)),
         }
+    }
+    if runs.len() == 1 && runs[0].1 == main {
+        let len = whole.text.len();
+        let d = Decoded {
+            text: whole.text,
+            segments: vec![Segment {
+                bytes: 0..input.len(),
+                text: 0..len,
+                encoding: main,
+                confidence: runs[0].2.min(conf),
+                bom: 0,
+            }],
+            mixed: false,
+            malformed: whole.malformed,
+            anchors: whole.anchors,
+        };
+        return gb18030_name(d, input);
     }
     if runs.len() == 1 {
         return gb18030_name(decode_with(input, runs[0].1, runs[0].2.min(conf)), input);
@@ -670,6 +695,8 @@ struct Piece {
     malformed: Vec<Range<usize>>,
     anchors: Vec<(usize, usize)>,
     had_errors: bool,
+    /// Input offset just past each malformed sequence.
+    bad_at: Vec<usize>,
 }
 
 /// Text between periodic anchors.
@@ -686,6 +713,7 @@ fn decode_piece(bytes: &[u8], enc: Enc) -> Piece {
                         malformed: Vec::new(),
                         anchors: Vec::new(),
                         had_errors: false,
+                        bad_at: Vec::new(),
                     };
                 }
             }
@@ -699,6 +727,7 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
     let mut text = String::with_capacity(bytes.len() + bytes.len() / 2 + 4);
     let mut malformed = Vec::new();
     let mut anchors = Vec::new();
+    let mut bad_at = Vec::new();
     // Split points where the decoder holds no state: after a `\n` (never a trail byte in
     // the supported multi-byte encodings); UTF-16 and ISO-2022-JP are not split.
     let splittable = e.is_ascii_compatible() && e != encoding_rs::ISO_2022_JP;
@@ -730,6 +759,7 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
                     text.push('\u{FFFD}');
                     malformed.push(t..text.len());
                     anchors.push((text.len(), consumed - extra as usize));
+                    bad_at.push(consumed - extra as usize);
                 }
             }
         }
@@ -746,6 +776,7 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
         text,
         malformed,
         anchors,
+        bad_at,
     }
 }
 
@@ -753,6 +784,7 @@ fn decode_utf32(bytes: &[u8], le: bool) -> Piece {
     let mut text = String::with_capacity(bytes.len() / 2);
     let mut malformed = Vec::new();
     let mut anchors = Vec::new();
+    let mut bad_at = Vec::new();
     for (i, ch) in bytes.chunks(4).enumerate() {
         let v = if ch.len() < 4 {
             None
@@ -767,7 +799,9 @@ fn decode_utf32(bytes: &[u8], le: bool) -> Piece {
                 let t = text.len();
                 text.push('\u{FFFD}');
                 malformed.push(t..text.len());
-                anchors.push((text.len(), (i * 4 + ch.len()).min(bytes.len())));
+                let at = (i * 4 + ch.len()).min(bytes.len());
+                anchors.push((text.len(), at));
+                bad_at.push(at);
             }
         }
     }
@@ -776,6 +810,7 @@ fn decode_utf32(bytes: &[u8], le: bool) -> Piece {
         text,
         malformed,
         anchors,
+        bad_at,
     }
 }
 
