@@ -1,5 +1,5 @@
 //! Decoder throughput: clean UTF-8 (the fast path: one SIMD validation, a NUL and
-//! control scan, one copy), GBK and UTF-16LE without BOM (detection on a 64 KB sample,
+//! control scan, one copy), GBK and UTF-16LE without BOM (detection on a 16 KB sample,
 //! then decode), a file mixing UTF-8 and GBK lines, and short strings (full scoring).
 //!
 //! Run: `cargo bench --bench decode`.

@@ -224,7 +224,9 @@ const UTF8_LINE_BONUS: f32 = 2.0;
 /// A valid-UTF-8 line with this many non-ASCII bytes is UTF-8 without scoring.
 const UTF8_LINE_SURE: usize = 24;
 /// Detection looks at this much of the input; the decision holds for the rest.
-const SAMPLE: usize = 64 * 1024;
+const SAMPLE: usize = 16 * 1024;
+/// The binary check looks at this much.
+const BINARY_SAMPLE: usize = 64 * 1024;
 /// Below this mean log-probability per char, a UTF-16/32 reading of NUL-bearing input is
 /// not text (random binary decodes to rare CJK, hangul, Yi and private-use characters).
 const WIDE_MIN_MEAN: f32 = -12.5;
@@ -262,7 +264,7 @@ fn magic(input: &[u8]) -> Option<&'static str> {
 /// Refuse input that looks binary: NUL bytes (callers rule out UTF-16/32 first), many C0
 /// controls, or a known binary file signature with either of those.
 pub fn check_binary(input: &[u8]) -> Result<()> {
-    let sample = &input[..input.len().min(SAMPLE)];
+    let sample = &input[..input.len().min(BINARY_SAMPLE)];
     let what = magic(input)
         .map(|m| format!("it starts like {m}; "))
         .unwrap_or_default();
@@ -531,6 +533,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     let all: Vec<Enc> = cands.iter().copied().filter(|e| !e.is_wide()).collect();
     let mut plan: Vec<(Range<usize>, Option<Enc>, f32)> = Vec::new();
     let mut bad = whole.bad_at.iter().copied().peekable();
+    let mut secondary: Option<(Enc, f32)> = None;
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', input)
         .map(|i| i + 1)
@@ -567,9 +570,16 @@ fn decode_legacy(input: &[u8]) -> Decoded {
             }
         } else if !line_bad {
             (Some(main), conf)
+        } else if let Some((e, c)) = secondary.filter(|(e, _)| !decode_piece(line, *e).had_errors) {
+            // Mixed files mostly mix two encodings: reuse the last per-line decision.
+            (Some(e), c)
         } else {
             let r = rank(line, &all, &|_, _| 0.0);
-            (Some(r[0].enc), confidence(&r))
+            let c = confidence(&r);
+            if !decode_piece(line, r[0].enc).had_errors {
+                secondary = Some((r[0].enc, c));
+            }
+            (Some(r[0].enc), c)
         };
         plan.push((start..end, choice.0, choice.1));
         start = end;
@@ -728,17 +738,21 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
     let mut malformed = Vec::new();
     let mut anchors = Vec::new();
     let mut bad_at = Vec::new();
+    let mut scratch = String::new();
     // Split points where the decoder holds no state: after a `\n` (never a trail byte in
     // the supported multi-byte encodings); UTF-16 and ISO-2022-JP are not split.
     let splittable = e.is_ascii_compatible() && e != encoding_rs::ISO_2022_JP;
     let mut pos = 0;
     while pos < bytes.len() || (pos == 0 && bytes.is_empty()) {
-        let end = if splittable && bytes.len() - pos > ANCHOR_EVERY {
+        let end = if bytes.len() - pos <= ANCHOR_EVERY {
+            bytes.len()
+        } else if splittable {
             memchr::memchr(b'\n', &bytes[pos + ANCHOR_EVERY..])
                 .map(|i| pos + ANCHOR_EVERY + i + 1)
                 .unwrap_or(bytes.len())
         } else {
-            bytes.len()
+            // Stateful split (the decoder keeps a pending surrogate): no anchor here.
+            pos + ANCHOR_EVERY
         };
         let last = end == bytes.len();
         let mut src = &bytes[pos..end];
@@ -747,8 +761,12 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
             let need = dec
                 .max_utf8_buffer_length_without_replacement(src.len())
                 .unwrap_or(src.len() * 3 + 16);
-            text.reserve(need);
-            let (res, read) = dec.decode_to_string_without_replacement(src, &mut text, last);
+            // Decode into a small scratch buffer: encoding_rs touches every page of the
+            // destination's spare capacity on each call.
+            scratch.clear();
+            scratch.reserve(need);
+            let (res, read) = dec.decode_to_string_without_replacement(src, &mut scratch, last);
+            text.push_str(&scratch);
             consumed += read;
             src = &src[read..];
             match res {
@@ -763,7 +781,7 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
                 }
             }
         }
-        if !last && anchors.last().map(|a| a.0) != Some(text.len()) {
+        if splittable && !last && anchors.last().map(|a| a.0) != Some(text.len()) {
             anchors.push((text.len(), end));
         }
         pos = end;
@@ -933,6 +951,23 @@ mod tests {
             force: false,
         };
         assert_eq!(decode("é".as_bytes(), &opts).unwrap().text, "Ã©");
+    }
+
+    #[test]
+    fn long_utf16_with_lone_surrogate_and_split_pair() {
+        // 4095 units, then a pair straddling the 8 KB chunk border, then a lone surrogate.
+        let mut units: Vec<u16> = "中".repeat(4095).encode_utf16().collect();
+        units.extend("😀".encode_utf16());
+        units.push(0xD800);
+        units.extend("文".repeat(100).encode_utf16());
+        let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+        let d = decode_with(&bytes, Enc::Rs(encoding_rs::UTF_16LE), 1.0);
+        let want = format!("{}😀\u{FFFD}{}", "中".repeat(4095), "文".repeat(100));
+        assert_eq!(d.text, want);
+        assert_eq!(d.malformed.len(), 1);
+        assert_eq!(d.input_range(d.malformed[0].clone()), 8194..8196);
+        assert_eq!(d.input_offset(d.text.find('文').unwrap()), 8196);
+        assert_eq!(d.input_offset(d.text.len()), bytes.len());
     }
 
     #[test]
