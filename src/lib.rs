@@ -259,26 +259,24 @@ fn note_decode(decoded: &Decoded, tracker: &mut Tracker) {
         if seg.encoding.name() == "UTF-8" && !decoded.mixed {
             continue;
         }
-        tracker.note_decoded(
-            "decode",
-            seg.text.clone(),
-            ChangeKind::Decode,
-            String::new(),
-            String::new(),
-            seg.confidence,
-            format!("decoded as {}", seg.encoding.name()),
-        );
+        let note = report::Edit {
+            range: seg.text.clone(),
+            replacement: String::new(),
+            confidence: seg.confidence,
+            kind: ChangeKind::Decode,
+            reason: format!("decoded as {}", seg.encoding.name()).into(),
+        };
+        tracker.note_decoded("decode", String::new(), note);
     }
     for m in &decoded.malformed {
-        tracker.note_decoded(
-            "decode",
-            m.clone(),
-            ChangeKind::Unrecoverable,
-            String::new(),
-            "\u{FFFD}".into(),
-            1.0,
-            "undecodable bytes".into(),
-        );
+        let note = report::Edit {
+            range: m.clone(),
+            replacement: "\u{FFFD}".into(),
+            confidence: 1.0,
+            kind: ChangeKind::Unrecoverable,
+            reason: "undecodable bytes".into(),
+        };
+        tracker.note_decoded("decode", String::new(), note);
     }
 }
 
