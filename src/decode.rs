@@ -220,7 +220,7 @@ const SHORT_UTF8: usize = 64;
 /// The UTF-8 reading's head start over others in that comparison (nats).
 const UTF8_BONUS: f32 = 4.0;
 /// Same, for one valid-UTF-8 line inside a file that is otherwise in a legacy encoding.
-const UTF8_LINE_BONUS: f32 = 2.0;
+const UTF8_LINE_BONUS: f32 = 0.0;
 /// A valid-UTF-8 line with this many non-ASCII bytes is UTF-8 without scoring.
 const UTF8_LINE_SURE: usize = 24;
 /// Detection looks at this much of the input; the decision holds for the rest.
@@ -406,6 +406,18 @@ fn confidence(ranked: &[Scored]) -> f32 {
     }
 }
 
+fn cjk_multibyte(e: Enc) -> bool {
+    use encoding_rs::*;
+    [GBK, GB18030, BIG5, SHIFT_JIS, EUC_JP, EUC_KR]
+        .iter()
+        .any(|&c| e == Enc::Rs(c))
+}
+
+/// Valid UTF-8 with at least one 3- or 4-byte sequence (U+0800 and up).
+fn has_three_byte_utf8(line: &[u8]) -> bool {
+    line.iter().any(|&b| b >= 0xE0)
+}
+
 /// Candidate encodings, and chardetng's guess when it is a single-byte encoding.
 fn legacy_candidates(sample: &[u8], whole_len: usize) -> (Vec<Enc>, Option<Enc>) {
     use encoding_rs::*;
@@ -465,7 +477,10 @@ fn short_non_utf8(input: &[u8]) -> Option<Decoded> {
         }
     });
     let best = ranked.first()?;
-    if best.enc == UTF8 || decode_piece(input, best.enc).had_errors {
+    if best.enc == UTF8
+        || decode_piece(input, best.enc).had_errors
+        || (best.enc.is_wide() && !wide_reads_as_text(input, *best))
+    {
         return None;
     }
     Some(decode_with(input, best.enc, confidence(&ranked)))
@@ -486,21 +501,25 @@ fn detect_wide(input: &[u8]) -> Option<Decoded> {
     }
     let ranked = rank(sample, &cands, &|_, _| 0.0);
     let best = ranked.first()?;
-    let piece = decode_piece(sample, best.enc);
+    if !wide_reads_as_text(sample, *best) {
+        return None;
+    }
+    Some(decode_with(input, best.enc, confidence(&ranked)))
+}
+
+/// A UTF-16/32 reading is text only if it is plausible on average, with few controls and
+/// few errors (random bytes read as UTF-16 give rare Han, Yi, hangul and private use).
+fn wide_reads_as_text(sample: &[u8], s: Scored) -> bool {
+    let piece = decode_piece(sample, s.enc);
     let n = piece.text.chars().count().max(1);
     let controls = piece
         .text
         .chars()
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{c}' | '\u{1b}'))
         .count();
-    let bad = piece.malformed.len();
-    if (best.score - best.enc.prior()) / (n as f32) < WIDE_MIN_MEAN
-        || controls * 100 > n
-        || bad * 100 > n
-    {
-        return None;
-    }
-    Some(decode_with(input, best.enc, confidence(&ranked)))
+    (s.score - s.enc.prior()) / (n as f32) >= WIDE_MIN_MEAN
+        && controls * 100 <= n
+        && piece.malformed.len() * 100 <= n
 }
 
 /// The first `SAMPLE` bytes, cut after a newline when there is one.
@@ -519,7 +538,10 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     let sample = sample_of(input);
     let (mut cands, guess) = legacy_candidates(sample, input.len());
     cands.push(UTF8);
-    let ranked = rank(sample, &cands, &chardet_bonus(guess, sample));
+    let ranked: Vec<Scored> = rank(sample, &cands, &chardet_bonus(guess, sample))
+        .into_iter()
+        .filter(|s| !s.enc.is_wide() || wide_reads_as_text(sample, *s))
+        .collect();
     let Some(best) = ranked.first().copied() else {
         return decode_with(input, UTF8, 0.0);
     };
@@ -558,6 +580,10 @@ fn decode_legacy(input: &[u8]) -> Decoded {
             if main == UTF8 || line.iter().filter(|b| !b.is_ascii()).count() >= UTF8_LINE_SURE {
                 // A legacy line this long is essentially never valid UTF-8 by accident.
                 (Some(UTF8), 0.99)
+            } else if !line_bad && cjk_multibyte(main) && !has_three_byte_utf8(line) {
+                // Only U+0080..U+07FF (Latin, Greek, Cyrillic ...): the usual accident of
+                // a GBK/Big5 pair, and not what a UTF-8 line in a CJK file looks like.
+                (Some(main), conf)
             } else {
                 let r = rank(line, &[UTF8, main], &|e, _| {
                     if e == UTF8 {
