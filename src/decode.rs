@@ -218,7 +218,7 @@ pub struct DecodeOptions {
 /// readings (a 2–20 character GBK or Big5 string is sometimes valid UTF-8).
 const SHORT_UTF8: usize = 64;
 /// The UTF-8 reading's head start over others in that comparison (nats).
-const UTF8_BONUS: f32 = 4.0;
+const UTF8_BONUS: f32 = 6.0;
 /// Same, for one valid-UTF-8 line inside a file that is otherwise in a legacy encoding.
 const UTF8_LINE_BONUS: f32 = 0.0;
 /// A valid-UTF-8 line with this many non-ASCII bytes is UTF-8 without scoring.

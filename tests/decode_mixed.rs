@@ -141,3 +141,30 @@ fn stream_decodes_gbk_and_utf16() {
         assert_eq!(String::from_utf8(out).unwrap(), s);
     }
 }
+
+#[test]
+fn short_utf8_in_other_scripts_stays_utf8() {
+    // Each of these once lost to a CJK reading of its bytes.
+    for w in [
+        "άλλο",
+        "άλλα",
+        "αλλα",
+        "phương",
+        "chơi chương",
+        "भारत",
+        "तब",
+        "भाषा",
+        "सहायता",
+        "दिशा",
+        "शराब",
+        "राशि",
+        "café",
+        "Привет",
+        "감사합니다",
+        "ありがとう",
+        "naïve",
+    ] {
+        let d = dec(w.as_bytes());
+        assert_eq!((d.text.as_str(), d.encoding().name()), (w, "UTF-8"));
+    }
+}

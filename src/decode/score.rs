@@ -123,7 +123,9 @@ fn char_logprob(c: char) -> f32 {
         0x100..=0x24F => -10.0,
         // Greek, Cyrillic, Hebrew, Arabic ...: legitimate, but a CJK byte pair read
         // as UTF-8 also lands here; keep them below common Han characters.
-        0x370..=0x6FF => -9.0,
+        0x370..=0x6FF => -8.5,
+        // Indic, Thai, Lao, Tibetan, Myanmar, Georgian, Ethiopic ...: alphabets.
+        0x900..=0x139F => -6.5,
         0x2010..=0x2027 => -6.0,
         0x2030..=0x206F => -9.0,
         0x2460..=0x24FF => -9.0,
