@@ -815,6 +815,7 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
             break;
         }
     }
+    let anchors = irregular_anchors(e, bytes, &text, anchors);
     Piece {
         had_errors: !malformed.is_empty(),
         text,
@@ -822,6 +823,85 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
         anchors,
         bad_at,
     }
+}
+
+/// Anchors after the characters whose byte length the encoder would get wrong when
+/// `input_offset` re-encodes text (GBK's one-byte 0x80 euro, Big5-HKSCS characters that
+/// the Big5 encoder cannot produce, EUC-JP's three-byte JIS X 0212). Found by walking the
+/// byte structure of each stretch between existing anchors.
+fn irregular_anchors(
+    e: &'static Encoding,
+    bytes: &[u8],
+    text: &str,
+    anchors: Vec<(usize, usize)>,
+) -> Vec<(usize, usize)> {
+    use encoding_rs::{BIG5, EUC_JP, GB18030, GBK};
+    let kind = if e == GBK || e == GB18030 {
+        if !text.contains('€') {
+            return anchors;
+        }
+        0
+    } else if e == BIG5 {
+        1
+    } else if e == EUC_JP {
+        if memchr::memchr(0x8f, bytes).is_none() {
+            return anchors;
+        }
+        2
+    } else {
+        return anchors;
+    };
+    let mut out = Vec::with_capacity(anchors.len());
+    let mut starts = vec![(0usize, 0usize)];
+    starts.extend(anchors.iter().copied());
+    starts.push((text.len(), bytes.len()));
+    for w in starts.windows(2) {
+        let ((t0, b0), (t1, b1)) = (w[0], w[1]);
+        if t0 > 0 {
+            out.push((t0, b0));
+        }
+        let (mut b, mut prev) = (b0, '\0');
+        for (i, c) in text[t0..t1].char_indices() {
+            if c == '\u{FFFD}' || b >= b1 {
+                break; // a malformed span: the next anchor follows it
+            }
+            let lead = bytes[b];
+            let (len, odd) = match kind {
+                0 => {
+                    let len = if lead <= 0x80 || lead == 0xff {
+                        1
+                    } else if bytes.get(b + 1).is_some_and(|x| x.is_ascii_digit()) {
+                        4
+                    } else {
+                        2
+                    };
+                    (len, c == '€')
+                }
+                1 => {
+                    // Ê̄ Ê̌ ê̄ ê̌: one byte pair, two chars.
+                    if matches!(c, '\u{304}' | '\u{30C}') && matches!(prev, 'Ê' | 'ê') {
+                        (0, true)
+                    } else if lead < 0x80 {
+                        (1, false)
+                    } else {
+                        (2, !(0xA1..=0xF9).contains(&lead))
+                    }
+                }
+                _ => match lead {
+                    0..=0x7f => (1, false),
+                    0x8f => (3, true),
+                    _ => (2, false),
+                },
+            };
+            b = (b + len).min(b1);
+            if odd {
+                out.push((t0 + i + c.len_utf8(), b));
+            }
+            prev = c;
+        }
+    }
+    out.dedup_by_key(|a| a.0);
+    out
 }
 
 fn decode_utf32(bytes: &[u8], le: bool) -> Piece {
@@ -994,6 +1074,25 @@ mod tests {
         assert_eq!(d.input_range(d.malformed[0].clone()), 8194..8196);
         assert_eq!(d.input_offset(d.text.find('文').unwrap()), 8196);
         assert_eq!(d.input_offset(d.text.len()), bytes.len());
+    }
+
+    #[test]
+    fn offsets_survive_characters_the_encoder_writes_differently() {
+        // GBK: 0x80 is a one-byte euro sign (the GB18030 encoder writes A2 E3).
+        let b = b"a\x80\xd6\xd0\xce\xc4 \x81\x30\x81\x30z";
+        let d = decode_with(b, Enc::Rs(encoding_rs::GB18030), 1.0);
+        assert_eq!(d.input_offset(d.text.find('中').unwrap()), 2);
+        assert_eq!(d.input_offset(d.text.find('z').unwrap()), 11);
+        // Big5-HKSCS: 0x8862 is two chars (Ê̄); 0x8840 is an HKSCS character.
+        let b = b"\x88\x62\x88\x40\xa4\xa4x";
+        let d = decode_with(b, Enc::Rs(encoding_rs::BIG5), 1.0);
+        assert_eq!(d.input_offset(d.text.find('中').unwrap()), 4);
+        assert_eq!(d.input_offset(d.text.find('x').unwrap()), 6);
+        // EUC-JP: 0x8F starts a three-byte JIS X 0212 character.
+        let b = b"\x8f\xb0\xa1\xa4\xa2y";
+        let d = decode_with(b, Enc::Rs(encoding_rs::EUC_JP), 1.0);
+        assert_eq!(d.input_offset(d.text.find('y').unwrap()), 5);
+        assert_eq!(d.input_offset(d.text.find('あ').unwrap()), 3);
     }
 
     #[test]
