@@ -168,3 +168,16 @@ fn short_utf8_in_other_scripts_stays_utf8() {
         assert_eq!((d.text.as_str(), d.encoding().name()), (w, "UTF-8"));
     }
 }
+
+#[test]
+fn gbk_line_that_is_valid_utf8_stays_gbk() {
+    // GBK 窠巢 is F1 BD B3 B2: also a valid (unassigned) four-byte UTF-8 sequence.
+    let mut b = Vec::new();
+    for w in ["鸟儿", "窠巢", "树枝", "窠巢"] {
+        b.extend(gbk(w));
+        b.push(b'\n');
+    }
+    b.extend("一行UTF-8文字\n".as_bytes());
+    let d = dec(&b);
+    assert_eq!(d.text, "鸟儿\n窠巢\n树枝\n窠巢\n一行UTF-8文字\n");
+}
