@@ -226,7 +226,7 @@ const UTF8_LINE_SURE: usize = 24;
 /// Detection looks at this much of the input; the decision holds for the rest.
 const SAMPLE: usize = 16 * 1024;
 /// The binary check looks at this much.
-const BINARY_SAMPLE: usize = 64 * 1024;
+const BINARY_SAMPLE: usize = 16 * 1024;
 /// Below this mean log-probability per char, a UTF-16/32 reading of NUL-bearing input is
 /// not text (random binary decodes to rare CJK, hangul, Yi and private-use characters).
 const WIDE_MIN_MEAN: f32 = -12.5;
@@ -290,11 +290,16 @@ pub fn check_binary(input: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// C0 controls other than \t \n \x0c \r ESC, and DEL (branch-free so it vectorises).
 fn count_controls(sample: &[u8]) -> usize {
+    const ALLOWED: u32 = 1 << 9 | 1 << 10 | 1 << 12 | 1 << 13 | 1 << 27;
     sample
         .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x0c | 0x1b)) || b == 0x7f)
-        .count()
+        .map(|&b| {
+            let c0 = (b < 0x20) & ((ALLOWED >> (b & 31)) & 1 == 0);
+            (c0 | (b == 0x7f)) as usize
+        })
+        .sum()
 }
 
 /// Decode `input`, detecting the encoding unless `opts.from` says it.
@@ -305,11 +310,19 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     if let Some(enc) = bom(input) {
         return Ok(decode_with(input, enc, 1.0));
     }
-    let has_nul = memchr::memchr(0, input).is_some();
-    let utf8 = simdutf8::basic::from_utf8(input).ok();
+    let utf8 = scan_utf8(input);
+    let has_nul = match &utf8 {
+        Some((_, nul)) => *nul,
+        None => memchr::memchr(0, input).is_some(),
+    };
     // NUL or control bytes: UTF-16/32 text (whose code units often contain such bytes)
     // or binary.
-    if let Err(e) = check_binary(input) {
+    let binary = if has_nul {
+        Err(nul_error(input))
+    } else {
+        check_binary(input)
+    };
+    if let Err(e) = binary {
         if let Some(d) = detect_wide(input) {
             return Ok(d);
         }
@@ -317,14 +330,14 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
             return Err(e);
         }
     }
-    if let Some(text) = utf8 {
-        if input.len() <= SHORT_UTF8 && !has_nul && !input.is_ascii() && !plainly_cjk(text) {
+    if let Some((text, _)) = utf8 {
+        if input.len() <= SHORT_UTF8 && !has_nul && !input.is_ascii() && !plainly_cjk(&text) {
             if let Some(d) = short_non_utf8(input) {
                 return Ok(d);
             }
         }
         return Ok(Decoded {
-            text: text.to_owned(),
+            text,
             segments: vec![Segment {
                 bytes: 0..input.len(),
                 text: 0..input.len(),
@@ -338,6 +351,40 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         });
     }
     Ok(decode_legacy(input))
+}
+
+/// Validate, look for NULs and copy in one pass per cache-sized block (three separate
+/// passes over a large input would each stream it from memory). `None` if not UTF-8.
+fn scan_utf8(input: &[u8]) -> Option<(String, bool)> {
+    const BLOCK: usize = 32 * 1024;
+    let mut out = String::with_capacity(input.len());
+    let mut nul = false;
+    let mut pos = 0;
+    while pos < input.len() {
+        let mut end = (pos + BLOCK).min(input.len());
+        // End the block on a char boundary.
+        while end < input.len() && end > pos && input[end] & 0xC0 == 0x80 {
+            end -= 1;
+        }
+        if end == pos {
+            return None;
+        }
+        let s = simdutf8::basic::from_utf8(&input[pos..end]).ok()?;
+        nul |= memchr::memchr(0, s.as_bytes()).is_some();
+        out.push_str(s);
+        pos = end;
+    }
+    Some((out, nul))
+}
+
+fn nul_error(input: &[u8]) -> Error {
+    let at = memchr::memchr(0, input).unwrap_or(0);
+    let what = magic(input)
+        .map(|m| format!("it starts like {m}; "))
+        .unwrap_or_default();
+    Error::Binary {
+        reason: format!("{what}NUL byte at offset {at}, and it is not UTF-16/UTF-32 text"),
+    }
 }
 
 /// For streaming: the UTF-16/32 encoding of a stream judged from its first bytes, so the
@@ -1039,6 +1086,24 @@ mod tests {
         assert_eq!(
             decode(b"abc\x00\x00\x00d", &forced).unwrap().text,
             "abc\u{0}\u{0}\u{0}d"
+        );
+    }
+
+    #[test]
+    fn late_nul_in_utf8_is_binary() {
+        let mut b = "中文 text\n".repeat(20_000).into_bytes();
+        b.extend(b"\x00\x00\x00tail");
+        assert!(matches!(
+            decode(&b, &DecodeOptions::default()),
+            Err(Error::Binary { .. })
+        ));
+        // Block boundaries of the fused UTF-8 scan never split a char.
+        let s = "中文ab😀".repeat(50_000);
+        assert_eq!(
+            decode(s.as_bytes(), &DecodeOptions::default())
+                .unwrap()
+                .text,
+            s
         );
     }
 

@@ -145,8 +145,8 @@ fn char_logprob(c: char) -> f32 {
         },
         0xFF61..=0xFF9F => -14.0, // halfwidth katakana
         0xFFFD => -30.0,
-        0xE000..=0xF8FF => -25.0, // private use
-        0xFE30..=0xFE4F => -11.0, // CJK compatibility forms
+        0xE000..=0xF8FF => -25.0,   // private use
+        0xFE30..=0xFE4F => -11.0,   // CJK compatibility forms
         0x1F300..=0x1FAFF => -10.0, // emoji
         // Planes 4–13 are unassigned; 14–16 are tags and private use.
         0x40000..=0x10FFFF => -30.0,
