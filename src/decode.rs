@@ -26,9 +26,9 @@ mod tables;
 mod tables {
     pub const JA_KANA_SHARE: f32 = -0.361;
     pub static KANA: &[(char, f32)] = &[];
-    pub const KANA_FLOOR: f32 = -3.2;
+    pub const KANA_FLOOR: f32 = -5.0;
     pub static HANGUL: &[(char, f32)] = &[];
-    pub const HANGUL_FLOOR: f32 = -4.8;
+    pub const HANGUL_FLOOR: f32 = -8.0;
 }
 
 pub use score::{mean_logprob, text_logprob};
