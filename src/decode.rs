@@ -219,8 +219,6 @@ pub struct DecodeOptions {
 const SHORT_UTF8: usize = 64;
 /// The UTF-8 reading's head start over others in that comparison (nats).
 const UTF8_BONUS: f32 = 6.0;
-/// Same, for one valid-UTF-8 line inside a file that is otherwise in a legacy encoding.
-const UTF8_LINE_BONUS: f32 = 0.0;
 /// A valid-UTF-8 line with this many non-ASCII bytes is UTF-8 without scoring.
 const UTF8_LINE_SURE: usize = 24;
 /// Detection looks at this much of the input; the decision holds for the rest.
@@ -632,13 +630,8 @@ fn decode_legacy(input: &[u8]) -> Decoded {
                 // a GBK/Big5 pair, and not what a UTF-8 line in a CJK file looks like.
                 (Some(main), conf)
             } else {
-                let r = rank(line, &[UTF8, main], &|e, _| {
-                    if e == UTF8 {
-                        UTF8_LINE_BONUS
-                    } else {
-                        0.0
-                    }
-                });
+                // No head start here: in a legacy file a UTF-8 line is the exception.
+                let r = rank(line, &[UTF8, main], &|_, _| 0.0);
                 (Some(r[0].enc), confidence(&r))
             }
         } else if !line_bad {
