@@ -125,3 +125,53 @@ fn detect_refuses_binary_with_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PNG"));
 }
+
+#[test]
+fn from_overrides_and_force_accepts_binary() {
+    // Big5 bytes forced through --from big5 and, wrongly, through --from gbk.
+    let out = Command::cargo_bin("zhclean")
+        .unwrap()
+        .args([
+            "--convert",
+            "none",
+            "-q",
+            "--from",
+            "big5",
+            "samples/big5.txt",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected("big5.txt"));
+    let out = Command::cargo_bin("zhclean")
+        .unwrap()
+        .args([
+            "--convert",
+            "none",
+            "-q",
+            "--from",
+            "gbk",
+            "samples/big5.txt",
+        ])
+        .output()
+        .unwrap();
+    assert_ne!(String::from_utf8_lossy(&out.stdout), expected("big5.txt"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.bin");
+    std::fs::write(&p, b"abc\x00\x00\x00\x01\x02def").unwrap();
+    let refused = Command::cargo_bin("zhclean")
+        .unwrap()
+        .args(["--convert", "none", "-q"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("binary"));
+    let forced = Command::cargo_bin("zhclean")
+        .unwrap()
+        .args(["--convert", "none", "-q", "--force"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert!(forced.status.success());
+}
