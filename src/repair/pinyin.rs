@@ -16,6 +16,7 @@ use crate::stage::{DocState as Doc, Stage};
 use gbk::{fold, is_lead, is_trail, Gbk};
 use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::OnceLock;
 use syllable::{is_reading, is_syllable_char, parse_annotation, parse_closed, seconds_reading};
 
 pub use syllable::Syllable;
@@ -32,6 +33,8 @@ const STEP_BUDGET: usize = 60_000;
 const MAX_MISALIGNED: u16 = 512;
 /// ASCII chars a path may read as folded fullwidth forms.
 const MAX_FULLWIDTH: u8 = 3;
+/// Chars per lead byte considered for a trail nothing constrains (out of ~190).
+const FREQUENT_TRAILS: usize = 64;
 /// Candidate chars kept for a garble whose second byte is lost (out of ~190).
 const LOST_KEEP: usize = 24;
 /// Candidates kept per end position when paths of different lengths are compared.
@@ -361,10 +364,9 @@ impl Solver<'_> {
                 // Any trail is possible: keep the ones the model likes after the char before.
                 let lm = lm::Model::global();
                 let prev = p.last.map(|(c, _)| c);
-                let mut ts: Vec<(f64, u8, char)> = (0x40..=0xFE)
-                    .filter(|&t| is_trail(t))
-                    .filter_map(|t| g.decode(l, t).map(|ch| (t, fold(ch))))
-                    .map(|(t, ch)| (lm.cond_log_prob(prev, ch), t, ch))
+                let mut ts: Vec<(f64, u8, char)> = frequent_trails(l)
+                    .iter()
+                    .map(|&(t, ch)| (lm.cond_log_prob(prev, ch), t, ch))
                     .collect();
                 if ts.len() > LOST_KEEP {
                     ts.select_nth_unstable_by(LOST_KEEP, |a, b| b.0.total_cmp(&a.0));
@@ -470,6 +472,32 @@ impl Solver<'_> {
             p.skip_annotations_of(text, c);
         }
     }
+}
+
+/// For each lead byte, the trails of its most frequent chars (by the model's unigram
+/// probability), most frequent first: the candidates for a trail nothing constrains.
+fn frequent_trails(lead: u8) -> &'static [(u8, char)] {
+    static T: OnceLock<Vec<Vec<(u8, char)>>> = OnceLock::new();
+    let t = T.get_or_init(|| {
+        let g = Gbk::get();
+        let lm = lm::Model::global();
+        (0..=0xFFu8)
+            .map(|l| {
+                if !is_lead(l) {
+                    return Vec::new();
+                }
+                let mut v: Vec<(f64, u8, char)> = (0x40..=0xFE)
+                    .filter(|&t| is_trail(t))
+                    .filter_map(|t| g.decode(l, t).map(|ch| (t, fold(ch))))
+                    .map(|(t, ch)| (lm.unigram_log_prob(ch), t, ch))
+                    .collect();
+                v.sort_by(|a, b| b.0.total_cmp(&a.0));
+                v.truncate(FREQUENT_TRAILS);
+                v.into_iter().map(|(_, t, ch)| (t, ch)).collect()
+            })
+            .collect()
+    });
+    &t[usize::from(lead)]
 }
 
 /// The text a path produces over `start..p.pos`, and where its first lost byte is.
