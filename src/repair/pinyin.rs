@@ -36,7 +36,7 @@ const MAX_FULLWIDTH: u8 = 3;
 /// Chars per lead byte considered for a trail nothing constrains (out of ~190).
 const FREQUENT_TRAILS: usize = 64;
 /// Candidate chars kept for a garble whose second byte is lost (out of ~190).
-const LOST_KEEP: usize = 24;
+const LOST_KEEP: usize = 12;
 /// Candidates kept per end position when paths of different lengths are compared.
 const KEEP_PER_END: usize = 4;
 /// Chars of context on each side when scoring candidates: the model is a bigram model,
@@ -595,6 +595,7 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
     let lm = lm::Model::global();
     let left = context_before(text, start, CONTEXT);
     let mut cand = String::new();
+    let mut after_y: HashMap<Option<char>, Vec<f64>> = HashMap::new();
     let mut score = |p: &Path, right: &str| -> f64 {
         cand.clear();
         cand.push_str(&left);
@@ -608,12 +609,16 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
                 let (a, b) = (&cand[..k], &cand[k + 1..]);
                 let pen = penalty(a) + penalty(b);
                 let (a_last, b_first) = (a.chars().next_back(), b.chars().next());
+                let after_y = after_y.entry(b_first).or_insert_with(|| {
+                    SWALLOWED
+                        .iter()
+                        .map(|&y| b_first.map_or(0.0, |c| lm.cond_log_prob(Some(y), c)))
+                        .collect::<Vec<f64>>()
+                });
                 let ys: Vec<f64> = SWALLOWED
                     .iter()
-                    .map(|&y| {
-                        lm.cond_log_prob(a_last, y)
-                            + b_first.map_or(0.0, |c| lm.cond_log_prob(Some(y), c))
-                    })
+                    .zip(after_y.iter())
+                    .map(|(&y, ay)| lm.cond_log_prob(a_last, y) + ay)
                     .collect();
                 let m = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let rest = b_first.map_or(0.0, |c| lm.log_prob_after(Some(c), &b[c.len_utf8()..]));
