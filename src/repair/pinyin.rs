@@ -562,6 +562,18 @@ fn strip_annotations(s: &str) -> String {
     out
 }
 
+/// ln P(line ends | char): the model is trained line by line and knows no line ends,
+/// while a swallowed newline after sentence-final punctuation is the most common loss in
+/// paragraph text.
+fn line_end_log_prob(c: Option<char>) -> f64 {
+    match c {
+        Some('。' | '！' | '？' | '!' | '?' | '.' | '…' | '”' | '」' | '』' | '~' | ')') => {
+            -0.7
+        }
+        _ => -5.0,
+    }
+}
+
 /// Evidence against a candidate that a char model may not see: private-use chars, and
 /// annotations left unexplained.
 fn penalty(s: &str) -> f64 {
@@ -618,7 +630,14 @@ fn solve(text: &str, start: usize, last: Option<(char, u8)>) -> Option<(Path, us
                 let ys: Vec<f64> = SWALLOWED
                     .iter()
                     .zip(after_y.iter())
-                    .map(|(&y, ay)| lm.cond_log_prob(a_last, y) + ay)
+                    .map(|(&y, ay)| {
+                        let before = if y == '\n' {
+                            line_end_log_prob(a_last)
+                        } else {
+                            lm.cond_log_prob(a_last, y)
+                        };
+                        before + ay
+                    })
                     .collect();
                 let m = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 let rest = b_first.map_or(0.0, |c| lm.log_prob_after(Some(c), &b[c.len_utf8()..]));
