@@ -1,15 +1,501 @@
-//! TODO(issue): the mojibake repair stage. Placeholder that changes nothing.
+//! Mojibake repair: text that was decoded with the wrong codec, reversed.
+//!
+//! For each hypothesis (wrong codec W, original codec O) the garbled chars are encoded
+//! back with W and the bytes decoded with O. Where that gives a valid, far more likely
+//! text, the span is replaced. Up to three layers are undone (the result of one
+//! reversal is examined again). Bytes that the wrong decoder destroyed (U+FFFD, `?`,
+//! `锟斤拷`, an odd byte swallowed by the next char) are reported as unrecoverable and
+//! marked, never guessed.
+//!
+//! Speed: a per-char flag table (`triggers`) makes clean text cost one lookup per
+//! non-ASCII char; only lines holding flagged chars are examined further.
 
-use crate::report::Edits;
+mod codec;
+mod judge;
+mod triggers;
+
+use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
+use codec::{Back, Orig, Stream, Unit, Wrong};
+use std::ops::Range;
 
-/// Per-document state of this stage.
+pub use judge::Verdict;
+
+/// Per-document state of this stage: what was repaired so far (evidence for short spans).
 #[derive(Debug, Default)]
-pub struct DocState {}
+pub struct DocState {
+    /// Spans repaired so far in this document, per hypothesis index.
+    pub repaired: [u32; HYPS.len()],
+}
 
 #[derive(Debug, Default)]
 pub struct Repairer {
     pub options: super::RepairOptions,
+}
+
+/// One way text gets garbled: bytes in `orig` decoded as `wrong`.
+#[derive(Debug, Clone, Copy)]
+pub struct Hyp {
+    pub wrong: Wrong,
+    pub orig: Orig,
+    /// Trigger flags that open this hypothesis.
+    pub flags: u8,
+}
+
+pub const HYPS: [Hyp; 8] = [
+    Hyp {
+        wrong: Wrong::Latin,
+        orig: Orig::Utf8,
+        flags: triggers::LATIN,
+    },
+    Hyp {
+        wrong: Wrong::Gbk,
+        orig: Orig::Utf8,
+        flags: triggers::GBK_U8 | triggers::HOLE,
+    },
+    Hyp {
+        wrong: Wrong::Big5,
+        orig: Orig::Utf8,
+        flags: triggers::BIG5_U8 | triggers::HOLE,
+    },
+    Hyp {
+        wrong: Wrong::ShiftJis,
+        orig: Orig::Utf8,
+        flags: triggers::SJIS_U8,
+    },
+    Hyp {
+        wrong: Wrong::Latin,
+        orig: Orig::Gbk,
+        flags: triggers::LATIN,
+    },
+    Hyp {
+        wrong: Wrong::Latin,
+        orig: Orig::Big5,
+        flags: triggers::LATIN,
+    },
+    Hyp {
+        wrong: Wrong::Big5,
+        orig: Orig::Gbk,
+        flags: triggers::GBK_AS_B5,
+    },
+    Hyp {
+        wrong: Wrong::Gbk,
+        orig: Orig::Big5,
+        flags: triggers::B5_AS_GBK,
+    },
+];
+
+/// A piece of a repair: a source range and what it becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub src: Range<usize>,
+    pub out: String,
+    /// Characters lost here (marked with U+FFFD).
+    pub lost: usize,
+}
+
+/// A repair of one span, possibly through several layers.
+#[derive(Debug, Clone)]
+pub struct Repair {
+    pub range: Range<usize>,
+    pub pieces: Vec<Piece>,
+    pub hyps: Vec<usize>,
+    pub verdict: Verdict,
+}
+
+impl Repair {
+    pub fn output(&self) -> String {
+        self.pieces.iter().map(|p| p.out.as_str()).collect()
+    }
+
+    pub fn reason(&self) -> String {
+        let mut r = String::new();
+        for (i, &h) in self.hyps.iter().enumerate() {
+            if i > 0 {
+                r.push_str(", then ");
+            }
+            let h = HYPS[h];
+            r.push_str(h.orig.label());
+            r.push_str(" read as ");
+            r.push_str(h.wrong.label());
+        }
+        r
+    }
+}
+
+/// Find the repairs in `text` (one line or a whole text); `depth` counts layers undone.
+pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
+    let t = triggers::table();
+    let mut flags = 0u8;
+    for c in text.chars() {
+        flags |= t.get(c);
+    }
+    if flags == 0 {
+        return Vec::new();
+    }
+    analyze(text, flags, 0, doc)
+}
+
+fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
+    let mut cands: Vec<Repair> = Vec::new();
+    let mut units = Vec::new();
+    for (hi, h) in HYPS.iter().enumerate() {
+        if flags & h.flags == 0 {
+            continue;
+        }
+        for run in runs(text, h.wrong, h.flags) {
+            decode_run(text, &run, hi, depth, doc, &mut units, &mut cands);
+        }
+    }
+    select(cands)
+}
+
+/// Best non-overlapping repairs, by score.
+fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
+    cands.sort_by(|a, b| {
+        b.verdict
+            .score
+            .partial_cmp(&a.verdict.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut chosen: Vec<Repair> = Vec::new();
+    for c in cands {
+        if chosen
+            .iter()
+            .all(|d| c.range.end <= d.range.start || d.range.end <= c.range.start)
+        {
+            chosen.push(c);
+        }
+    }
+    chosen.sort_by_key(|c| c.range.start);
+    chosen
+}
+
+/// A run of chars that the wrong codec can produce, rebuilt as its byte stream.
+struct Run {
+    stream: Stream,
+    /// Text byte offset of each stream position that starts a char; `NONE` inside a char.
+    bound: Vec<usize>,
+}
+
+const NONE: usize = usize::MAX;
+
+/// Maximal runs of W-encodable chars that hold at least one trigger char.
+fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
+    let t = triggers::table();
+    let mut out = Vec::new();
+    let mut cur = Run {
+        stream: Stream::default(),
+        bound: Vec::new(),
+    };
+    let mut hot = false;
+    let mut finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
+        if *hot && !cur.stream.bytes.is_empty() {
+            cur.bound.push(end);
+            out.push(std::mem::replace(
+                cur,
+                Run {
+                    stream: Stream::default(),
+                    bound: Vec::new(),
+                },
+            ));
+        } else {
+            cur.stream.bytes.clear();
+            cur.stream.holes.clear();
+            cur.bound.clear();
+        }
+        *hot = false;
+    };
+    for (i, c) in text.char_indices() {
+        match codec::encode_back(w, c) {
+            Some(Back::Bytes(b, n)) => {
+                for (k, &x) in b[..n as usize].iter().enumerate() {
+                    cur.bound.push(if k == 0 { i } else { NONE });
+                    cur.stream.bytes.push(x);
+                    cur.stream.holes.push(if x == b'?' { 2 } else { 0 });
+                }
+                if t.get(c) & flags != 0 {
+                    hot = true;
+                }
+            }
+            Some(Back::Hole) => {
+                cur.bound.push(i);
+                cur.stream.bytes.push(0);
+                cur.stream.holes.push(1);
+            }
+            None => finish(&mut cur, &mut hot, i, &mut out),
+        }
+    }
+    finish(&mut cur, &mut hot, text.len(), &mut out);
+    out
+}
+
+fn plausible(o: Orig, c: char) -> bool {
+    let u = c as u32;
+    match o {
+        Orig::Utf8 => matches!(u,
+            0x09 | 0x0A | 0x0D | 0x20..=0x7E
+            | 0xA0..=0x24F
+            | 0x370..=0x3FF
+            | 0x400..=0x4FF
+            | 0x2000..=0x206F
+            | 0x2100..=0x27BF
+            | 0x2E80..=0x2FDF
+            | 0x3000..=0x312F
+            | 0x3130..=0x318F
+            | 0x31F0..=0x9FFF
+            | 0xAC00..=0xD7AF
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFFEF
+            | 0xFFFD
+            | 0x1F300..=0x1FAFF
+            | 0x20000..=0x2FFFF),
+        Orig::Gbk | Orig::Big5 => !(0xE000..=0xF8FF).contains(&u) && u >= 0x20,
+    }
+}
+
+/// A unit that carries evidence: a valid multi-byte char the original codec would make.
+fn good_mb(o: Orig, u: &Unit) -> bool {
+    match u.ch {
+        Some(c) => u.bytes.len() >= 2 && plausible(o, c),
+        None => false,
+    }
+}
+
+fn decode_run(
+    text: &str,
+    run: &Run,
+    hi: usize,
+    depth: usize,
+    doc: Option<&DocState>,
+    units: &mut Vec<Unit>,
+    cands: &mut Vec<Repair>,
+) {
+    let h = HYPS[hi];
+    codec::decode_units(h.orig, &run.stream, units);
+    let n = run.stream.bytes.len();
+    let mut i = 0;
+    while i < units.len() {
+        let u = &units[i];
+        if !(good_mb(h.orig, u) && run.bound[u.bytes.start] != NONE) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut last = i;
+        let mut j = i + 1;
+        while j < units.len() {
+            let uj = &units[j];
+            if uj.ch.is_some() && uj.bytes.len() == 1 {
+                j += 1;
+                continue;
+            }
+            if good_mb(h.orig, uj) {
+                last = j;
+                j += 1;
+                continue;
+            }
+            // Broken (or implausible): keep it when it is a lossy tail or a short gap
+            // between good units.
+            if uj.hole || uj.bytes.end >= n {
+                last = j;
+                j += 1;
+                continue;
+            }
+            let gap_start = uj.bytes.start;
+            let mut k = j + 1;
+            while k < units.len()
+                && !good_mb(h.orig, &units[k])
+                && units[k].bytes.start - gap_start <= 4
+                && !(units[k].ch.is_some() && units[k].bytes.len() == 1)
+            {
+                k += 1;
+            }
+            if k < units.len() && good_mb(h.orig, &units[k]) && units[k].bytes.start - gap_start <= 4
+            {
+                last = k;
+                j = k + 1;
+                continue;
+            }
+            break;
+        }
+        // Extend to the end of the wrong codec's char (an ASCII byte can hide in it).
+        let mut end_byte = units[last].bytes.end;
+        let mut end_unit = last + 1;
+        while end_byte < n && run.bound[end_byte] == NONE {
+            // Swallow the units inside that char.
+            if end_unit < units.len() {
+                end_byte = end_byte.max(units[end_unit].bytes.end);
+                end_unit += 1;
+            } else {
+                end_byte += 1;
+            }
+        }
+        build_candidate(text, run, hi, depth, doc, &units[start..end_unit], end_byte, cands);
+        i = end_unit.max(i + 1);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_candidate(
+    text: &str,
+    run: &Run,
+    hi: usize,
+    depth: usize,
+    doc: Option<&DocState>,
+    us: &[Unit],
+    end_byte: usize,
+    cands: &mut Vec<Repair>,
+) {
+    let h = HYPS[hi];
+    let src_start = run.bound[us[0].bytes.start];
+    let src_end = run.bound[end_byte];
+    if src_start == NONE || src_end == NONE || src_start >= src_end {
+        return;
+    }
+    // Pieces: cut where a unit boundary meets a char boundary of the garbled text.
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut cur = String::new();
+    let mut lost = 0usize;
+    let mut mb = 0usize;
+    let mut piece_start = src_start;
+    for u in us {
+        match u.ch {
+            Some('\u{FFFD}') => {
+                cur.push('\u{FFFD}');
+                lost += 1;
+            }
+            Some(c) if u.bytes.len() >= 2 && !plausible(h.orig, c) => {
+                cur.push('\u{FFFD}');
+                lost += 1;
+            }
+            Some(c) => {
+                if u.bytes.len() >= 2 {
+                    mb += 1;
+                }
+                cur.push(c);
+            }
+            None => {
+                cur.push('\u{FFFD}');
+                lost += 1;
+            }
+        }
+        let e = u.bytes.end.min(end_byte);
+        if run.bound[e] != NONE {
+            let src_e = run.bound[e];
+            pieces.push(Piece {
+                src: piece_start..src_e,
+                out: std::mem::take(&mut cur),
+                lost: std::mem::take(&mut lost),
+            });
+            piece_start = src_e;
+        }
+    }
+    if piece_start < src_end || !cur.is_empty() {
+        pieces.push(Piece {
+            src: piece_start..src_end,
+            out: cur,
+            lost: lost.max(1),
+        });
+    }
+    let src = &text[src_start..src_end];
+    let mut out: String = pieces.iter().map(|p| p.out.as_str()).collect();
+    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
+    if out == src {
+        return;
+    }
+    // Another layer underneath?
+    let mut hyps = vec![hi];
+    if depth < 2 {
+        let t = triggers::table();
+        let inner_flags = out.chars().fold(0u8, |f, c| f | t.get(c));
+        if inner_flags != 0 {
+            let inner = analyze(&out, inner_flags, depth + 1, doc);
+            if !inner.is_empty() {
+                let mut o2 = String::with_capacity(out.len());
+                let mut pos = 0;
+                let mut inner_lost = 0;
+                for r in &inner {
+                    o2.push_str(&out[pos..r.range.start]);
+                    o2.push_str(&r.output());
+                    inner_lost += r.pieces.iter().map(|p| p.lost).sum::<usize>();
+                    pos = r.range.end;
+                    hyps.extend(r.hyps.iter().copied());
+                }
+                o2.push_str(&out[pos..]);
+                out = o2;
+                pieces = vec![Piece {
+                    src: src_start..src_end,
+                    out: out.clone(),
+                    lost: total_lost + inner_lost,
+                }];
+            }
+        }
+    }
+    let evidence = doc.map(|d| d.repaired[hi]).unwrap_or(0);
+    let stats = judge::Stats {
+        mb,
+        lost: pieces.iter().map(|p| p.lost).sum(),
+        layers: hyps.len(),
+        evidence,
+    };
+    if let Some(verdict) = judge::judge(h, src, &out, &stats) {
+        cands.push(Repair {
+            range: src_start..src_end,
+            pieces,
+            hyps,
+            verdict,
+        });
+    }
+}
+
+impl Repairer {
+    /// Record the repairs of one line (at `base` in the stage input).
+    fn emit(&self, base: usize, text: &str, repairs: &[Repair], out: &mut Edits) {
+        let lossy = self.options.lossy;
+        for r in repairs {
+            let reason = r.reason();
+            let conf = r.verdict.confidence;
+            // Merge consecutive clean pieces into one fix; lossy pieces stand alone.
+            let mut fix: Option<(Range<usize>, String)> = None;
+            let flush = |fix: &mut Option<(Range<usize>, String)>, out: &mut Edits| {
+                if let Some((rg, s)) = fix.take() {
+                    out.replace(base + rg.start..base + rg.end, s, conf, reason.clone());
+                }
+            };
+            for p in &r.pieces {
+                if p.lost == 0 {
+                    match &mut fix {
+                        Some((rg, s)) => {
+                            rg.end = p.src.end;
+                            s.push_str(&p.out);
+                        }
+                        None => fix = Some((p.src.clone(), p.out.clone())),
+                    }
+                    continue;
+                }
+                flush(&mut fix, out);
+                let replacement = match lossy {
+                    super::Lossy::Mark => p.out.clone(),
+                    super::Lossy::Keep => text[p.src.clone()].to_owned(),
+                };
+                out.push(Edit {
+                    range: base + p.src.start..base + p.src.end,
+                    replacement,
+                    confidence: conf,
+                    kind: ChangeKind::Unrecoverable,
+                    reason: format!(
+                        "{reason}: {} character{} lost",
+                        p.lost,
+                        if p.lost == 1 { "" } else { "s" }
+                    )
+                    .into(),
+                });
+            }
+            flush(&mut fix, out);
+        }
+    }
 }
 
 impl Stage for Repairer {
@@ -17,5 +503,81 @@ impl Stage for Repairer {
         "mojibake"
     }
 
-    fn apply(&self, _text: &str, _doc: &mut Doc, _out: &mut Edits) {}
+    fn apply(&self, text: &str, doc: &mut Doc, out: &mut Edits) {
+        if !self.options.mojibake {
+            return;
+        }
+        let t = triggers::table();
+        let mut line_start = 0;
+        let bytes = text.as_bytes();
+        while line_start < text.len() {
+            let line_end = memchr::memchr(b'\n', &bytes[line_start..])
+                .map(|p| line_start + p + 1)
+                .unwrap_or(text.len());
+            let line = &text[line_start..line_end];
+            let mut flags = 0u8;
+            if !line.is_ascii() {
+                for c in line.chars() {
+                    flags |= t.get(c);
+                }
+            }
+            if flags != 0 {
+                let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
+                for r in &repairs {
+                    if let Some(&h) = r.hyps.first() {
+                        doc.mojibake.repaired[h] = doc.mojibake.repaired[h].saturating_add(1);
+                    }
+                }
+                self.emit(line_start, line, &repairs, out);
+            }
+            line_start = line_end;
+        }
+    }
+}
+
+/// Repair a string on its own (all layers), for tests and tools. Lossy spans are marked.
+pub fn repair_str(text: &str) -> String {
+    let reps = find_repairs(text, None);
+    let mut s = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in &reps {
+        s.push_str(&text[pos..r.range.start]);
+        s.push_str(&r.output());
+        pos = r.range.end;
+    }
+    s.push_str(&text[pos..]);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_as_gbk_in_english() {
+        let s = "Please see 搴斿鐗规畩鏃舵湡鐨勫簲鎬ョ墿璧勬竻鍗晇1.2.pdf attached.";
+        let r = repair_str(s);
+        assert_eq!(
+            r,
+            "Please see 应\u{FFFD}特殊时期的应急物资清单v1.2.pdf attached."
+        );
+    }
+
+    #[test]
+    fn utf8_as_cp1252() {
+        assert_eq!(repair_str("ä¸­æ–‡"), "中文");
+    }
+
+    #[test]
+    fn clean_text_unchanged() {
+        for s in [
+            "简体中文，English, 123.",
+            "繁體中文的測試，沒有問題。",
+            "日本語のテキストです。",
+            "한국어 텍스트입니다.",
+            "Café au lait, naïve résumé, Müller.",
+        ] {
+            assert_eq!(repair_str(s), s, "{s}");
+        }
+    }
 }
