@@ -581,3 +581,13 @@ mod tests {
         }
     }
 }
+#[cfg(test)]
+mod debug_tests {
+    #[test]
+    fn dbg_candidates() {
+        let s = "Please see æµ·æ™¯æ\u{a0}‡æˆ¿éƒ½æ˜¯åœ¨æ¥¼çš„ä¸¤é\u{9d}¢ï¼Œ attached.";
+        for r in super::find_repairs(s, None) {
+            eprintln!("{:?} {:?} {:?} {}", &s[r.range.clone()], r.output(), r.verdict, r.reason());
+        }
+    }
+}
