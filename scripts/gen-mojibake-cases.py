@@ -79,12 +79,15 @@ COMBOS = [
 ]
 
 
-def garble(text: str, orig: str, layers: list) -> str:
+def garble(text: str, orig: str, layers: list):
+    """The garbled text, and whether a wrong decoder destroyed bytes on the way."""
     b = enc(orig, text)
     s = dec(layers[0], b)
+    lossy = "\ufffd" in s
     for w in layers[1:]:
         s = dec(w, s.encode("utf-8"))
-    return s
+        lossy = lossy or "\ufffd" in s
+    return s, lossy
 
 
 def sentences(rng):
@@ -176,8 +179,7 @@ def main():
             embed = EMBED[made % len(EMBED)] if len(layers) == 1 and orig == "utf-8" else "{}"
             if embed != "{}":
                 text = text[:12]
-            g = garble(text, orig, layers)
-            lossy = "\ufffd" in g
+            g, lossy = garble(text, orig, layers)
             # Round trip check for the reversible ones (the generator's own sanity).
             full_in = embed.format(g)
             full_exp = embed.format(text)

@@ -245,6 +245,7 @@ fn plausible(o: Orig, c: char) -> bool {
             | 0x3130..=0x318F
             | 0x31F0..=0x9FFF
             | 0xAC00..=0xD7AF
+            | 0xE000..=0xF8FF // private use: a layer of GBK garble underneath
             | 0xF900..=0xFAFF
             | 0xFE30..=0xFE4F
             | 0xFF00..=0xFFEF
@@ -584,10 +585,10 @@ mod tests {
 #[cfg(test)]
 mod debug_tests {
     #[test]
-    fn dbg_candidates() {
-        let s = "Please see æµ·æ™¯æ\u{a0}‡æˆ¿éƒ½æ˜¯åœ¨æ¥¼çš„ä¸¤é\u{9d}¢ï¼Œ attached.";
-        for r in super::find_repairs(s, None) {
-            eprintln!("{:?} {:?} {:?} {}", &s[r.range.clone()], r.output(), r.verdict, r.reason());
+    fn dbg_scores() {
+        let lm = crate::lm::Model::global();
+        for s in ["海景标房都是在楼的两面，", "鍙傝€冩枃鐚", "参考文", "搴斿鐗规畩鏃舵湡鐨勫簲鎬", "应对特殊时期的应急", "ä¸­æ–‡", "中文", "ÀÉÎÕÜ", "郎握", "Café au lait", "房間小但很乾淨", "┬丁", "扂赻眒衄珨跺", "我自已有一个", "東京都渋谷区で新しい", "한국어 텍스트"] {
+            eprintln!("{s}: lm {:.2} common {:.2}", lm.score(s), super::judge::commonness(s));
         }
     }
 }

@@ -112,7 +112,7 @@ pub fn quality(s: &str) -> f64 {
     if clean.is_empty() {
         return 0.0;
     }
-    lm.score(&clean) + commonness(&clean)
+    lm.score(&clean) + 0.5 * commonness(&clean)
 }
 
 pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
@@ -144,29 +144,30 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         }
         (_, Orig::Utf8) => {
             let need = match st.mb {
-                1 => 2.0,
-                2 => 1.0,
-                _ => 0.5,
+                1 => 5.0,
+                2 => 3.0,
+                _ => 2.0,
             } * ease;
             src.chars().count() >= 2 && gain >= need
         }
         (Wrong::Latin, _) => {
-            // GBK/Big5 bytes read as Latin-1: the output must look like real Chinese.
-            st.mb >= 2 && cjk_out >= 2 && commonness(out) > -0.6 * (1.0 / ease) && gain > 0.0
+            // GBK/Big5 bytes read as Latin-1: the output must read as real Chinese.
+            st.mb >= 2 && cjk_out >= 2 && q_out > -8.5 + (1.0 - ease) * -3.0 && gain > 2.0
         }
         _ => {
             // Big5 <-> GBK: both sides are hanzi; demand a clear margin.
-            st.mb >= 3 && gain >= 1.0 * ease
+            st.mb >= 3 && gain >= 2.5 * ease && q_out > -8.5
         }
     };
     if !ok {
         return None;
     }
-    let strength = (gain.max(0.1) * mb.min(8.0)).min(20.0);
+    let strength = (gain.max(0.1) * mb.min(8.0) / 2.0).min(20.0);
     let confidence = (1.0 - (-strength).exp()).clamp(0.5, 0.99) as f32;
     let lossy_penalty = if st.lost > 0 { 0.9 } else { 1.0 };
+    let n_src = src.chars().count() as f64;
     Some(Verdict {
         confidence: confidence * lossy_penalty,
-        score: gain * mb.sqrt() + mb * 0.01,
+        score: gain * (1.0 + n_src).ln() - 3.0 * st.lost as f64 - (st.layers as f64 - 1.0),
     })
 }
