@@ -235,7 +235,8 @@ fn plausible(o: Orig, c: char) -> bool {
     match o {
         Orig::Utf8 => matches!(u,
             0x09 | 0x0A | 0x0D | 0x20..=0x7E
-            | 0xA0..=0x24F
+            | 0x80..=0x2FF // C1 and cp1252 letters: a Latin layer underneath
+            | 0x20A0..=0x20CF
             | 0x370..=0x3FF
             | 0x400..=0x4FF
             | 0x2000..=0x206F
