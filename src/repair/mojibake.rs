@@ -277,6 +277,11 @@ fn decode_run(
     let h = HYPS[hi];
     codec::decode_units(h.orig, &run.stream, units);
     let n = run.stream.bytes.len();
+    // Big5 and Shift_JIS decoders destroy many UTF-8 bytes: allow longer lossy gaps.
+    let max_gap = match h.wrong {
+        Wrong::Big5 | Wrong::ShiftJis => 10,
+        _ => 4,
+    };
     let mut i = 0;
     while i < units.len() {
         let u = &units[i];
@@ -309,12 +314,14 @@ fn decode_run(
             let mut k = j + 1;
             while k < units.len()
                 && !good_mb(h.orig, &units[k])
-                && units[k].bytes.start - gap_start <= 4
+                && units[k].bytes.start - gap_start <= max_gap
                 && !(units[k].ch.is_some() && units[k].bytes.len() == 1)
             {
                 k += 1;
             }
-            if k < units.len() && good_mb(h.orig, &units[k]) && units[k].bytes.start - gap_start <= 4
+            if k < units.len()
+                && good_mb(h.orig, &units[k])
+                && units[k].bytes.start - gap_start <= max_gap
             {
                 last = k;
                 j = k + 1;
@@ -362,6 +369,7 @@ fn build_candidate(
     let mut lost = 0usize;
     let mut mb = 0usize;
     let mut piece_start = src_start;
+    let mut prev_broken = false;
     for u in us {
         match u.ch {
             Some('\u{FFFD}') => {
@@ -379,10 +387,19 @@ fn build_candidate(
                 cur.push(c);
             }
             None => {
-                cur.push('\u{FFFD}');
-                lost += 1;
+                // A run of broken units is one loss per lead byte in it (at least one).
+                let starts_char = run
+                    .stream
+                    .bytes
+                    .get(u.bytes.start)
+                    .is_some_and(|&b| b >= 0xC0 || run.stream.holes[u.bytes.start] == 1);
+                if starts_char || !prev_broken {
+                    cur.push('\u{FFFD}');
+                    lost += 1;
+                }
             }
         }
+        prev_broken = u.ch.is_none();
         let e = u.bytes.end.min(end_byte);
         if run.bound[e] != NONE {
             let src_e = run.bound[e];

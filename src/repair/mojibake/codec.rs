@@ -75,18 +75,16 @@ struct Reverse {
 fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
     let mut map = HashMap::with_capacity(24_000);
     let mut enc_buf = [0u8; 8];
-    let mut candidates: Vec<char> = Vec::with_capacity(24_000);
-    let mut dec = String::with_capacity(8);
+    let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
     for lead in 0x81u8..=0xFE {
         for trail in 0x40u8..=0xFE {
             if trail == 0x7F {
                 continue;
             }
-            dec.clear();
             if let Some(s) = decode_exact(enc, &[lead, trail]) {
                 let mut it = s.chars();
                 if let (Some(c), None) = (it.next(), it.next()) {
-                    candidates.push(c);
+                    candidates.push((c, [lead, trail], 2));
                 }
             }
         }
@@ -95,14 +93,14 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
         if let Some(s) = decode_exact(enc, &[b]) {
             let mut it = s.chars();
             if let (Some(c), None) = (it.next(), it.next()) {
-                candidates.push(c);
+                candidates.push((c, [b, 0], 1));
             }
         }
     }
     // The encoder's choice is canonical where several byte pairs decode to one char.
     let mut encoder = enc.new_encoder();
     let mut tmp = [0u8; 4];
-    for c in candidates {
+    for (c, pair, len) in candidates {
         if map.contains_key(&c) {
             continue;
         }
@@ -116,6 +114,9 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
                 b[1] = 0;
             }
             map.insert(c, b);
+        } else if len == 2 {
+            // The encoder refuses it (HKSCS in Big5), but decoders produce it.
+            map.insert(c, pair);
         }
     }
     Reverse { map }
