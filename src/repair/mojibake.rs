@@ -21,6 +21,15 @@ use std::ops::Range;
 
 pub use judge::Verdict;
 
+/// The windows-1252 char of a byte in 0x80..=0x9F.
+pub(crate) fn cp1252_char(b: u8) -> Option<char> {
+    if (0x80..=0x9F).contains(&b) {
+        Some(codec::CP1252_HIGH[(b - 0x80) as usize])
+    } else {
+        None
+    }
+}
+
 /// Per-document state of this stage: what was repaired so far (evidence for short spans).
 #[derive(Debug, Default)]
 pub struct DocState {
