@@ -221,7 +221,11 @@ fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
                 for (k, &x) in b[..n as usize].iter().enumerate() {
                     cur.bound.push(if k == 0 { i } else { NONE });
                     cur.stream.bytes.push(x);
-                    cur.stream.holes.push(if x == b'?' { 2 } else { 0 });
+                    cur.stream.holes.push(match x {
+                        b'?' => 2,
+                        b' ' if w == Wrong::Latin => 3,
+                        _ => 0,
+                    });
                 }
                 if t.get(c) & flags != 0 {
                     hot = true;
@@ -292,13 +296,32 @@ fn decode_run(
         _ => 4,
     };
     let mut i = 0;
+    let mut floor = 0;
     while i < units.len() {
         let u = &units[i];
         if !(good_mb(h.orig, u) && run.bound[u.bytes.start] != NONE) {
             i += 1;
             continue;
         }
-        let start = i;
+        // A lossy char right before (lead + continuation cut by a hole) belongs too.
+        // (ASCII may stand between: `鎵�40W鐨刞.)
+        let mut start = i;
+        loop {
+            let mut k = start;
+            while k > floor && start - k < 8 && units[k - 1].ch.is_some_and(|c| c.is_ascii()) {
+                k -= 1;
+            }
+            if k > floor
+                && units[k - 1].ch.is_none()
+                && units[k - 1].hole
+                && units[k - 1].bytes.len() >= 2
+                && run.bound[units[k - 1].bytes.start] != NONE
+            {
+                start = k - 1;
+            } else {
+                break;
+            }
+        }
         let mut last = i;
         let mut j = i + 1;
         while j < units.len() {
@@ -352,6 +375,7 @@ fn decode_run(
         }
         build_candidate(text, run, hi, depth, doc, &units[start..end_unit], end_byte, cands);
         i = end_unit.max(i + 1);
+        floor = i;
     }
 }
 

@@ -250,7 +250,8 @@ pub struct Unit {
 #[derive(Debug, Default, Clone)]
 pub struct Stream {
     pub bytes: Vec<u8>,
-    /// `holes[i]`: 1 = a definite hole (U+FFFD), 2 = a `?` that may be a hole.
+    /// `holes[i]`: 1 = a definite hole (U+FFFD), 2 = a `?` that may be a hole, 3 = a
+    /// space that may have been a no-break space (byte 0xA0 turned into 0x20).
     pub holes: Vec<u8>,
 }
 
@@ -322,6 +323,7 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
         };
         let mut k = 1;
         let mut broken = None;
+        let mut nbsp = false;
         while k <= need {
             let j = i + k;
             if j >= n {
@@ -333,7 +335,13 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                 break;
             }
             let (l, h) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
-            if !(l..=h).contains(&b[j]) {
+            let byte = if s.holes[j] == 3 && (l..=h).contains(&0xA0) {
+                nbsp = true;
+                0xA0
+            } else {
+                b[j]
+            };
+            if !(l..=h).contains(&byte) {
                 broken = Some((j, false));
                 break;
             }
@@ -350,7 +358,16 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
             }
             None => {
                 let end = i + need + 1;
-                let ch = std::str::from_utf8(&b[i..end])
+                let mut buf = [0u8; 4];
+                buf[..end - i].copy_from_slice(&b[i..end]);
+                if nbsp {
+                    for (k, x) in buf[1..end - i].iter_mut().enumerate() {
+                        if s.holes[i + 1 + k] == 3 {
+                            *x = 0xA0;
+                        }
+                    }
+                }
+                let ch = std::str::from_utf8(&buf[..end - i])
                     .ok()
                     .and_then(|x| x.chars().next());
                 out.push(Unit {

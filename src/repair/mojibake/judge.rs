@@ -134,6 +134,15 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         return None;
     }
     let cjk_out = out.chars().filter(|&c| is_cjk(c)).count();
+    // Layers undone but Latin garble left over: the reversal is incomplete.
+    if st.layers >= 2
+        && cjk_out > 0
+        && out
+            .chars()
+            .any(|c| (0x80..=0x2FF).contains(&(c as u32)) && !matches!(c, '·' | '×' | '÷' | '°'))
+    {
+        return None;
+    }
     let q_src = quality(src);
     let q_out = quality(out);
     let gain = q_out - q_src;
