@@ -476,6 +476,27 @@ fn build_candidate(
                     hyps.extend(r.hyps.iter().copied());
                 }
                 o2.push_str(&out[pos..]);
+                // Latin garble left between recovered hanzi is what remains of chars an
+                // intermediate layer destroyed: mark it.
+                let mut residue = 0;
+                if o2.chars().any(judge::is_cjk) && o2.chars().any(judge::latin_residue) {
+                    let mut o3 = String::with_capacity(o2.len());
+                    let mut in_run = false;
+                    for c in o2.chars() {
+                        if judge::latin_residue(c) {
+                            if !in_run {
+                                o3.push('\u{FFFD}');
+                                residue += 1;
+                            }
+                            in_run = true;
+                        } else {
+                            o3.push(c);
+                            in_run = false;
+                        }
+                    }
+                    o2 = o3;
+                }
+                let inner_lost = inner_lost + residue;
                 out = o2;
                 pieces = vec![Piece {
                     src: src_start..src_end,

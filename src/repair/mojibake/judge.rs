@@ -69,7 +69,12 @@ fn is_common(c: char) -> bool {
     u < 0x10000 && common()[u / 64] & (1 << (u % 64)) != 0
 }
 
-fn is_cjk(c: char) -> bool {
+/// Latin-1 and cp1252 letters left over from an intermediate layer.
+pub fn latin_residue(c: char) -> bool {
+    (0x80..=0x2FF).contains(&(c as u32)) && !matches!(c, '·' | '×' | '÷' | '°')
+}
+
+pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
 
@@ -134,15 +139,6 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         return None;
     }
     let cjk_out = out.chars().filter(|&c| is_cjk(c)).count();
-    // Layers undone but Latin garble left over: the reversal is incomplete.
-    if st.layers >= 2
-        && cjk_out > 0
-        && out
-            .chars()
-            .any(|c| (0x80..=0x2FF).contains(&(c as u32)) && !matches!(c, '·' | '×' | '÷' | '°'))
-    {
-        return None;
-    }
     let q_src = quality(src);
     let q_out = quality(out);
     let gain = q_out - q_src;
