@@ -27,6 +27,13 @@ fn corpus(lines: &[String], size: usize) -> String {
     s
 }
 
+/// The seed's expected outputs (clean text) repeated, when ../shared is there.
+fn shared_text(file: &str, size: usize) -> Option<String> {
+    let path = format!("{}/../shared/seed/{file}", env!("CARGO_MANIFEST_DIR"));
+    let unit = std::fs::read_to_string(path).ok()?;
+    Some(corpus(&[unit], size))
+}
+
 fn run(stage: &dyn Stage, text: &str) -> usize {
     let mut doc = DocState::default();
     let mut e = Edits::new();
@@ -42,10 +49,22 @@ fn bench(c: &mut Criterion) {
     let moji = mojibake::Repairer { options: opts };
     let html = zhclean::repair::html::Repairer { options: opts };
 
+    let simplified = shared_text("seed.expected.txt", 8 << 20);
+    let traditional = shared_text("seed.expected.traditional.txt", 8 << 20);
+
     let mut g = c.benchmark_group("mojibake");
     g.sample_size(10);
+    for (name, text) in [
+        ("clean_simplified", &simplified),
+        ("clean_traditional", &traditional),
+    ] {
+        if let Some(text) = text {
+            g.throughput(Throughput::Bytes(text.len() as u64));
+            g.bench_function(name, |b| b.iter(|| run(&moji, text)));
+        }
+    }
     g.throughput(Throughput::Bytes(clean.len() as u64));
-    g.bench_function("clean", |b| b.iter(|| run(&moji, &clean)));
+    g.bench_function("clean_mixed_languages", |b| b.iter(|| run(&moji, &clean)));
     g.bench_function("html_clean", |b| b.iter(|| run(&html, &clean)));
     g.throughput(Throughput::Bytes(damaged.len() as u64));
     g.bench_function("damaged", |b| b.iter(|| run(&moji, &damaged)));

@@ -148,8 +148,23 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
     let mut cands: Vec<Repair> = Vec::new();
     let mut units = Vec::new();
+    let t = triggers::table();
+    let marks: Vec<(usize, u8)> = text
+        .char_indices()
+        .filter_map(|(i, c)| {
+            let f = t.get(c);
+            (f != 0).then_some((i, f))
+        })
+        .collect();
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
+            continue;
+        }
+        // Cheap look at each trigger before the costly run: does a little structure follow?
+        if !marks
+            .iter()
+            .any(|&(i, f)| f & h.flags != 0 && quick(text, i, *h))
+        {
             continue;
         }
         for run in runs(text, h.wrong, h.flags) {
@@ -157,6 +172,50 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
         }
     }
     select(cands)
+}
+
+/// Encode a few chars from `at` with the wrong codec and decode them with the original:
+/// true when they start with enough valid multi-byte units to be worth a full look.
+fn quick(text: &str, at: usize, h: Hyp) -> bool {
+    let mut st = Stream::default();
+    for c in text[at..].chars().take(6) {
+        match codec::encode_back(h.wrong, c) {
+            Some(Back::Bytes(b, n)) => {
+                for &x in &b[..n as usize] {
+                    st.bytes.push(x);
+                    st.holes.push(match x {
+                        b'?' => 2,
+                        b' ' if h.wrong == Wrong::Latin => 3,
+                        _ => 0,
+                    });
+                }
+            }
+            Some(Back::Hole) => {
+                st.bytes.push(0);
+                st.holes.push(1);
+            }
+            None => break,
+        }
+    }
+    let mut units = Vec::with_capacity(8);
+    codec::decode_units(h.orig, &st, &mut units);
+    let need = match (h.wrong, h.orig) {
+        (Wrong::Latin, Orig::Utf8) => 1,
+        _ => 2,
+    };
+    let mut good = 0;
+    for u in &units {
+        if good_mb(h.orig, u) {
+            good += 1;
+            if good >= need {
+                return true;
+            }
+        } else if u.ch.is_none() {
+            // A lossy unit right after a good one still counts as structure.
+            return good >= 1 && u.hole;
+        }
+    }
+    false
 }
 
 /// Best non-overlapping repairs, by score.
@@ -373,7 +432,20 @@ fn decode_run(
                 end_byte += 1;
             }
         }
-        build_candidate(text, run, hi, depth, doc, &units[start..end_unit], end_byte, cands);
+        // Too little structure to ever pass the judge: skip the costly part.
+        let mb = units[start..end_unit.min(units.len())]
+            .iter()
+            .filter(|u| good_mb(h.orig, u))
+            .count();
+        let min_mb = match (h.wrong, h.orig) {
+            (Wrong::Latin, Orig::Utf8) => 1,
+            (_, Orig::Utf8) | (Wrong::Latin, _) => 2,
+            _ => 3,
+        };
+        if mb >= min_mb {
+            let us = &units[start..end_unit.min(units.len())];
+            build_candidate(text, run, hi, depth, doc, us, end_byte, cands);
+        }
         i = end_unit.max(i + 1);
         floor = i;
     }
@@ -661,6 +733,79 @@ mod debug_tests {
         let lm = crate::lm::Model::global();
         for s in ["海景标房都是在楼的两面，", "鍙傝€冩枃鐚", "参考文", "搴斿鐗规畩鏃舵湡鐨勫簲鎬", "应对特殊时期的应急", "ä¸­æ–‡", "中文", "ÀÉÎÕÜ", "郎握", "Café au lait", "房間小但很乾淨", "┬丁", "扂赻眒衄珨跺", "我自已有一个", "東京都渋谷区で新しい", "한국어 텍스트"] {
             eprintln!("{s}: lm {:.2} common {:.2}", lm.score(s), super::judge::commonness(s));
+        }
+    }
+}
+#[cfg(test)]
+mod trigger_stats {
+    #[test]
+    fn dbg_trigger_rates() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake/negative.json");
+        let v: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let t = super::triggers::table();
+        let mut counts = [0usize; 8];
+        let mut chars = std::collections::HashMap::new();
+        for c in &v {
+            let s = c["input"].as_str().unwrap();
+            let mut f = 0u8;
+            for ch in s.chars() {
+                let g = t.get(ch);
+                if g != 0 {
+                    *chars.entry((ch, g)).or_insert(0) += 1;
+                }
+                f |= g;
+            }
+            for b in 0..8 {
+                if f & (1 << b) != 0 {
+                    counts[b] += 1;
+                }
+            }
+        }
+        let mut top: Vec<_> = chars.into_iter().collect();
+        top.sort_by(|a, b| b.1.cmp(&a.1));
+        eprintln!("lines {} flags {:?}\ntop {:?}", v.len(), counts, &top[..40.min(top.len())]);
+    }
+}
+#[cfg(test)]
+mod perf_dbg {
+    #[test]
+    fn dbg_perf() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake/negative.json");
+        let v: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let lines: Vec<&str> = v.iter().map(|c| c["input"].as_str().unwrap()).collect();
+        let _ = super::find_repairs("鍙傝€冩枃鐚 ä¸­æ–‡", None);
+        let t0 = std::time::Instant::now();
+        let mut n = 0;
+        for _ in 0..20 {
+            for l in &lines {
+                for h in 0..super::HYPS.len() {
+                    n += super::runs(l, super::HYPS[h].wrong, super::HYPS[h].flags).len();
+                }
+            }
+        }
+        let t1 = t0.elapsed();
+        let t0 = std::time::Instant::now();
+        for _ in 0..20 {
+            for l in &lines {
+                n += super::find_repairs(l, None).len();
+            }
+        }
+        eprintln!("runs(all hyps) {:?}  find_repairs {:?} {n}", t1, t0.elapsed());
+        let mut per: Vec<(std::time::Duration, &str)> = lines
+            .iter()
+            .map(|l| {
+                let t = std::time::Instant::now();
+                for _ in 0..20 {
+                    n += super::find_repairs(l, None).len();
+                }
+                (t.elapsed(), *l)
+            })
+            .collect();
+        per.sort_by(|a, b| b.0.cmp(&a.0));
+        for (d, l) in &per[..8] {
+            eprintln!("{d:?} {}", l.chars().take(30).collect::<String>());
         }
     }
 }

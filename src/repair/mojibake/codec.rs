@@ -70,6 +70,23 @@ fn cp1252_byte(c: char) -> Option<u8> {
 /// Reverse tables (char → bytes) of the double-byte codecs.
 struct Reverse {
     map: HashMap<char, [u8; 2]>,
+    /// BMP chars: `lead << 8 | trail`, or a single high byte; 0 = not encodable.
+    bmp: Vec<u16>,
+}
+
+impl Reverse {
+    fn finish(mut self) -> Self {
+        let mut bmp = vec![0u16; 0x10000];
+        for (&c, b) in &self.map {
+            let u = c as usize;
+            if u < 0x10000 {
+                bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
+            }
+        }
+        self.map.retain(|&c, _| (c as u32) >= 0x10000);
+        self.bmp = bmp;
+        self
+    }
 }
 
 fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
@@ -119,7 +136,10 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
             map.insert(c, pair);
         }
     }
-    Reverse { map }
+    Reverse {
+        map,
+        bmp: Vec::new(),
+    }
 }
 
 fn decode_exact(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
@@ -134,6 +154,7 @@ fn reverse(w: Wrong) -> Option<&'static Reverse> {
     match w {
         Wrong::Latin => None,
         Wrong::Gbk => Some(G.get_or_init(|| {
+            let r = {
             let mut r = build_reverse(GBK, 0x80..0x81);
             // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
             // private-use area; GB18030-2022 and encoding_rs do not.
@@ -161,9 +182,13 @@ fn reverse(w: Wrong) -> Option<&'static Reverse> {
                 alias([0xFE, t], u);
             }
             r
+            };
+            r.finish()
         })),
-        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80))),
-        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0xA1..0xE0))),
+        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80).finish())),
+        Wrong::ShiftJis => {
+            Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0xA1..0xE0).finish()))
+        }
     }
 }
 
@@ -187,11 +212,18 @@ pub fn encode_back(w: Wrong, c: char) -> Option<Back> {
         Wrong::Latin => cp1252_byte(c).map(|b| Back::Bytes([b, 0], 1)),
         _ => {
             let r = reverse(w)?;
-            r.map.get(&c).map(|b| {
-                // Single high bytes (GBK 0x80 €, Shift_JIS half-width kana) have b[1] == 0.
-                let n = if b[0] >= 0x80 && b[1] == 0 { 1 } else { 2 };
-                Back::Bytes(*b, n)
-            })
+            let b = if (c as u32) < 0x10000 {
+                let v = r.bmp[c as usize];
+                if v == 0 {
+                    return None;
+                }
+                [(v >> 8) as u8, v as u8]
+            } else {
+                *r.map.get(&c)?
+            };
+            // Single high bytes (GBK 0x80 €, Shift_JIS half-width kana) have b[1] == 0.
+            let n = if b[0] >= 0x80 && b[1] == 0 { 1 } else { 2 };
+            Some(Back::Bytes(b, n))
         }
     }
 }
