@@ -7,7 +7,9 @@ use zhclean::repair::Toggle;
 use zhclean::{Cleaner, Config};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).ok_or("usage: mojibake_eval CASES.json")?;
+    let path = std::env::args()
+        .nth(1)
+        .ok_or("usage: mojibake_eval CASES.json")?;
     let cases: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(path)?)?;
     let mut config = Config::decode_only();
     config.repair.mojibake = true;

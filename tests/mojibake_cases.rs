@@ -138,7 +138,10 @@ fn lossy_keep_leaves_the_span_and_reports_it() {
 #[test]
 fn repair_is_idempotent() {
     let c = cleaner(Lossy::Mark);
-    for case in load("synthetic.json").iter().chain(load("wild.json").iter()) {
+    for case in load("synthetic.json")
+        .iter()
+        .chain(load("wild.json").iter())
+    {
         let once = c.clean_str(&case.input).text;
         let twice = c.clean_str(&once).text;
         assert_eq!(once, twice, "input {:?}", case.input);

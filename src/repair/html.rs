@@ -27,12 +27,69 @@ pub struct Repairer {
 
 /// Element names that make `<name ...>` count as markup.
 const TAGS: &[&str] = &[
-    "a", "abbr", "article", "aside", "b", "blockquote", "body", "br", "button", "caption",
-    "code", "dd", "div", "dl", "dt", "em", "font", "footer", "form", "h1", "h2", "h3", "h4",
-    "h5", "h6", "head", "header", "hr", "html", "i", "iframe", "img", "input", "label", "li",
-    "link", "main", "meta", "nav", "ol", "option", "p", "pre", "script", "section", "select",
-    "small", "span", "strong", "style", "sub", "sup", "table", "tbody", "td", "textarea",
-    "tfoot", "th", "thead", "title", "tr", "u", "ul",
+    "a",
+    "abbr",
+    "article",
+    "aside",
+    "b",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "code",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "font",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "i",
+    "iframe",
+    "img",
+    "input",
+    "label",
+    "li",
+    "link",
+    "main",
+    "meta",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "pre",
+    "script",
+    "section",
+    "select",
+    "small",
+    "span",
+    "strong",
+    "style",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "textarea",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "u",
+    "ul",
 ];
 
 /// True when `text` looks like HTML/XML markup: a doctype or XML declaration, or at least
@@ -49,12 +106,14 @@ pub fn looks_like_markup(text: &str) -> bool {
         if rest.len() >= 8 && rest[..8].eq_ignore_ascii_case(b"!doctype") {
             return true;
         }
-        if rest.starts_with(b"?xml") || rest.starts_with(b"!--") || rest.starts_with(b"![CDATA[")
-        {
+        if rest.starts_with(b"?xml") || rest.starts_with(b"!--") || rest.starts_with(b"![CDATA[") {
             return true;
         }
         let rest = rest.strip_prefix(b"/").unwrap_or(rest);
-        let n = rest.iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+        let n = rest
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
         if n == 0 || n > 10 {
             continue;
         }
@@ -63,10 +122,7 @@ pub fn looks_like_markup(text: &str) -> bool {
         if !matches!(next, Some(b'>' | b' ' | b'/' | b'\t' | b'\n' | b'\r')) {
             continue;
         }
-        if TAGS
-            .iter()
-            .any(|t| t.as_bytes().eq_ignore_ascii_case(name))
-        {
+        if TAGS.iter().any(|t| t.as_bytes().eq_ignore_ascii_case(name)) {
             tags += 1;
             if tags >= 3 {
                 return true;
@@ -283,7 +339,10 @@ mod tests {
 
     #[test]
     fn named_numeric_double() {
-        assert_eq!(run("“中国青年五四奖章&rdquo;", Toggle::Auto), "“中国青年五四奖章”");
+        assert_eq!(
+            run("“中国青年五四奖章&rdquo;", Toggle::Auto),
+            "“中国青年五四奖章”"
+        );
         assert_eq!(run("&#8220;x&#x201D; &#150;", Toggle::Auto), "“x” –");
         assert_eq!(run("&amp;ldquo;引号&amp;rdquo;", Toggle::Auto), "“引号”");
         assert_eq!(run("&amp;amp;lt;", Toggle::Auto), "<");
@@ -310,7 +369,10 @@ mod tests {
         let html = "<html><body><p>&ldquo;hi&rdquo;</p></body></html>";
         assert!(looks_like_markup(html));
         assert_eq!(run(html, Toggle::Auto), html);
-        assert_eq!(run(html, Toggle::On), "<html><body><p>“hi”</p></body></html>");
+        assert_eq!(
+            run(html, Toggle::On),
+            "<html><body><p>“hi”</p></body></html>"
+        );
         assert!(!looks_like_markup("制定<行政征用法>完善 <b> 1 < 2"));
     }
 

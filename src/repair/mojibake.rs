@@ -134,37 +134,86 @@ impl Repair {
 
 /// Find the repairs in `text` (one line or a whole text); `depth` counts layers undone.
 pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
-    let t = triggers::table();
-    let mut flags = 0u8;
-    for c in text.chars() {
-        flags |= t.get(c);
-    }
+    let flags = hot_flags(triggers::table(), text);
     if flags == 0 {
         return Vec::new();
     }
     analyze(text, flags, 0, doc)
 }
 
+/// The hypothesis flags worth a look in `line`. Clean Chinese text holds a few chars
+/// that also occur in UTF-8-read-as-GBK/Big5/Shift_JIS garble, but never in the density
+/// of garble (one every three chars): a lone one in a long line is skipped. Short lines
+/// (titles, file names) are looked at whenever they hold one.
+fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
+    const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
+    // Shift_JIS garble shows a half-width kana only every few chars.
+    const WINDOW: [usize; 3] = [4, 4, 10];
+    let mut all = 0u8;
+    let mut hot = 0u8;
+    let mut last = [usize::MAX; 3];
+    let mut n = 0usize;
+    let b = line.as_bytes();
+    let mut i = 0;
+    // A hand-rolled UTF-8 walk: this loop is what clean text costs.
+    while i < b.len() {
+        let x = b[i];
+        n += 1;
+        if x < 0x80 {
+            i += 1;
+            continue;
+        }
+        let cont = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0) & 0x3F);
+        let (cp, len) = if x < 0xE0 {
+            ((u32::from(x & 0x1F) << 6) | cont(1), 2)
+        } else if x < 0xF0 {
+            ((u32::from(x & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+        } else {
+            (0x10000, 4)
+        };
+        i += len;
+        let f = t.get_u32(cp);
+        if f == 0 {
+            continue;
+        }
+        all |= f;
+        hot |= f & !(triggers::GBK_U8 | triggers::BIG5_U8 | triggers::SJIS_U8);
+        for (k, bit) in DBCS.iter().enumerate() {
+            if f & bit != 0 {
+                if last[k] != usize::MAX && n - last[k] <= WINDOW[k] {
+                    hot |= bit;
+                }
+                last[k] = n;
+            }
+        }
+    }
+    if n <= 16 {
+        all
+    } else {
+        hot
+    }
+}
+
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
     let mut cands: Vec<Repair> = Vec::new();
     let mut units = Vec::new();
     let t = triggers::table();
-    let marks: Vec<(usize, u8)> = text
-        .char_indices()
-        .filter_map(|(i, c)| {
-            let f = t.get(c);
-            (f != 0).then_some((i, f))
-        })
-        .collect();
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
         }
         // Cheap look at each trigger before the costly run: does a little structure follow?
-        if !marks
-            .iter()
-            .any(|&(i, f)| f & h.flags != 0 && quick(text, i, *h))
-        {
+        // (The trigger may be a continuation byte: start up to two chars before it.)
+        if !text.char_indices().any(|(i, c)| {
+            t.get(c) & h.flags != 0
+                && text[..i]
+                    .char_indices()
+                    .rev()
+                    .take(2)
+                    .map(|(j, _)| j)
+                    .chain(std::iter::once(i))
+                    .any(|j| quick(text, j, *h))
+        }) {
             continue;
         }
         for run in runs(text, h.wrong, h.flags) {
@@ -257,7 +306,7 @@ fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
         bound: Vec::new(),
     };
     let mut hot = false;
-    let mut finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
+    let finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
         if *hot && !cur.stream.bytes.is_empty() {
             cur.bound.push(end);
             out.push(std::mem::replace(
@@ -660,12 +709,11 @@ impl Stage for Repairer {
                 .map(|p| line_start + p + 1)
                 .unwrap_or(text.len());
             let line = &text[line_start..line_end];
-            let mut flags = 0u8;
-            if !line.is_ascii() {
-                for c in line.chars() {
-                    flags |= t.get(c);
-                }
-            }
+            let flags = if line.is_ascii() {
+                0
+            } else {
+                hot_flags(t, line)
+            };
             if flags != 0 {
                 let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
                 for r in &repairs {
@@ -723,89 +771,6 @@ mod tests {
             "Café au lait, naïve résumé, Müller.",
         ] {
             assert_eq!(repair_str(s), s, "{s}");
-        }
-    }
-}
-#[cfg(test)]
-mod debug_tests {
-    #[test]
-    fn dbg_scores() {
-        let lm = crate::lm::Model::global();
-        for s in ["海景标房都是在楼的两面，", "鍙傝€冩枃鐚", "参考文", "搴斿鐗规畩鏃舵湡鐨勫簲鎬", "应对特殊时期的应急", "ä¸­æ–‡", "中文", "ÀÉÎÕÜ", "郎握", "Café au lait", "房間小但很乾淨", "┬丁", "扂赻眒衄珨跺", "我自已有一个", "東京都渋谷区で新しい", "한국어 텍스트"] {
-            eprintln!("{s}: lm {:.2} common {:.2}", lm.score(s), super::judge::commonness(s));
-        }
-    }
-}
-#[cfg(test)]
-mod trigger_stats {
-    #[test]
-    fn dbg_trigger_rates() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake/negative.json");
-        let v: Vec<serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let t = super::triggers::table();
-        let mut counts = [0usize; 8];
-        let mut chars = std::collections::HashMap::new();
-        for c in &v {
-            let s = c["input"].as_str().unwrap();
-            let mut f = 0u8;
-            for ch in s.chars() {
-                let g = t.get(ch);
-                if g != 0 {
-                    *chars.entry((ch, g)).or_insert(0) += 1;
-                }
-                f |= g;
-            }
-            for b in 0..8 {
-                if f & (1 << b) != 0 {
-                    counts[b] += 1;
-                }
-            }
-        }
-        let mut top: Vec<_> = chars.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1));
-        eprintln!("lines {} flags {:?}\ntop {:?}", v.len(), counts, &top[..40.min(top.len())]);
-    }
-}
-#[cfg(test)]
-mod perf_dbg {
-    #[test]
-    fn dbg_perf() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake/negative.json");
-        let v: Vec<serde_json::Value> =
-            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-        let lines: Vec<&str> = v.iter().map(|c| c["input"].as_str().unwrap()).collect();
-        let _ = super::find_repairs("鍙傝€冩枃鐚 ä¸­æ–‡", None);
-        let t0 = std::time::Instant::now();
-        let mut n = 0;
-        for _ in 0..20 {
-            for l in &lines {
-                for h in 0..super::HYPS.len() {
-                    n += super::runs(l, super::HYPS[h].wrong, super::HYPS[h].flags).len();
-                }
-            }
-        }
-        let t1 = t0.elapsed();
-        let t0 = std::time::Instant::now();
-        for _ in 0..20 {
-            for l in &lines {
-                n += super::find_repairs(l, None).len();
-            }
-        }
-        eprintln!("runs(all hyps) {:?}  find_repairs {:?} {n}", t1, t0.elapsed());
-        let mut per: Vec<(std::time::Duration, &str)> = lines
-            .iter()
-            .map(|l| {
-                let t = std::time::Instant::now();
-                for _ in 0..20 {
-                    n += super::find_repairs(l, None).len();
-                }
-                (t.elapsed(), *l)
-            })
-            .collect();
-        per.sort_by(|a, b| b.0.cmp(&a.0));
-        for (d, l) in &per[..8] {
-            eprintln!("{d:?} {}", l.chars().take(30).collect::<String>());
         }
     }
 }

@@ -155,40 +155,38 @@ fn reverse(w: Wrong) -> Option<&'static Reverse> {
         Wrong::Latin => None,
         Wrong::Gbk => Some(G.get_or_init(|| {
             let r = {
-            let mut r = build_reverse(GBK, 0x80..0x81);
-            // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
-            // private-use area; GB18030-2022 and encoding_rs do not.
-            let mut alias = |bytes: [u8; 2], pua: u32| {
-                if let Some(c) = char::from_u32(pua) {
-                    r.map.entry(c).or_insert(bytes);
+                let mut r = build_reverse(GBK, 0x80..0x81);
+                // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
+                // private-use area; GB18030-2022 and encoding_rs do not.
+                let mut alias = |bytes: [u8; 2], pua: u32| {
+                    if let Some(c) = char::from_u32(pua) {
+                        r.map.entry(c).or_insert(bytes);
+                    }
+                };
+                for (i, t) in (0xD9u8..=0xDF).enumerate() {
+                    alias([0xA6, t], 0xE78D + i as u32);
                 }
-            };
-            for (i, t) in (0xD9u8..=0xDF).enumerate() {
-                alias([0xA6, t], 0xE78D + i as u32);
-            }
-            alias([0xA6, 0xEC], 0xE794);
-            alias([0xA6, 0xED], 0xE795);
-            alias([0xA6, 0xF3], 0xE796);
-            for (t, u) in [
-                (0x59u8, 0xE81Eu32),
-                (0x61, 0xE826),
-                (0x66, 0xE82B),
-                (0x67, 0xE82C),
-                (0x6D, 0xE832),
-                (0x7E, 0xE843),
-                (0x90, 0xE854),
-                (0xA0, 0xE864),
-            ] {
-                alias([0xFE, t], u);
-            }
-            r
+                alias([0xA6, 0xEC], 0xE794);
+                alias([0xA6, 0xED], 0xE795);
+                alias([0xA6, 0xF3], 0xE796);
+                for (t, u) in [
+                    (0x59u8, 0xE81Eu32),
+                    (0x61, 0xE826),
+                    (0x66, 0xE82B),
+                    (0x67, 0xE82C),
+                    (0x6D, 0xE832),
+                    (0x7E, 0xE843),
+                    (0x90, 0xE854),
+                    (0xA0, 0xE864),
+                ] {
+                    alias([0xFE, t], u);
+                }
+                r
             };
             r.finish()
         })),
         Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80).finish())),
-        Wrong::ShiftJis => {
-            Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0xA1..0xE0).finish()))
-        }
+        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0xA1..0xE0).finish())),
     }
 }
 

@@ -40,11 +40,15 @@ fn common() -> &'static [u64] {
                 bits[u / 64] |= 1 << (u % 64);
             }
         };
-        let mut add = |enc: &'static encoding_rs::Encoding, leads: std::ops::RangeInclusive<u8>, trails: &[std::ops::RangeInclusive<u8>]| {
+        let mut add = |enc: &'static encoding_rs::Encoding,
+                       leads: std::ops::RangeInclusive<u8>,
+                       trails: &[std::ops::RangeInclusive<u8>]| {
             for l in leads {
                 for tr in trails {
                     for t in tr.clone() {
-                        if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[l, t]) {
+                        if let Some(s) =
+                            enc.decode_without_bom_handling_and_without_replacement(&[l, t])
+                        {
                             for c in s.chars() {
                                 set(c);
                             }
@@ -55,7 +59,10 @@ fn common() -> &'static [u64] {
         };
         add(GBK, 0xB0..=0xD7, &[0xA1..=0xFE]);
         add(BIG5, 0xA4..=0xC6, &[0x40..=0x7E, 0xA1..=0xFE]);
-        for u in (0x3000u32..=0x303F).chain(0xFF01..=0xFF5E).chain(0x2010..=0x2027) {
+        for u in (0x3000u32..=0x303F)
+            .chain(0xFF01..=0xFF5E)
+            .chain(0x2010..=0x2027)
+        {
             if let Some(c) = char::from_u32(u) {
                 set(c);
             }

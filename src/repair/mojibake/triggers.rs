@@ -5,7 +5,7 @@
 //! hypotheses; the language model decides only where a flag was seen.
 
 use super::codec::{decode_pair, Orig, CP1252_HIGH};
-use encoding_rs::{Encoding, BIG5, GBK, SHIFT_JIS};
+use encoding_rs::{Encoding, BIG5, GBK};
 use std::sync::OnceLock;
 
 /// UTF-8 (or GBK/Big5) bytes read as Latin-1 / cp1252.
@@ -28,6 +28,11 @@ pub struct Table {
 }
 
 impl Table {
+    #[inline]
+    pub fn get_u32(&self, u: u32) -> u8 {
+        self.flags.get(u as usize).copied().unwrap_or(0)
+    }
+
     #[inline]
     pub fn get(&self, c: char) -> u8 {
         let u = c as u32;
@@ -82,13 +87,12 @@ fn build() -> Table {
                 if let Some(c) = single(BIG5, &[lead, cont]) {
                     set(c, BIG5_U8);
                 }
-                if let Some(c) = single(SHIFT_JIS, &[lead, cont]) {
-                    set(c, SJIS_U8);
-                }
             }
         }
     }
-    // Half-width katakana: UTF-8 continuation bytes read as Shift_JIS singles.
+    // Half-width katakana: UTF-8 continuation bytes read as Shift_JIS singles; about every
+    // other garbled char has one, and clean Chinese text has none (kanji are not flagged:
+    // many are common hanzi).
     for u in 0xFF61u32..=0xFF9F {
         set(char::from_u32(u).unwrap_or('\0'), SJIS_U8);
     }
