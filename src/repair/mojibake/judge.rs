@@ -96,9 +96,7 @@ pub fn commonness(s: &str) -> f64 {
         }
         n += 1;
         let u = c as u32;
-        total += if c.is_ascii() {
-            0.0
-        } else if is_common(c) {
+        total += if c.is_ascii() || is_common(c) {
             0.0
         } else if (0x3040..=0x30FF).contains(&u) || (0xAC00..=0xD7AF).contains(&u) {
             -0.5 // kana, hangul: clean in their own texts
