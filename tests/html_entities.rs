@@ -11,7 +11,10 @@ fn cleaner(mode: Toggle) -> Cleaner {
 }
 
 const CASES: &[(&str, &str)] = &[
-    ("荣获第24届“中国青年五四奖章&rdquo;。", "荣获第24届“中国青年五四奖章”。"),
+    (
+        "荣获第24届“中国青年五四奖章&rdquo;。",
+        "荣获第24届“中国青年五四奖章”。",
+    ),
     ("&ldquo;统筹推进&rdquo;", "“统筹推进”"),
     ("&amp;ldquo;双重转义&amp;rdquo;", "“双重转义”"),
     ("&amp;amp;quot;三重&amp;amp;quot;", "\"三重\""),
@@ -26,9 +29,15 @@ const CASES: &[(&str, &str)] = &[
     // Not entities: left as they are.
     ("a=1&b=2&c=3", "a=1&b=2&c=3"),
     ("R&D 和 Q&A", "R&D 和 Q&A"),
-    ("&nosuchentity; &#xD800; &#0; &#99999999;", "&nosuchentity; &#xD800; &#0; &#99999999;"),
+    (
+        "&nosuchentity; &#xD800; &#0; &#99999999;",
+        "&nosuchentity; &#xD800; &#0; &#99999999;",
+    ),
     ("why?rdquo; in ASCII context", "why?rdquo; in ASCII context"),
-    ("关于提请全国人大制定<行政征用法>完善行政征用制度&rdquo;", "关于提请全国人大制定<行政征用法>完善行政征用制度”"),
+    (
+        "关于提请全国人大制定<行政征用法>完善行政征用制度&rdquo;",
+        "关于提请全国人大制定<行政征用法>完善行政征用制度”",
+    ),
 ];
 
 #[test]
@@ -42,7 +51,11 @@ fn entities_in_plain_text() {
             assert!(ch.confidence > 0.5 && ch.confidence <= 1.0);
         }
         // Decoding again changes nothing more.
-        assert_eq!(c.clean_str(&out.text).text, out.text, "not idempotent: {input:?}");
+        assert_eq!(
+            c.clean_str(&out.text).text,
+            out.text,
+            "not idempotent: {input:?}"
+        );
     }
 }
 

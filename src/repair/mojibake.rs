@@ -110,6 +110,8 @@ pub struct Repair {
     pub pieces: Vec<Piece>,
     pub hyps: Vec<usize>,
     pub verdict: Verdict,
+    /// Bytes restored from the decoder's behaviour (a GBK decoder's lone 0x80).
+    pub restored: usize,
 }
 
 impl Repair {
@@ -127,6 +129,9 @@ impl Repair {
             r.push_str(h.orig.label());
             r.push_str(" read as ");
             r.push_str(h.wrong.label());
+        }
+        if self.restored > 0 {
+            r.push_str(&format!(" ({} lost 0x80 byte(s) restored)", self.restored));
         }
         r
     }
@@ -241,7 +246,7 @@ fn quick(text: &str, at: usize, h: Hyp) -> bool {
             }
             Some(Back::Hole) => {
                 st.bytes.push(0);
-                st.holes.push(1);
+                st.holes.push(if h.wrong == Wrong::Gbk { 4 } else { 1 });
             }
             None => break,
         }
@@ -342,7 +347,7 @@ fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
             Some(Back::Hole) => {
                 cur.bound.push(i);
                 cur.stream.bytes.push(0);
-                cur.stream.holes.push(1);
+                cur.stream.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
             }
             None => finish(&mut cur, &mut hot, i, &mut out),
         }
@@ -448,7 +453,14 @@ fn decode_run(
             if uj.hole || uj.bytes.end >= n {
                 last = j;
                 j += 1;
+                if h.orig != Orig::Utf8 {
+                    // A double-byte stream has lost its alignment after a hole.
+                    break;
+                }
                 continue;
+            }
+            if h.orig != Orig::Utf8 {
+                break;
             }
             let gap_start = uj.bytes.start;
             let mut k = j + 1;
@@ -524,6 +536,7 @@ fn build_candidate(
     let mut mb = 0usize;
     let mut piece_start = src_start;
     let mut prev_broken = false;
+    let mut restored = 0usize;
     for u in us {
         match u.ch {
             Some('\u{FFFD}') => {
@@ -537,6 +550,9 @@ fn build_candidate(
             Some(c) => {
                 if u.bytes.len() >= 2 {
                     mb += 1;
+                }
+                if u.restored {
+                    restored += 1;
                 }
                 cur.push(c);
             }
@@ -634,12 +650,16 @@ fn build_candidate(
         layers: hyps.len(),
         evidence,
     };
-    if let Some(verdict) = judge::judge(h, src, &out, &stats) {
+    if let Some(mut verdict) = judge::judge(h, src, &out, &stats) {
+        if restored > 0 {
+            verdict.confidence *= 0.95;
+        }
         cands.push(Repair {
             range: src_start..src_end,
             pieces,
             hyps,
             verdict,
+            restored,
         });
     }
 }

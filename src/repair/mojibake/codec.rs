@@ -186,7 +186,7 @@ fn reverse(w: Wrong) -> Option<&'static Reverse> {
             r.finish()
         })),
         Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80).finish())),
-        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0xA1..0xE0).finish())),
+        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0x80..0xE0).finish())),
     }
 }
 
@@ -274,6 +274,8 @@ pub struct Unit {
     pub ch: Option<char>,
     /// A broken unit that ran into a hole (U+FFFD or `?` in the garbled text).
     pub hole: bool,
+    /// A lost byte was restored (0x80, which GBK decoders reject, inside a sequence).
+    pub restored: bool,
 }
 
 /// The rebuilt byte stream of a garbled run: bytes plus hole markers.
@@ -281,14 +283,15 @@ pub struct Unit {
 pub struct Stream {
     pub bytes: Vec<u8>,
     /// `holes[i]`: 1 = a definite hole (U+FFFD), 2 = a `?` that may be a hole, 3 = a
-    /// space that may have been a no-break space (byte 0xA0 turned into 0x20).
+    /// space that may have been a no-break space (byte 0xA0 turned into 0x20), 4 = a
+    /// U+FFFD from a GBK decoder (which rejects a lone 0x80, or a lead before ASCII).
     pub holes: Vec<u8>,
 }
 
 impl Stream {
     fn is_hole(&self, i: usize, pending: bool) -> bool {
         match self.holes[i] {
-            1 => true,
+            1 | 4 => true,
             2 => pending,
             _ => false,
         }
@@ -323,11 +326,12 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
-        if s.holes[i] == 1 {
+        if matches!(s.holes[i], 1 | 4) {
             out.push(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: true,
+                restored: false,
             });
             i += 1;
             continue;
@@ -338,6 +342,7 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                 bytes: i..i + 1,
                 ch: Some(lead as char),
                 hole: false,
+                restored: false,
             });
             i += 1;
             continue;
@@ -347,6 +352,7 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
+                restored: false,
             });
             i += 1;
             continue;
@@ -354,17 +360,29 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
         let mut k = 1;
         let mut broken = None;
         let mut nbsp = false;
+        let mut restored = false;
         while k <= need {
             let j = i + k;
             if j >= n {
                 broken = Some((j, false));
                 break;
             }
+            let (l, h) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            // A GBK decoder's U+FFFD followed by a non-ASCII byte can only be a lone 0x80
+            // (an invalid lead before ASCII is the other way to get one).
+            if s.holes[j] == 4
+                && (l..=h).contains(&0x80)
+                && s.bytes.get(j + 1).is_some_and(|&b| b >= 0x80)
+                && s.holes.get(j + 1) == Some(&0)
+            {
+                restored = true;
+                k += 1;
+                continue;
+            }
             if s.is_hole(j, true) {
                 broken = Some((j + 1, true));
                 break;
             }
-            let (l, h) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
             let byte = if s.holes[j] == 3 && (l..=h).contains(&0xA0) {
                 nbsp = true;
                 0xA0
@@ -383,6 +401,7 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                     bytes: i..end,
                     ch: None,
                     hole,
+                    restored: false,
                 });
                 i = end;
             }
@@ -390,11 +409,11 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                 let end = i + need + 1;
                 let mut buf = [0u8; 4];
                 buf[..end - i].copy_from_slice(&b[i..end]);
-                if nbsp {
-                    for (k, x) in buf[1..end - i].iter_mut().enumerate() {
-                        if s.holes[i + 1 + k] == 3 {
-                            *x = 0xA0;
-                        }
+                for (k, x) in buf[1..end - i].iter_mut().enumerate() {
+                    match s.holes[i + 1 + k] {
+                        3 if nbsp => *x = 0xA0,
+                        4 if restored => *x = 0x80,
+                        _ => {}
                     }
                 }
                 let ch = std::str::from_utf8(&buf[..end - i])
@@ -404,6 +423,7 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                     bytes: i..end,
                     ch,
                     hole: false,
+                    restored,
                 });
                 i = end;
             }
@@ -416,11 +436,12 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
-        if s.holes[i] == 1 {
+        if matches!(s.holes[i], 1 | 4) {
             out.push(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: true,
+                restored: false,
             });
             i += 1;
             continue;
@@ -431,6 +452,7 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
                 bytes: i..i + 1,
                 ch: Some(lead as char),
                 hole: false,
+                restored: false,
             });
             i += 1;
             continue;
@@ -440,6 +462,7 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
+                restored: false,
             });
             i += 1;
             continue;
@@ -449,6 +472,7 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
+                restored: false,
             });
             i += 1;
             continue;
@@ -458,6 +482,7 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
                 bytes: i..i + 2,
                 ch: None,
                 hole: true,
+                restored: false,
             });
             i += 2;
             continue;
@@ -468,6 +493,7 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
                     bytes: i..i + 2,
                     ch: Some(c),
                     hole: false,
+                    restored: false,
                 });
                 i += 2;
             }
@@ -476,6 +502,7 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
                     bytes: i..i + 1,
                     ch: None,
                     hole: false,
+                    restored: false,
                 });
                 i += 1;
             }

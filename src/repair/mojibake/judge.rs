@@ -181,6 +181,6 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     let n_src = src.chars().count() as f64;
     Some(Verdict {
         confidence: confidence * lossy_penalty,
-        score: gain * (1.0 + n_src).ln() - 3.0 * st.lost as f64 - (st.layers as f64 - 1.0),
+        score: gain * n_src - 2.0 * st.lost as f64 - (st.layers as f64 - 1.0),
     })
 }
