@@ -115,15 +115,23 @@ pub fn commonness(s: &str) -> f64 {
     }
 }
 
-/// Likelihood of a text per char: language model plus commonness.
+/// Likelihood of a text per char: language model plus commonness. A lost char (U+FFFD)
+/// counts as a very unlikely one, so that a reading that loses chars does not win by
+/// dropping the hard ones.
 pub fn quality(s: &str) -> f64 {
     let lm = crate::lm::Model::global();
     let clean: String = s.chars().filter(|&c| c != '\u{FFFD}').collect();
-    if clean.is_empty() {
+    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
+    let n = clean.chars().count();
+    if n == 0 {
         return 0.0;
     }
-    lm.score(&clean) + 0.5 * commonness(&clean)
+    let total = lm.log_prob(&clean) + 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
+    total / (n + lost) as f64
 }
+
+/// Log-probability charged for a lost char.
+const LOST: f64 = -14.0;
 
 pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     if st.mb == 0 {
