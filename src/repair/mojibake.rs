@@ -152,32 +152,40 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 /// (titles, file names) are looked at whenever they hold one.
 fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
     const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
-    // Shift_JIS garble shows a half-width kana only every few chars.
-    const WINDOW: [usize; 3] = [4, 4, 10];
+    // Distances in bytes (garbled chars are 3 bytes in UTF-8): Shift_JIS garble shows a
+    // half-width kana only every few chars.
+    const WINDOW: [usize; 3] = [12, 12, 30];
     let mut all = 0u8;
     let mut hot = 0u8;
     let mut last = [usize::MAX; 3];
-    let mut n = 0usize;
     let b = line.as_bytes();
+    let n = b.len();
     let mut i = 0;
-    // A hand-rolled UTF-8 walk: this loop is what clean text costs.
-    while i < b.len() {
+    // A hand-rolled UTF-8 walk (the input is valid UTF-8): this loop is what clean text
+    // costs.
+    while i < n {
         let x = b[i];
-        n += 1;
         if x < 0x80 {
             i += 1;
             continue;
         }
-        let cont = |k: usize| u32::from(b.get(i + k).copied().unwrap_or(0) & 0x3F);
-        let (cp, len) = if x < 0xE0 {
-            ((u32::from(x & 0x1F) << 6) | cont(1), 2)
+        let at = i;
+        let cp = if x < 0xE0 {
+            i += 2;
+            (u32::from(x & 0x1F) << 6) | u32::from(b.get(at + 1).map_or(0, |c| c & 0x3F))
         } else if x < 0xF0 {
-            ((u32::from(x & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3)
+            i += 3;
+            match b.get(at + 1..at + 3) {
+                Some(&[c1, c2]) => {
+                    (u32::from(x & 0x0F) << 12) | (u32::from(c1 & 0x3F) << 6) | u32::from(c2 & 0x3F)
+                }
+                _ => 0,
+            }
         } else {
-            (0x10000, 4)
+            i += 4;
+            0 // beyond the BMP: never a trigger
         };
-        i += len;
-        let f = t.get_u32(cp);
+        let f = t.get_bmp(cp);
         if f == 0 {
             continue;
         }
@@ -185,14 +193,14 @@ fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
         hot |= f & !(triggers::GBK_U8 | triggers::BIG5_U8 | triggers::SJIS_U8);
         for (k, bit) in DBCS.iter().enumerate() {
             if f & bit != 0 {
-                if last[k] != usize::MAX && n - last[k] <= WINDOW[k] {
+                if last[k] != usize::MAX && at - last[k] <= WINDOW[k] {
                     hot |= bit;
                 }
-                last[k] = n;
+                last[k] = at;
             }
         }
     }
-    if n <= 16 {
+    if n <= 48 {
         all
     } else {
         hot

@@ -24,13 +24,20 @@ pub const GBK_AS_B5: u8 = 32;
 pub const HOLE: u8 = 64;
 
 pub struct Table {
-    flags: Vec<u8>,
+    flags: Box<[u8; 0x10000]>,
+    /// One bit per BMP char: any flag set (8 KB, stays in L1 while scanning).
+    any: Box<[u64; 1024]>,
 }
 
 impl Table {
+    /// Flags of a BMP code point (`u` < 0x10000; higher bits are ignored).
     #[inline]
-    pub fn get_u32(&self, u: u32) -> u8 {
-        self.flags.get(u as usize).copied().unwrap_or(0)
+    pub fn get_bmp(&self, u: u32) -> u8 {
+        let u = (u & 0xFFFF) as usize;
+        if self.any[u >> 6] & (1 << (u & 63)) == 0 {
+            return 0;
+        }
+        self.flags[u]
     }
 
     #[inline]
@@ -121,7 +128,17 @@ fn build() -> Table {
     set('锟', HOLE);
     // cp1252 punctuation is a continuation byte only; not a trigger by itself.
     let _ = CP1252_HIGH;
-    Table { flags: f }
+    let flags: Box<[u8; 0x10000]> = f.into_boxed_slice().try_into().unwrap_or_else(|_| {
+        // The vector has exactly 0x10000 entries.
+        Box::new([0u8; 0x10000])
+    });
+    let mut any = Box::new([0u64; 1024]);
+    for (u, &f) in flags.iter().enumerate() {
+        if f != 0 {
+            any[u >> 6] |= 1 << (u & 63);
+        }
+    }
+    Table { flags, any }
 }
 
 #[cfg(test)]
