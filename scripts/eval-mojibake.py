@@ -33,7 +33,9 @@ def run_ours(path):
 
 
 def recovered(expected, output):
-    """Characters of `expected` found in order in `output`, and chars invented."""
+    """Characters of `expected` found in order in `output`, and stray chars: output chars
+    (other than U+FFFD markers) that match nothing in `expected`, i.e. garble left in place
+    or wrong guesses."""
     sm = difflib.SequenceMatcher(None, expected, output, autojunk=False)
     got = sum(b.size for b in sm.get_matching_blocks())
     invented = 0
@@ -82,16 +84,16 @@ def main():
         tot.update(s)
         ex = f"{s['ours_ok']}/{s['rev']}" if s["rev"] else "-"
         ef = f"{s['ftfy_ok']}/{s['rev']}" if s["rev"] else "-"
-        lo = f"{100 * s['ours_rec'] / s['chars']:.1f}% ({s['ours_inv']} inv)" if s["lossy"] else "-"
-        lf = f"{100 * s['ftfy_rec'] / s['chars']:.1f}% ({s['ftfy_inv']} inv)" if s["lossy"] else "-"
+        lo = f"{100 * s['ours_rec'] / s['chars']:.1f}% ({s['ours_inv']} stray)" if s["lossy"] else "-"
+        lf = f"{100 * s['ftfy_rec'] / s['chars']:.1f}% ({s['ftfy_inv']} stray)" if s["lossy"] else "-"
         neg = f"{s['ours_changed']}/{s['ftfy_changed']} (fix_text {s['ftfy_fix_text_changed']})" if "ours_changed" in s or k == "negative" else "-"
         print(f"{k:34} {s['n']:>4} {ex:>11} {ef:>11} {lo:>15} {lf:>15} {neg:>24}")
     if tot["rev"]:
         print(f"\nreversible exact: ours {tot['ours_ok']}/{tot['rev']} = {100 * tot['ours_ok'] / tot['rev']:.1f}%, "
               f"ftfy {tot['ftfy_ok']}/{tot['rev']} = {100 * tot['ftfy_ok'] / tot['rev']:.1f}%")
     if tot["chars"]:
-        print(f"lossy chars recovered: ours {100 * tot['ours_rec'] / tot['chars']:.1f}% ({tot['ours_inv']} invented), "
-              f"ftfy {100 * tot['ftfy_rec'] / tot['chars']:.1f}% ({tot['ftfy_inv']} invented)")
+        print(f"lossy chars recovered: ours {100 * tot['ours_rec'] / tot['chars']:.1f}% ({tot['ours_inv']} stray chars), "
+              f"ftfy {100 * tot['ftfy_rec'] / tot['chars']:.1f}% ({tot['ftfy_inv']} stray chars)")
     print(f"clean texts changed: ours {tot['ours_changed']}, ftfy fix_encoding {tot['ftfy_changed']}, ftfy fix_text {tot['ftfy_fix_text_changed']}")
 
 

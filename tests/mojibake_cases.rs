@@ -161,3 +161,32 @@ fn seed_is_left_to_the_other_stages() {
     let out = Cleaner::new(cfg).expect("cleaner").clean_str(&seed);
     assert!(out.changes.is_empty(), "{:?}", out.changes);
 }
+
+#[test]
+fn readme_examples() {
+    // The examples of docs/readme/mojibake.md, so the fragment stays true.
+    let c = cleaner(Lossy::Mark);
+    for (input, expected) in [
+        ("鏂囦欢鍚嶏細娴嬭瘯.txt", "文件名：测试.txt"),
+        ("鄒惹ｸｭ荳崎ｶｳ", "美中不足"),
+        ("ä¸\u{AD}æ–‡", "中文"),
+        ("Ã©tÃ© Ã  Paris", "été à Paris"),
+        ("ÖÐÎÄ", "中文"),
+        ("¤¤¤å´ú¸Õ", "中文測試"),
+        ("涴掛抎竭疑ㄛ硉腕珨黍﹝", "这本书很好，值得一读。"),
+        ("Ã¦â€“â€¡Ã¤Â»Â¶", "文件"),
+        (
+            "see 搴斿鐗规畩鏃舵湡鐨勫簲鎬ョ墿璧勬竻鍗晇1.2.pdf",
+            "see 应\u{FFFD}特殊时期的应急物资清单v1.2.pdf",
+        ),
+        ("鐨", "鐨"),
+        ("Ã", "Ã"),
+    ] {
+        assert_eq!(c.clean_str(input).text, expected, "input {input:?}");
+    }
+    let big5 = c.clean_str("銝剜��皜祈岫").text;
+    assert!(
+        big5.starts_with('中') && big5.contains('\u{FFFD}'),
+        "{big5}"
+    );
+}

@@ -801,4 +801,48 @@ mod tests {
             assert_eq!(repair_str(s), s, "{s}");
         }
     }
+
+    #[test]
+    fn short_ambiguous_strings_are_left_alone() {
+        for s in ["鐨", "涓", "Ã", "ä", "锟", "中文鐨", "ㄛ"] {
+            assert_eq!(repair_str(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn layers_and_lossy_bytes() {
+        // UTF-8 read as GBK, then that read as cp1252.
+        let once: String = "鏂囦欢鍚嶏細娴嬭瘯".to_owned();
+        let twice: String = {
+            let b = once.as_bytes();
+            b.iter()
+                .map(|&x| {
+                    if (0x80..0xA0).contains(&x) {
+                        codec::CP1252_HIGH[(x - 0x80) as usize]
+                    } else {
+                        x as char
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(repair_str(&twice), "文件名：测试");
+        // 、 is E3 80 81: a decoder that rejects 0x80 leaves U+FFFD, restored from context.
+        assert_eq!(repair_str("鍥涖\u{FFFD}佺粍濂藉洟"), "四、组好团");
+        // A lost last byte before ASCII stays marked.
+        assert_eq!(repair_str("鍙傝€冩枃鐚?"), "参考文\u{FFFD}");
+        assert_eq!(repair_str("x 锟斤拷 y"), "x \u{FFFD}\u{FFFD} y");
+    }
+
+    #[test]
+    fn every_repair_has_a_confidence_and_a_reason() {
+        for s in ["ä¸\u{AD}æ–‡çš„", "ÖÐÎÄÎÄ¼þ", "鏂囦欢鍚嶏細娴嬭瘯.txt"]
+        {
+            let reps = find_repairs(s, None);
+            assert!(!reps.is_empty(), "{s}");
+            for r in reps {
+                assert!(r.verdict.confidence > 0.5 && r.verdict.confidence <= 1.0);
+                assert!(r.reason().contains(" read as "));
+            }
+        }
+    }
 }
