@@ -190,3 +190,32 @@ fn readme_examples() {
         "{big5}"
     );
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    // Chars that mojibake and entities are made of, mixed with clean text.
+    const ALPHABET: &[&str] = &[
+        "鍙", "傝", "€", "冩", "枃", "鐚", "?", "\u{FFFD}", "锟", "斤", "拷", "ä", "¸", "\u{AD}",
+        "æ", "–", "‡", "Ã", "Â", "ÖÐ", "ÎÄ", "ㄛ", "﹝", "\u{E4C6}", "ｸ", "ｭ", "中", "文", "的",
+        "，", "。", " ", "a", "1", "\n", "&", "amp;", "rdquo;", "#", "x", "<p>", "é", "😀",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn never_panics_and_reports_in_bounds(parts in proptest::collection::vec(0..ALPHABET.len(), 0..40)) {
+            let input: String = parts.iter().map(|&i| ALPHABET[i]).collect();
+            for lossy in [Lossy::Mark, Lossy::Keep] {
+                let out = cleaner(lossy).clean_str(&input);
+                for ch in &out.changes {
+                    prop_assert!(ch.input_bytes[0] <= ch.input_bytes[1]);
+                    prop_assert!(ch.input_bytes[1] <= input.len());
+                    prop_assert!(input.is_char_boundary(ch.input_bytes[0]));
+                    prop_assert!(ch.confidence > 0.0 && ch.confidence <= 1.0);
+                }
+            }
+        }
+    }
+}

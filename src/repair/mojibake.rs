@@ -216,13 +216,14 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
             continue;
         }
         // Cheap look at each trigger before the costly run: does a little structure follow?
-        // (The trigger may be a continuation byte: start up to two chars before it.)
+        // (The trigger may be a continuation byte, or the last char of the garble, as a
+        // comma is: start up to six chars before it.)
         if !text.char_indices().any(|(i, c)| {
             t.get(c) & h.flags != 0
                 && text[..i]
                     .char_indices()
                     .rev()
-                    .take(2)
+                    .take(6)
                     .map(|(j, _)| j)
                     .chain(std::iter::once(i))
                     .any(|j| quick(text, j, *h))
