@@ -5,10 +5,12 @@
 //! text, the span is replaced. Up to three layers are undone (the result of one
 //! reversal is examined again). Bytes that the wrong decoder destroyed (U+FFFD, `?`,
 //! `锟斤拷`, an odd byte swallowed by the next char) are reported as unrecoverable and
-//! marked, never guessed.
+//! marked, never guessed (one exception: a GBK decoder's U+FFFD before a non-ASCII byte
+//! can only have been a lone 0x80, which is restored and said so in the reason).
 //!
 //! Speed: a per-char flag table (`triggers`) makes clean text cost one lookup per
-//! non-ASCII char; only lines holding flagged chars are examined further.
+//! non-ASCII char; only lines where flagged chars occur in garble density are examined
+//! further, and each trigger first gets a few-byte structural look (`quick`).
 
 mod codec;
 mod judge;
@@ -137,7 +139,7 @@ impl Repair {
     }
 }
 
-/// Find the repairs in `text` (one line or a whole text); `depth` counts layers undone.
+/// Find the repairs in `text` (one line or a whole text), all layers undone.
 pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
     let flags = hot_flags(triggers::table(), text);
     if flags == 0 {
