@@ -609,7 +609,7 @@ fn build_candidate(
     let mut hyps = vec![hi];
     if depth < 2 {
         let t = triggers::table();
-        let inner_flags = out.chars().fold(0u8, |f, c| f | t.get(c));
+        let inner_flags = hot_flags(t, &out);
         if inner_flags != 0 {
             let inner = analyze(&out, inner_flags, depth + 1, doc);
             if !inner.is_empty() {
