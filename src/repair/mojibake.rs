@@ -153,59 +153,73 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 /// of garble (one every three chars): a lone one in a long line is skipped. Short lines
 /// (titles, file names) are looked at whenever they hold one.
 fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
-    const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
-    // Distances in bytes (garbled chars are 3 bytes in UTF-8): Shift_JIS garble shows a
-    // half-width kana only every few chars.
-    const WINDOW: [usize; 3] = [12, 12, 30];
-    let mut all = 0u8;
-    let mut hot = 0u8;
-    let mut last = [usize::MAX; 3];
+    let mut st = HotState {
+        all: 0,
+        hot: 0,
+        last: [usize::MAX; 3],
+    };
     let b = line.as_bytes();
     let n = b.len();
     let mut i = 0;
     // A hand-rolled UTF-8 walk (the input is valid UTF-8): this loop is what clean text
-    // costs.
+    // costs, so the common 3-byte case comes first and flagged chars leave the loop.
     while i < n {
         let x = b[i];
-        if x < 0x80 {
-            i += 1;
-            continue;
-        }
-        let at = i;
-        let cp = if x < 0xE0 {
-            i += 2;
-            (u32::from(x & 0x1F) << 6) | u32::from(b.get(at + 1).map_or(0, |c| c & 0x3F))
-        } else if x < 0xF0 {
+        if (0xE0..0xF0).contains(&x) && i + 2 < n {
+            let cp = (u32::from(x & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            let f = t.get_bmp(cp);
+            if f != 0 {
+                st.note(f, i);
+            }
             i += 3;
-            match b.get(at + 1..at + 3) {
-                Some(&[c1, c2]) => {
-                    (u32::from(x & 0x0F) << 12) | (u32::from(c1 & 0x3F) << 6) | u32::from(c2 & 0x3F)
-                }
-                _ => 0,
+        } else if x < 0x80 {
+            i += 1;
+        } else if x < 0xE0 {
+            let c1 = b.get(i + 1).map_or(0, |c| c & 0x3F);
+            let f = t.get_bmp((u32::from(x & 0x1F) << 6) | u32::from(c1));
+            if f != 0 {
+                st.note(f, i);
             }
+            i += 2;
         } else {
-            i += 4;
-            0 // beyond the BMP: never a trigger
-        };
-        let f = t.get_bmp(cp);
-        if f == 0 {
-            continue;
-        }
-        all |= f;
-        hot |= f & !(triggers::GBK_U8 | triggers::BIG5_U8 | triggers::SJIS_U8);
-        for (k, bit) in DBCS.iter().enumerate() {
-            if f & bit != 0 {
-                if last[k] != usize::MAX && at - last[k] <= WINDOW[k] {
-                    hot |= bit;
-                }
-                last[k] = at;
-            }
+            i += 4; // beyond the BMP (or a truncated tail): never a trigger
         }
     }
     if n <= 48 {
-        all
+        st.all
     } else {
-        hot
+        st.hot
+    }
+}
+
+/// What `hot_flags` has seen so far.
+struct HotState {
+    all: u8,
+    hot: u8,
+    /// Byte offset of the last trigger of each double-byte family.
+    last: [usize; 3],
+}
+
+impl HotState {
+    #[cold]
+    #[inline(never)]
+    fn note(&mut self, f: u8, at: usize) {
+        const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
+        // Distances in bytes (garbled chars are 3 bytes in UTF-8): Shift_JIS garble shows
+        // a half-width kana only every few chars.
+        const WINDOW: [usize; 3] = [12, 12, 30];
+        self.all |= f;
+        self.hot |= f & !(triggers::GBK_U8 | triggers::BIG5_U8 | triggers::SJIS_U8);
+        for (k, bit) in DBCS.iter().enumerate() {
+            if f & bit != 0 {
+                if self.last[k] != usize::MAX && at - self.last[k] <= WINDOW[k] {
+                    self.hot |= bit;
+                }
+                self.last[k] = at;
+            }
+        }
     }
 }
 
