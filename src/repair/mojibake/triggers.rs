@@ -124,6 +124,24 @@ fn build() -> Table {
             }
         }
     }
+    // Common GB2312 rows C6..C8 (前 钱 请 然 人 日 弱 ...) read as Big5 land on the ETEN
+    // extensions: kana, Cyrillic, IPA, radicals. Circled numbers, 〇 and 々 stay out:
+    // clean Chinese text uses them.
+    for lead in 0xC6u8..=0xC8 {
+        for trail in 0xA1u8..=0xFE {
+            if let Some(c) = decode_pair(Orig::Big5, lead, trail) {
+                let u = c as u32;
+                let odd = (0x3041..=0x30FF).contains(&u) && c != 'ー'
+                    || (0x0400..=0x04FF).contains(&u)
+                    || (0x0250..=0x02AF).contains(&u)
+                    || (0x2E80..=0x2EFF).contains(&u)
+                    || matches!(c, '㈱' | '№' | '℡' | '゛' | '゜' | '✽');
+                if odd {
+                    set(c, GBK_AS_B5);
+                }
+            }
+        }
+    }
     set('\u{FFFD}', HOLE);
     set('锟', HOLE);
     // cp1252 punctuation is a continuation byte only; not a trigger by itself.
