@@ -27,6 +27,8 @@ pub struct Job {
     pub path: PathBuf,
     /// Path relative to the output directory.
     pub rel: PathBuf,
+    /// Found while walking but unusable (dangling symlink, unreadable directory).
+    pub problem: Option<String>,
 }
 
 impl Job {
@@ -46,13 +48,13 @@ pub struct Failure {
 /// walked (sorted by name, symlinks to files followed, symlinked directories not entered)
 /// and files are kept when they match one of `globs` (all files if there is none).
 /// Entries under `exclude` (the output directory) are left out. Walk errors and dangling
-/// symlinks come back as failures.
+/// symlinks come back as jobs with a `problem`, so they are reported in order.
 pub fn discover(
     inputs: &[PathBuf],
     recursive: bool,
     globs: &[String],
     exclude: Option<&Path>,
-) -> Result<(Vec<Job>, Vec<Failure>)> {
+) -> Result<Vec<Job>> {
     let mut b = globset::GlobSetBuilder::new();
     for g in globs {
         b.add(globset::Glob::new(g).map_err(|e| Error::Config(format!("--glob {g}: {e}")))?);
@@ -62,7 +64,6 @@ pub fn discover(
         .map_err(|e| Error::Config(format!("--glob: {e}")))?;
     let exclude = exclude.and_then(|p| fs::canonicalize(p).ok());
     let mut jobs = Vec::new();
-    let mut failures = Vec::new();
     for input in inputs {
         if !recursive || input.as_os_str() == "-" || !input.is_dir() {
             let rel = PathBuf::from(input.file_name().unwrap_or(input.as_os_str()));
@@ -74,6 +75,7 @@ pub fn discover(
             jobs.push(Job {
                 path: input.clone(),
                 rel,
+                problem: None,
             });
             continue;
         }
@@ -89,9 +91,11 @@ pub fn discover(
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    failures.push(Failure {
-                        path: e.path().unwrap_or(input).display().to_string(),
-                        error: e.to_string(),
+                    let path = e.path().unwrap_or(input).to_path_buf();
+                    jobs.push(Job {
+                        rel: path.strip_prefix(input).unwrap_or(&path).to_path_buf(),
+                        path,
+                        problem: Some(e.to_string()),
                     });
                     continue;
                 }
@@ -108,26 +112,22 @@ pub fn discover(
             if !globs.is_empty() && !set.is_match(&rel) {
                 continue;
             }
+            let mut problem = None;
             if ft.is_symlink() {
                 match fs::metadata(entry.path()) {
                     Ok(m) if m.is_dir() => continue,
                     Ok(_) => {}
-                    Err(e) => {
-                        failures.push(Failure {
-                            path: entry.path().display().to_string(),
-                            error: format!("cannot follow symlink: {e}"),
-                        });
-                        continue;
-                    }
+                    Err(e) => problem = Some(format!("cannot follow symlink: {e}")),
                 }
             }
             jobs.push(Job {
                 path: entry.path().to_path_buf(),
                 rel,
+                problem,
             });
         }
     }
-    Ok((jobs, failures))
+    Ok(jobs)
 }
 
 /// What the files contain.
@@ -375,26 +375,21 @@ struct JobSinks<'a> {
     notes: &'a mut dyn Write,
 }
 
-/// Run `jobs` (plus the `failures` found while discovering them) and return the summary.
+/// Run `jobs` and return the summary.
 /// An error is returned only when writing to the caller's sinks fails (the run stops);
 /// a file that cannot be read, decoded or written is a failure in the summary.
 pub fn run(
     cleaner: &Cleaner,
     opts: &BatchOptions,
     jobs: &[Job],
-    failures: Vec<Failure>,
     sinks: &mut Sinks,
     progress: &dyn Progress,
 ) -> Result<Summary> {
     let start = Instant::now();
     let mut sum = Summary {
-        files: (jobs.len() + failures.len()) as u64,
+        files: jobs.len() as u64,
         ..Summary::default()
     };
-    for f in failures {
-        writeln!(sinks.notes, "zhclean: {}: {}", f.path, f.error)?;
-        sum.fail(f);
-    }
     let threads = rayon::current_num_threads();
     if jobs.len() <= 1 || threads <= 1 {
         for job in jobs {
@@ -503,6 +498,9 @@ fn run_job(
         mut report,
         notes,
     } = sinks;
+    if let Some(p) = &job.problem {
+        return Err(Error::Io(io::Error::other(p.clone())));
+    }
     let input: Box<dyn Read> = if job.is_stdin() {
         Box::new(io::stdin().lock())
     } else {
