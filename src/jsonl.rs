@@ -358,7 +358,7 @@ impl Cleaner {
     fn sniff_jsonl(&self, head: &[u8]) -> Result<(LineCodec, usize)> {
         let from = self.config().decode.from;
         if let Some((enc, n)) = encoding_rs::Encoding::for_bom(head) {
-            if enc == encoding_rs::UTF_8 && from.is_none_or(|f| f == Enc::Rs(enc)) {
+            if enc == encoding_rs::UTF_8 && from.map_or(true, |f| f == Enc::Rs(enc)) {
                 return Ok((LineCodec::Utf8, n));
             }
             if from.is_none() {
@@ -376,8 +376,29 @@ impl Cleaner {
                 if valid {
                     return Ok((LineCodec::Utf8, 0));
                 }
-                let cut = memchr::memrchr(b'\n', head).map_or(head.len(), |p| p + 1);
-                decode::decode(&head[..cut], &self.config().decode)?.encoding()
+                // A UTF-8 corpus with a few broken records stays UTF-8 (the broken lines
+                // are malformed records); a legacy file has mostly non-UTF-8 lines.
+                let (mut good, mut bad) = (0usize, 0usize);
+                let mut legacy: Vec<u8> = Vec::new();
+                for line in head.split_inclusive(|&b| b == b'\n') {
+                    if line.is_ascii() || !line.ends_with(b"\n") {
+                        continue;
+                    }
+                    if std::str::from_utf8(line).is_ok() {
+                        good += 1;
+                    } else {
+                        bad += 1;
+                        legacy.extend_from_slice(line);
+                    }
+                }
+                if good >= bad && good > 0 {
+                    return Ok((LineCodec::Utf8, 0));
+                }
+                if legacy.is_empty() {
+                    let cut = memchr::memrchr(b'\n', head).map_or(head.len(), |p| p + 1);
+                    legacy.extend_from_slice(&head[..cut]);
+                }
+                decode::decode(&legacy, &self.config().decode)?.encoding()
             }
         };
         match enc {

@@ -44,7 +44,7 @@ enum Cmd {
         force: bool,
     },
     /// Print what would change; exit 1 if anything would.
-    Check(CleanArgs),
+    Check(Box<CleanArgs>),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -417,10 +417,10 @@ fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
     opts.label = batch_run || a.report.is_some();
 
     let stdout_is_output = opts.dest == Dest::Stdout;
-    let show_progress = !a.quiet
-        && !opts.explain
-        && io::stderr().is_terminal()
-        && !(stdout_is_output && io::stdout().is_terminal());
+    // The bar needs stderr to itself and must not garble text printed to the terminal.
+    let text_on_terminal = stdout_is_output && io::stdout().is_terminal();
+    let show_progress =
+        !(a.quiet || opts.explain || text_on_terminal) && io::stderr().is_terminal();
     let bar = show_progress.then(|| progress_bar(&jobs));
     let progress = Bar {
         bar: bar.clone(),
