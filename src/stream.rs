@@ -63,30 +63,18 @@ impl Cleaner {
     ) -> Result<StreamSummary> {
         let chunk = opts.chunk_size.max(1024);
         let mut sum = StreamSummary::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(chunk + 4096);
+        // Grown as data arrives: a small file does not pay for a full window.
+        let mut buf: Vec<u8> = Vec::new();
         let mut eof = false;
         // Encoding fixed by the first window for UTF-16/32 (no per-window guessing there).
         let mut fixed: Option<Enc> = self.config().decode.from;
         let mut first = true;
         while !eof || !buf.is_empty() {
-            // Fill up to `chunk` bytes.
-            while !eof && buf.len() < chunk {
-                let old = buf.len();
-                buf.resize(chunk, 0);
-                let n = loop {
-                    match reader.read(&mut buf[old..]) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        Err(e) => {
-                            buf.truncate(old);
-                            return Err(e.into());
-                        }
-                    }
-                };
-                buf.truncate(old + n);
-                if n == 0 {
-                    eof = true;
-                }
+            // Fill up to `chunk` bytes (`read_to_end` retries on `Interrupted`).
+            if !eof && buf.len() < chunk {
+                let want = chunk - buf.len();
+                let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
+                eof = n < want;
             }
             if buf.is_empty() {
                 break;
@@ -100,12 +88,13 @@ impl Cleaner {
             } else {
                 cut_point(&buf, fixed, wide)
             };
-            let window: Vec<u8> = buf.drain(..cut).collect();
+            // Work on the buffer in place; the tail moves to the front afterwards.
+            let window = &buf[..cut];
             let mut dopts = self.config().decode.clone();
             if dopts.from.is_none() && (wide || !first) {
                 dopts.from = fixed.filter(|_| wide);
             }
-            let decoded = decode::decode(&window, &dopts)?;
+            let decoded = decode::decode(window, &dopts)?;
             if first {
                 let e = decoded.encoding();
                 if matches!(e.name(), "UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE") {
@@ -119,15 +108,21 @@ impl Cleaner {
                 }
             }
             sum.mixed |= decoded.mixed || sum.encodings.len() > 1;
-            let cleaned = self.clean_decoded_window(decoded, &window);
-            let bytes = if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
-                let mut v = b"\xEF\xBB\xBF".to_vec();
-                v.extend_from_slice(cleaned.text.as_bytes());
-                v
+            let cleaned = self.clean_decoded_window(decoded, window);
+            let utf8_out = opts.to == Enc::Rs(encoding_rs::UTF_8);
+            let encoded;
+            let bytes: &[u8] = if utf8_out {
+                // UTF-8 needs no encoding step: write the text itself.
+                if first && cleaned.utf8_bom {
+                    writer.write_all(b"\xEF\xBB\xBF")?;
+                    sum.bytes_out += 3;
+                }
+                cleaned.text.as_bytes()
             } else {
-                encode::encode(&cleaned.text, opts.to, opts.fallback)?
+                encoded = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
+                &encoded
             };
-            writer.write_all(&bytes)?;
+            writer.write_all(bytes)?;
             let chars = cleaned.text.chars().count() as u64;
             for mut c in cleaned.changes {
                 if c.kind != crate::ChangeKind::Decode {
@@ -145,11 +140,12 @@ impl Cleaner {
                 c.output_chars[1] += sum.chars_out as usize;
                 on_change(c);
             }
-            sum.bytes_in += window.len() as u64;
+            sum.bytes_in += cut as u64;
             sum.bytes_out += bytes.len() as u64;
             sum.chars_out += chars;
             sum.windows += 1;
             first = false;
+            buf.drain(..cut);
         }
         writer.flush()?;
         Ok(sum)
