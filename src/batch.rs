@@ -35,6 +35,15 @@ impl Job {
     pub fn is_stdin(&self) -> bool {
         self.path.as_os_str() == "-"
     }
+
+    /// The name used in messages and reports (`<stdin>` for stdin).
+    pub fn name(&self) -> String {
+        if self.is_stdin() {
+            "<stdin>".to_owned()
+        } else {
+            self.path.display().to_string()
+        }
+    }
 }
 
 /// A file that could not be cleaned.
@@ -180,7 +189,7 @@ impl BatchOptions {
             report: false,
             explain: false,
             label: false,
-            spill: 8 << 20,
+            spill: 4 << 20,
             max_notes: 20,
         }
     }
@@ -190,7 +199,7 @@ impl BatchOptions {
 pub trait Progress: Sync {
     /// `n` more input bytes were read.
     fn bytes(&self, _n: u64) {}
-    /// A file is finished (in input order).
+    /// A file is finished (called from the worker, so not necessarily in input order).
     fn file_done(&self, _path: &Path, _ok: bool) {}
 }
 
@@ -410,7 +419,8 @@ pub fn run(
             if let Some(e) = out.error.take().or(report.and_then(|mut r| r.error.take())) {
                 return Err(e.into());
             }
-            finish_job(&mut sum, job, res, sinks.notes, progress)?;
+            progress.file_done(&job.path, res.is_ok());
+            finish_job(&mut sum, job, res, sinks.notes)?;
         }
     } else {
         let group = (threads * 4).max(8);
@@ -432,6 +442,7 @@ pub fn run(
                         },
                         progress,
                     );
+                    progress.file_done(&job.path, res.is_ok());
                     (res, out, report, notes)
                 })
                 .collect();
@@ -443,7 +454,7 @@ pub fn run(
                     report.copy_to(r)?;
                 }
                 notes.copy_to(sinks.notes)?;
-                finish_job(&mut sum, job, res, sinks.notes, progress)?;
+                finish_job(&mut sum, job, res, sinks.notes)?;
             }
         }
     }
@@ -465,21 +476,16 @@ fn finish_job(
     job: &Job,
     res: Result<FileStats>,
     notes: &mut dyn Write,
-    progress: &dyn Progress,
 ) -> Result<()> {
     match res {
-        Ok(s) => {
-            sum.add(&s);
-            progress.file_done(&job.path, true);
-        }
+        Ok(s) => sum.add(&s),
         Err(e) => {
             let f = Failure {
-                path: job.path.display().to_string(),
+                path: job.name(),
                 error: e.to_string(),
             };
             writeln!(notes, "zhclean: {}: {}", f.path, f.error)?;
             sum.fail(f);
-            progress.file_done(&job.path, false);
         }
     }
     Ok(())
@@ -519,8 +525,8 @@ fn run_job(
     let mut em = Emitter {
         report: report.take(),
         notes,
-        label: opts.label.then(|| job.path.display().to_string()),
-        path: job.path.display().to_string(),
+        label: opts.label.then(|| job.name()),
+        path: job.name(),
         explain: opts.explain,
         error: None,
         notes_left: opts.max_notes,
@@ -815,5 +821,76 @@ impl Write for Spill {
             Some(f) => f.flush(),
             None => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    #[test]
+    fn spill_moves_to_a_file_and_back() {
+        let mut s = Spill::new(8);
+        s.write_all(b"0123").unwrap();
+        assert!(s.file.is_none());
+        s.write_all(b"456789abc").unwrap();
+        assert!(s.file.is_some());
+        s.write_all(b"def").unwrap();
+        let mut out = Vec::new();
+        s.copy_to(&mut out).unwrap();
+        assert_eq!(out, b"0123456789abcdef");
+    }
+
+    #[test]
+    fn parallel_run_keeps_input_order_through_spills() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut jobs = Vec::new();
+        let mut want = Vec::new();
+        for i in 0..30 {
+            let p = dir.path().join(format!("{i:02}.txt"));
+            let t = format!("{i} {}\n", "字".repeat((30 - i) * 50));
+            fs::write(&p, &t).unwrap();
+            want.extend_from_slice(t.as_bytes());
+            jobs.push(Job {
+                rel: p.file_name().unwrap().into(),
+                path: p,
+                problem: None,
+            });
+        }
+        jobs.insert(
+            3,
+            Job {
+                path: dir.path().join("missing.txt"),
+                rel: "missing.txt".into(),
+                problem: None,
+            },
+        );
+        let cleaner = Cleaner::new(Config::default()).unwrap();
+        let mut opts = BatchOptions::new(Mode::Text, Dest::Stdout);
+        opts.spill = 64;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(3)
+            .build()
+            .unwrap();
+        let (mut out, mut notes) = (Vec::new(), Vec::new());
+        let sum = pool
+            .install(|| {
+                run(
+                    &cleaner,
+                    &opts,
+                    &jobs,
+                    &mut Sinks {
+                        out: &mut out,
+                        report: None,
+                        notes: &mut notes,
+                    },
+                    &NoProgress,
+                )
+            })
+            .unwrap();
+        assert_eq!(out, want);
+        assert_eq!((sum.files, sum.files_ok, sum.files_failed), (31, 30, 1));
+        assert!(String::from_utf8(notes).unwrap().contains("missing.txt"));
     }
 }
