@@ -270,15 +270,12 @@ impl Cleaner {
             } else {
                 lines.len()
             };
-            let first_no = line_no + 1;
             let outs: Vec<LineOut> = {
-                let work = |(i, r): (usize, &Range<usize>)| {
-                    self.jsonl_line(&batch[r.clone()], first_no + i as u64, codec, opts)
-                };
+                let work = |r: &Range<usize>| self.jsonl_line(&batch[r.clone()], codec, opts);
                 if full > 1 {
-                    lines[..full].par_iter().enumerate().map(work).collect()
+                    lines[..full].par_iter().map(work).collect()
                 } else {
-                    lines[..full].iter().enumerate().map(work).collect()
+                    lines[..full].iter().map(work).collect()
                 }
             };
             for (i, out) in outs.into_iter().enumerate() {
@@ -409,7 +406,7 @@ impl Cleaner {
     }
 
     /// Clean one line (terminator included).
-    fn jsonl_line(&self, raw: &[u8], line: u64, codec: LineCodec, opts: &JsonlOptions) -> LineOut {
+    fn jsonl_line(&self, raw: &[u8], codec: LineCodec, opts: &JsonlOptions) -> LineOut {
         let (content, term) = split_terminator(raw);
         let text: std::borrow::Cow<str> = match codec {
             LineCodec::Utf8 => match std::str::from_utf8(content) {
@@ -505,7 +502,6 @@ impl Cleaner {
                 Err(e) => return malformed(e.to_string()),
             },
         };
-        let _ = line;
         LineOut {
             bytes,
             changes,
