@@ -495,7 +495,8 @@ impl Cleaner {
         let bytes = match new_text {
             None => None,
             Some(t) => match encode::encode(&t, opts.to, opts.fallback) {
-                Ok(mut b) => {
+                Ok(b) => {
+                    let mut b = b.into_owned();
                     b.extend_from_slice(term);
                     Some(b)
                 }

@@ -63,18 +63,19 @@ impl Cleaner {
     ) -> Result<StreamSummary> {
         let chunk = opts.chunk_size.max(1024);
         let mut sum = StreamSummary::default();
-        // Grown as data arrives: a small file does not pay for a full window.
-        let mut buf: Vec<u8> = Vec::new();
+        let mut buf: Vec<u8> = Vec::with_capacity(chunk + 4096);
         let mut eof = false;
         // Encoding fixed by the first window for UTF-16/32 (no per-window guessing there).
         let mut fixed: Option<Enc> = self.config().decode.from;
         let mut first = true;
         while !eof || !buf.is_empty() {
-            // Fill up to `chunk` bytes (`read_to_end` retries on `Interrupted`).
+            // Fill up to `chunk` bytes (read_to_end appends without zero-filling).
             if !eof && buf.len() < chunk {
-                let want = chunk - buf.len();
-                let n = (&mut reader).take(want as u64).read_to_end(&mut buf)?;
-                eof = n < want;
+                let want = (chunk - buf.len()) as u64;
+                let n = (&mut reader).take(want).read_to_end(&mut buf)?;
+                if (n as u64) < want {
+                    eof = true;
+                }
             }
             if buf.is_empty() {
                 break;
@@ -88,7 +89,6 @@ impl Cleaner {
             } else {
                 cut_point(&buf, fixed, wide)
             };
-            // Work on the buffer in place; the tail moves to the front afterwards.
             let window = &buf[..cut];
             let mut dopts = self.config().decode.clone();
             if dopts.from.is_none() && (wide || !first) {
@@ -108,22 +108,14 @@ impl Cleaner {
                 }
             }
             sum.mixed |= decoded.mixed || sum.encodings.len() > 1;
-            let cleaned = self.clean_decoded_window(decoded, window);
-            let utf8_out = opts.to == Enc::Rs(encoding_rs::UTF_8);
-            let encoded;
-            let bytes: &[u8] = if utf8_out {
-                // UTF-8 needs no encoding step: write the text itself.
-                if first && cleaned.utf8_bom {
-                    writer.write_all(b"\xEF\xBB\xBF")?;
-                    sum.bytes_out += 3;
-                }
-                cleaned.text.as_bytes()
-            } else {
-                encoded = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
-                &encoded
-            };
-            writer.write_all(bytes)?;
-            let chars = cleaned.text.chars().count() as u64;
+            let cleaned = self.clean_decoded(decoded, window);
+            if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
+                writer.write_all(b"\xEF\xBB\xBF")?;
+                sum.bytes_out += 3;
+            }
+            let bytes = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
+            writer.write_all(&bytes)?;
+            let chars = crate::report::count_chars(&cleaned.text) as u64;
             for mut c in cleaned.changes {
                 if c.kind != crate::ChangeKind::Decode {
                     sum.changes += 1;
@@ -141,18 +133,14 @@ impl Cleaner {
                 on_change(c);
             }
             sum.bytes_in += cut as u64;
+            buf.drain(..cut);
             sum.bytes_out += bytes.len() as u64;
             sum.chars_out += chars;
             sum.windows += 1;
             first = false;
-            buf.drain(..cut);
         }
         writer.flush()?;
         Ok(sum)
-    }
-
-    fn clean_decoded_window(&self, decoded: decode::Decoded, input: &[u8]) -> crate::Cleaned {
-        self.clean_decoded(decoded, input)
     }
 }
 
