@@ -250,12 +250,12 @@ impl Summary {
         self.records += s.records;
         self.records_changed += s.records_changed;
         self.malformed_records += s.malformed;
-        for (k, v) in &s.by_stage {
+        for (k, v) in &s.counts.by_stage {
             *self.changes_by_stage.entry((*k).to_owned()).or_insert(0) += v;
             self.changes += v;
         }
-        self.unrecoverable += s.unrecoverable;
-        self.suspect += s.suspect;
+        self.unrecoverable += s.counts.unrecoverable;
+        self.suspect += s.counts.suspect;
         if let Some(e) = s.encoding {
             *self.encodings.entry(e.to_owned()).or_insert(0) += 1;
         }
@@ -340,15 +340,21 @@ struct FileStats {
     records: u64,
     records_changed: u64,
     malformed: u64,
-    by_stage: BTreeMap<&'static str, u64>,
-    unrecoverable: u64,
-    suspect: u64,
+    counts: ChangeCounts,
     encoding: Option<&'static str>,
     identical: bool,
 }
 
-impl FileStats {
-    fn count(&mut self, c: &Change) {
+/// Changes counted by stage (decode notes excluded), unrecoverable spans, suspects.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ChangeCounts {
+    pub by_stage: BTreeMap<&'static str, u64>,
+    pub unrecoverable: u64,
+    pub suspect: u64,
+}
+
+impl ChangeCounts {
+    pub fn count(&mut self, c: &Change) {
         if c.kind != ChangeKind::Decode {
             *self.by_stage.entry(c.stage).or_insert(0) += 1;
         }
@@ -357,6 +363,11 @@ impl FileStats {
             ChangeKind::Suspect => self.suspect += 1,
             _ => {}
         }
+    }
+
+    /// All changes (decode notes excluded).
+    pub fn total(&self) -> u64 {
+        self.by_stage.values().sum()
     }
 }
 
@@ -537,7 +548,7 @@ fn run_job(
         match &opts.mode {
             Mode::Text => {
                 let s = cleaner.clean_stream(input, w, &opts.stream, &mut |c| {
-                    stats.count(&c);
+                    stats.counts.count(&c);
                     em.change(c, None);
                 })?;
                 stats.bytes_in = s.bytes_in;
@@ -558,8 +569,7 @@ fn run_job(
                 };
                 let s = cleaner.clean_jsonl(input, w, &jo, &mut |ev| match ev {
                     JsonlEvent::Change { change, field } => {
-                        stats.count(&change);
-                        em.change(change, (!field.is_empty()).then_some(field));
+                        em.change(change, (!field.is_empty()).then_some(field))
                     }
                     JsonlEvent::Malformed {
                         line,
@@ -572,6 +582,7 @@ fn run_job(
                 stats.records = s.records;
                 stats.records_changed = s.records_changed;
                 stats.malformed = s.malformed;
+                stats.counts = s.counts;
                 stats.encoding = Some(s.encoding);
                 stats.identical = s.identical;
             }

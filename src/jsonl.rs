@@ -10,13 +10,13 @@
 //! encoding (GBK, Big5, Shift_JIS ...) detected from the first MiB or given by `--from`.
 //! A line that does not decode is a malformed record like a line that is not JSON.
 
+use crate::batch::ChangeCounts;
 use crate::decode::{self, Enc};
 use crate::encode::{self, Fallback};
 use crate::error::{Error, Result};
 use crate::report::{Change, ChangeKind};
 use crate::Cleaner;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::ops::Range;
 
@@ -146,20 +146,12 @@ pub struct JsonlSummary {
     pub malformed: u64,
     /// Malformed lines left out of the output (`--on-error skip`).
     pub skipped: u64,
-    /// Changes by stage (decode notes excluded).
-    pub changes_by_stage: BTreeMap<&'static str, u64>,
-    pub unrecoverable: u64,
-    pub suspect: u64,
+    /// Changes by stage, unrecoverable spans, suspects.
+    pub counts: ChangeCounts,
     /// The file's encoding.
     pub encoding: &'static str,
     /// True when the output bytes equal the input bytes.
     pub identical: bool,
-}
-
-impl JsonlSummary {
-    pub fn changes(&self) -> u64 {
-        self.changes_by_stage.values().sum()
-    }
 }
 
 /// How the lines of the file are decoded.
@@ -314,7 +306,7 @@ impl Cleaner {
                     }
                 }
                 for (mut c, f) in out.changes {
-                    count_change(&mut sum, &c);
+                    sum.counts.count(&c);
                     c.record = Some(line_no);
                     let field = opts.fields.get(f).map(|p| p.as_str()).unwrap_or("");
                     on_event(JsonlEvent::Change { change: c, field });
@@ -564,17 +556,6 @@ impl Cleaner {
                 return Ok(());
             }
         }
-    }
-}
-
-fn count_change(sum: &mut JsonlSummary, c: &Change) {
-    if c.kind != ChangeKind::Decode {
-        *sum.changes_by_stage.entry(c.stage).or_insert(0) += 1;
-    }
-    match c.kind {
-        ChangeKind::Unrecoverable => sum.unrecoverable += 1,
-        ChangeKind::Suspect => sum.suspect += 1,
-        _ => {}
     }
 }
 
@@ -927,6 +908,8 @@ mod tests {
                 (5, 3, 2, 1)
             );
             assert!(!sum.identical);
+            assert_eq!(sum.counts.by_stage.get("test"), Some(&2));
+            assert_eq!(sum.counts.total(), 2);
         }
     }
 
