@@ -210,6 +210,7 @@ fn build_config(a: &CleanArgs) -> Result<Config> {
             } else {
                 Engine::Builtin
             },
+            ..ConvertOptions::default()
         })
     };
     let mut names = NamesOptions {

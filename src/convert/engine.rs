@@ -1,0 +1,456 @@
+//! The conversion engine: OpenCC 1.4.2's maximum forward matching over flattened
+//! dictionary groups, with daachorse leftmost-longest automata.
+//!
+//! OpenCC (SingleStageConverter + MaxMatchSegmentation + ConversionChain):
+//! 1. normalization: the whole text is one segment, converted with its chain;
+//! 2. segmentation (if the config has one): longest matches of the segmentation
+//!    dictionary become segments; unmatched text between them forms one segment;
+//! 3. every segment goes through every step of the chain in turn, each step a
+//!    maximum forward match inside the segment.
+//!
+//! Where no key matches and the text starts a complete Ideographic Description
+//! Sequence (⿰氵青 ...), OpenCC skips the whole sequence unconverted; so do we.
+
+use super::dict::{self, ConfigSpec, Flat, Node};
+use super::protect::Classes;
+use crate::error::{Error, Result};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use std::ops::Range;
+
+/// One dictionary (group), compiled.
+pub(crate) struct Table {
+    ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    values: Vec<Box<str>>,
+    /// `true` where the value equals its key (a match that changes nothing).
+    same: Vec<bool>,
+    first: FirstChars,
+}
+
+/// Bitmap of the characters that begin some key.
+#[derive(Clone)]
+pub(crate) struct FirstChars {
+    bmp: Box<[u64]>,
+    astral: bool,
+}
+
+impl FirstChars {
+    pub(crate) fn new() -> Self {
+        FirstChars {
+            bmp: vec![0u64; 1024].into_boxed_slice(),
+            astral: false,
+        }
+    }
+
+    pub(crate) fn add(&mut self, c: char) {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.bmp[(u >> 6) as usize] |= 1 << (u & 63);
+        } else {
+            self.astral = true;
+        }
+    }
+
+    pub(crate) fn union(&mut self, o: &FirstChars) {
+        for (a, b) in self.bmp.iter_mut().zip(o.bmp.iter()) {
+            *a |= *b;
+        }
+        self.astral |= o.astral;
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, c: char) -> bool {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.bmp[(u >> 6) as usize] & (1 << (u & 63)) != 0
+        } else {
+            self.astral
+        }
+    }
+
+    /// True when some character of `text` begins a key.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        if text.is_ascii() && self.bmp[0] == 0 && self.bmp[1] == 0 {
+            return false;
+        }
+        text.chars().any(|c| self.contains(c))
+    }
+}
+
+impl Table {
+    /// Compile a flat map. Single-character entries that map a character to itself
+    /// are dropped: matching them or not gives the same output.
+    pub(crate) fn new(flat: Flat) -> Result<Table> {
+        let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
+        let mut values = Vec::with_capacity(flat.len());
+        let mut same = Vec::with_capacity(flat.len());
+        let mut first = FirstChars::new();
+        for (k, v) in flat {
+            let one = k.chars().nth(1).is_none();
+            if k.is_empty() || (one && k == v) {
+                continue;
+            }
+            if let Some(c) = k.chars().next() {
+                first.add(c);
+            }
+            same.push(k == v);
+            pats.push((k, values.len() as u32));
+            values.push(v.into_boxed_str());
+        }
+        let ac = if pats.is_empty() {
+            None
+        } else {
+            Some(
+                CharwiseDoubleArrayAhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build_with_values(pats)
+                    .map_err(|e| Error::Config(format!("building automaton: {e}")))?,
+            )
+        };
+        Ok(Table {
+            ac,
+            values,
+            same,
+            first,
+        })
+    }
+
+    pub(crate) fn first(&self) -> &FirstChars {
+        &self.first
+    }
+
+    /// Call `f(start, end, value_id)` for every match of OpenCC's forward maximum
+    /// matching over `text`, in order.
+    #[inline]
+    pub(crate) fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
+        let Some(ac) = &self.ac else { return };
+        if !has_idc(text.as_bytes()) {
+            for m in ac.leftmost_find_iter(text) {
+                f(m.start(), m.end(), m.value());
+            }
+            return;
+        }
+        // Slow path: skip complete Ideographic Description Sequences that the scan
+        // reaches without a match, as OpenCC does.
+        let mut cur = 0;
+        'restart: while cur < text.len() {
+            let base = cur;
+            for m in ac.leftmost_find_iter(&text[base..]) {
+                let (s, e) = (base + m.start(), base + m.end());
+                let mut q = cur;
+                while q < s {
+                    let l = ids_len(&text[q..]);
+                    if l > 0 {
+                        if q + l > s {
+                            cur = q + l;
+                            continue 'restart;
+                        }
+                        q += l;
+                    } else {
+                        q += text[q..].chars().next().map_or(1, char::len_utf8);
+                    }
+                }
+                f(s, e, m.value());
+                cur = e;
+            }
+            break;
+        }
+    }
+
+    /// Convert `text` (one segment) and append the result to `out`.
+    pub(crate) fn convert_into(&self, text: &str, out: &mut String) {
+        let mut pos = 0;
+        self.scan(text, |s, e, v| {
+            out.push_str(&text[pos..s]);
+            out.push_str(&self.values[v as usize]);
+            pos = e;
+        });
+        out.push_str(&text[pos..]);
+    }
+
+    #[inline]
+    pub(crate) fn value(&self, id: u32) -> &str {
+        &self.values[id as usize]
+    }
+
+    #[inline]
+    pub(crate) fn is_same(&self, id: u32) -> bool {
+        self.same[id as usize]
+    }
+}
+
+/// True when `b` may contain an ideographic description character (U+2FF0..U+2FFF,
+/// UTF-8 `E2 BF B0..BF`).
+#[inline]
+fn has_idc(b: &[u8]) -> bool {
+    memchr::memmem::find_iter(b, b"\xE2\xBF").any(|i| matches!(b.get(i + 2), Some(0xB0..=0xBF)))
+}
+
+fn idc_arity(c: char) -> usize {
+    match c as u32 {
+        0x2FF2 | 0x2FF3 => 3,
+        0x2FFE | 0x2FFF => 1,
+        0x2FF0..=0x2FFD => 2,
+        _ => 0,
+    }
+}
+
+/// Byte length of the complete IDS at the start of `s`, or 0 (OpenCC's
+/// `NextIdeographicDescriptionSequenceLength`: depth ≤ 16, ≤ 64 code points).
+pub(crate) fn ids_len(s: &str) -> usize {
+    fn consume(s: &str, depth: usize, points: &mut usize) -> Option<usize> {
+        // None: incomplete or invalid.
+        if depth == 0 || *points >= 64 {
+            return None;
+        }
+        let c = s.chars().next()?;
+        *points += 1;
+        let mut off = c.len_utf8();
+        for _ in 0..idc_arity(c) {
+            if off >= s.len() {
+                return None;
+            }
+            off += consume(&s[off..], depth - 1, points)?;
+        }
+        Some(off)
+    }
+    match s.chars().next() {
+        Some(c) if idc_arity(c) > 0 => consume(s, 16, &mut 0).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Everything one config needs, compiled once.
+pub(crate) struct Compiled {
+    norm: Vec<Table>,
+    seg: Option<Table>,
+    steps: Vec<Table>,
+    /// Chain output of every segmentation key, `None` when it equals the key.
+    seg_out: Vec<Option<Box<str>>>,
+    /// First characters of every key of the chain steps and normalization.
+    first: FirstChars,
+    norm_first: FirstChars,
+    pub(crate) protect: Option<&'static Classes>,
+}
+
+impl Compiled {
+    pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
+        let table = |n: &Node| -> Result<Table> { Table::new(dict::flatten(n)?) };
+        let norm = spec.normalization.iter().map(table).collect::<Result<Vec<_>>>()?;
+        let steps = spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?;
+        let mut first = FirstChars::new();
+        for t in &steps {
+            first.union(t.first());
+        }
+        let mut norm_first = FirstChars::new();
+        for t in &norm {
+            norm_first.union(t.first());
+        }
+        let mut c = Compiled {
+            norm,
+            seg: None,
+            steps,
+            seg_out: Vec::new(),
+            first,
+            norm_first,
+            protect,
+        };
+        if let Some(n) = &spec.segmentation {
+            // Keep every key (values unused): a single-char key is a segment too.
+            let flat = dict::flatten(n)?;
+            let keys: Vec<String> = flat.iter().map(|(k, _)| k.clone()).collect();
+            let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}".into())).collect();
+            let seg = Table::new(flat)?;
+            let mut seg_out = Vec::with_capacity(keys.len());
+            let (mut a, mut b) = (String::new(), String::new());
+            for k in &keys {
+                c.chain_into(k, &mut a, &mut b);
+                seg_out.push(if a == *k { None } else { Some(a.clone().into()) });
+            }
+            c.seg = Some(seg);
+            c.seg_out = seg_out;
+        }
+        Ok(c)
+    }
+
+    /// Run every chain step over one segment; the result ends in `a`.
+    fn chain_into(&self, seg: &str, a: &mut String, b: &mut String) {
+        a.clear();
+        a.push_str(seg);
+        for t in &self.steps {
+            b.clear();
+            t.convert_into(a, b);
+            std::mem::swap(a, b);
+        }
+    }
+
+    /// True when nothing in `text` can change.
+    pub(crate) fn inert(&self, text: &str) -> bool {
+        !self.first.any_in(text) && (self.norm.is_empty() || !self.norm_first.any_in(text))
+    }
+
+    /// Call `emit(range, replacement)` for every changed span of `text`, in order.
+    /// Ranges are byte ranges of `text`.
+    pub(crate) fn run(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+        if self.norm.is_empty() || !self.norm_first.any_in(text) {
+            self.run_main(text, emit);
+            return;
+        }
+        // Rare: compatibility ideographs. Normalize, convert, map back.
+        let mut normed = text.to_owned();
+        let mut changes: Vec<(Range<usize>, Range<usize>)> = Vec::new(); // orig, normed
+        for t in &self.norm {
+            let src = std::mem::take(&mut normed);
+            let mut pos = 0;
+            t.scan(&src, |s, e, v| {
+                normed.push_str(&src[pos..s]);
+                let ns = normed.len();
+                normed.push_str(t.value(v));
+                changes.push((s..e, ns..normed.len()));
+                pos = e;
+            });
+            normed.push_str(&src[pos..]);
+            if self.norm.len() > 1 && !changes.is_empty() {
+                // Several normalization steps: report the whole text as one change.
+                changes.clear();
+                changes.push((0..text.len(), 0..normed.len()));
+            }
+        }
+        if changes.is_empty() {
+            self.run_main(text, emit);
+            return;
+        }
+        let back = |p: usize, end: bool| -> usize {
+            let i = changes.partition_point(|(_, n)| n.end <= p);
+            match changes.get(i) {
+                Some((o, n)) if n.start < p || (n.start == p && end && n.end > p) => {
+                    if end {
+                        o.end
+                    } else {
+                        o.start
+                    }
+                }
+                _ => match i.checked_sub(1).map(|j| &changes[j]) {
+                    Some((o, n)) => o.end + (p - n.end),
+                    None => p,
+                },
+            }
+        };
+        let mut pieces: Vec<(Range<usize>, String)> = Vec::new();
+        self.run_main(&normed, &mut |r, s| {
+            pieces.push((back(r.start, false)..back(r.end, true), s.to_owned()))
+        });
+        // Add normalization changes not covered by a conversion piece.
+        let mut out: Vec<(Range<usize>, String)> = Vec::new();
+        let mut pi = pieces.into_iter().peekable();
+        for (o, n) in &changes {
+            while let Some(p) = pi.next_if(|p| p.0.end <= o.start) {
+                out.push(p);
+            }
+            if pi.peek().is_some_and(|p| p.0.start <= o.start && p.0.end >= o.end) {
+                continue;
+            }
+            out.push((o.clone(), normed[n.clone()].to_owned()));
+        }
+        out.extend(pi);
+        out.sort_by_key(|p| p.0.start);
+        for (r, s) in out {
+            emit(r, &s);
+        }
+    }
+
+    fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+        let mut bufs = (String::new(), String::new());
+        let mut gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
+            if r.is_empty() {
+                return;
+            }
+            let slice = &text[r.clone()];
+            if let [t] = self.steps.as_slice() {
+                t.scan(slice, |s, e, v| {
+                    if !t.is_same(v) {
+                        self.emit_checked(text, r.start + s..r.start + e, t.value(v), emit);
+                    }
+                });
+            } else {
+                self.chain_into(slice, &mut bufs.0, &mut bufs.1);
+                if bufs.0 != slice {
+                    let out = std::mem::take(&mut bufs.0);
+                    self.refine(text, r.start, slice, &out, emit);
+                    bufs.0 = out;
+                }
+            }
+        };
+        match &self.seg {
+            None => gap(0..text.len(), emit),
+            Some(seg) => {
+                let mut cur = 0;
+                seg.scan(text, |s, e, id| {
+                    gap(cur..s, emit);
+                    if let Some(o) = &self.seg_out[id as usize] {
+                        self.refine(text, s, &text[s..e], o, emit);
+                    }
+                    cur = e;
+                });
+                gap(cur..text.len(), emit);
+            }
+        }
+    }
+
+    /// Emit the differences between `inp` (at `base` in `text`) and its conversion
+    /// `out`: character by character when the lengths agree, else one trimmed span.
+    fn refine(
+        &self,
+        text: &str,
+        base: usize,
+        inp: &str,
+        out: &str,
+        emit: &mut dyn FnMut(Range<usize>, &str),
+    ) {
+        if inp.chars().count() == out.chars().count() {
+            let mut oi = out.char_indices();
+            for (i, c) in inp.char_indices() {
+                let (j, d) = oi.next().unwrap_or((out.len(), c));
+                if c != d {
+                    let s = base + i;
+                    self.emit_checked(text, s..s + c.len_utf8(), &out[j..j + d.len_utf8()], emit);
+                }
+            }
+            return;
+        }
+        let pre: usize = inp
+            .chars()
+            .zip(out.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a.len_utf8())
+            .sum();
+        let suf: usize = inp[pre..]
+            .chars()
+            .rev()
+            .zip(out[pre..].chars().rev())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a.len_utf8())
+            .sum();
+        let suf = suf.min(inp.len() - pre).min(out.len() - pre);
+        self.emit_checked(
+            text,
+            base + pre..base + inp.len() - suf,
+            &out[pre..out.len() - suf],
+            emit,
+        );
+    }
+
+    /// Emit a change, unless Simplified protection says the span is Simplified text.
+    #[inline]
+    fn emit_checked(
+        &self,
+        text: &str,
+        r: Range<usize>,
+        out: &str,
+        emit: &mut dyn FnMut(Range<usize>, &str),
+    ) {
+        match self.protect {
+            None => emit(r, out),
+            Some(cl) => cl.filter(text, r, out, emit),
+        }
+    }
+}
