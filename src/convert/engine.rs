@@ -359,7 +359,6 @@ impl Compiled {
     }
 
     fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
-        let mut bufs = (String::new(), String::new());
         let mut gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
             if r.is_empty() {
                 return;
@@ -372,11 +371,13 @@ impl Compiled {
                     }
                 });
             } else {
-                self.chain_into(slice, &mut bufs.0, &mut bufs.1);
-                if bufs.0 != slice {
-                    let out = std::mem::take(&mut bufs.0);
-                    self.refine(text, r.start, slice, &out, emit);
-                    bufs.0 = out;
+                let (out, blocks) = self.chain_blocks(slice);
+                for (i, o) in blocks {
+                    let inp = &slice[i.clone()];
+                    let o = &out[o];
+                    if inp != o {
+                        self.refine(text, r.start + i.start, inp, o, emit);
+                    }
                 }
             }
         };
@@ -394,6 +395,34 @@ impl Compiled {
                 gap(cur..text.len(), emit);
             }
         }
+    }
+
+    /// Run the chain over `seg` and return the output with the aligned blocks that
+    /// changed: (range in `seg`, range in the output). Between blocks the text is the
+    /// same on both sides. A later step's match that spans parts of earlier steps'
+    /// matches merges them into one block, so every block is an exact correspondence.
+    fn chain_blocks(&self, seg: &str) -> (String, Vec<(Range<usize>, Range<usize>)>) {
+        let mut cur = seg.to_owned();
+        // Blocks from `seg` to `cur`.
+        let mut blocks: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        for t in &self.steps {
+            let mut next = String::with_capacity(cur.len() + 8);
+            let mut step: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+            let mut pos = 0;
+            t.scan(&cur, |s, e, v| {
+                next.push_str(&cur[pos..s]);
+                let o = next.len();
+                next.push_str(t.value(v));
+                step.push((s..e, o..next.len()));
+                pos = e;
+            });
+            next.push_str(&cur[pos..]);
+            if !step.is_empty() {
+                blocks = compose(&blocks, &step);
+            }
+            cur = next;
+        }
+        (cur, blocks)
     }
 
     /// Emit the differences between `inp` (at `base` in `text`) and its conversion
@@ -453,4 +482,49 @@ impl Compiled {
             Some(cl) => cl.filter(text, r, out, emit),
         }
     }
+}
+
+/// Compose block maps `a` (level 0 → 1) and `b` (level 1 → 2) into level 0 → 2.
+/// Blocks are sorted, disjoint, and the text between them is unchanged.
+fn compose(
+    a: &[(Range<usize>, Range<usize>)],
+    b: &[(Range<usize>, Range<usize>)],
+) -> Vec<(Range<usize>, Range<usize>)> {
+    // Merge the level-1 intervals of both maps (a's outputs, b's inputs).
+    let mut iv: Vec<Range<usize>> = a.iter().map(|x| x.1.clone()).chain(b.iter().map(|x| x.0.clone())).collect();
+    iv.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(iv.len());
+    for r in iv {
+        match merged.last_mut() {
+            Some(m) if r.start < m.end || (r.start == m.end && (r.is_empty() || m.is_empty())) => {
+                m.end = m.end.max(r.end)
+            }
+            _ => merged.push(r),
+        }
+    }
+    // Map a level-1 offset that is not strictly inside a block back (through `a`) or
+    // forward (through `b`).
+    fn map(blocks: &[(Range<usize>, Range<usize>)], p: usize, back: bool) -> usize {
+        let side = |x: &(Range<usize>, Range<usize>)| if back { x.1.clone() } else { x.0.clone() };
+        let other = |x: &(Range<usize>, Range<usize>)| if back { x.0.clone() } else { x.1.clone() };
+        let i = blocks.partition_point(|x| side(x).end <= p);
+        if let Some(x) = blocks.get(i) {
+            if side(x).start == p && side(x).end > p {
+                return other(x).start;
+            }
+        }
+        match i.checked_sub(1).map(|j| &blocks[j]) {
+            Some(x) => other(x).end + (p - side(x).end),
+            None => p,
+        }
+    }
+    merged
+        .into_iter()
+        .map(|m| {
+            (
+                map(a, m.start, true)..map(a, m.end, true),
+                map(b, m.start, false)..map(b, m.end, false),
+            )
+        })
+        .collect()
 }
