@@ -59,12 +59,20 @@ fn opencc_testcases_all_pass() {
             n += 1;
             let got = c.convert(input);
             if got != want.as_str().unwrap() {
-                failures.push(format!("{} {cfg}: {input:?} -> {got:?}, want {want}", case["id"]));
+                failures.push(format!(
+                    "{} {cfg}: {input:?} -> {got:?}, want {want}",
+                    case["id"]
+                ));
             }
         }
     }
     assert!(n > 200, "only {n} cases");
-    assert!(failures.is_empty(), "{} of {n} failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n} failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn parity(protect: bool) -> Vec<String> {
@@ -80,8 +88,9 @@ fn parity(protect: bool) -> Vec<String> {
             continue;
         }
         let input = fs::read_to_string(dir.join(format!("{inp}.txt"))).unwrap();
-        let want = fs::read_to_string(dir.join(format!("{}.txt", case["expected"].as_str().unwrap())))
-            .unwrap();
+        let want =
+            fs::read_to_string(dir.join(format!("{}.txt", case["expected"].as_str().unwrap())))
+                .unwrap();
         let got = converter(cfg, protect).convert(&input);
         let bad: Vec<_> = got
             .lines()

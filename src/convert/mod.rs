@@ -57,7 +57,10 @@ impl OpenccConfig {
     ];
 
     fn index(self) -> usize {
-        OpenccConfig::ALL.iter().position(|&c| c == self).unwrap_or(0)
+        OpenccConfig::ALL
+            .iter()
+            .position(|&c| c == self)
+            .unwrap_or(0)
     }
 
     /// True for the configs whose output is Simplified Chinese.
@@ -198,8 +201,11 @@ impl Converter {
     pub fn new(options: ConvertOptions) -> Result<Self> {
         let backend = match options.engine {
             Engine::Builtin => {
-                let compiled =
-                    compiled(options.config, options.tofu_risk, options.protect_simplified)?;
+                let compiled = compiled(
+                    options.config,
+                    options.tofu_risk,
+                    options.protect_simplified,
+                )?;
                 let user = if options.user_dict.is_empty() {
                     None
                 } else {
@@ -284,10 +290,11 @@ impl Converter {
     }
 }
 
-/// Unchanged characters that may sit inside one change record: a short run of letters
-/// (hanzi) between two converted spans, so that one record covers a clause.
+/// Unchanged text that may sit inside one change record: a short stretch of non-ASCII,
+/// non-space characters (hanzi, CJK punctuation) between two converted spans, so that
+/// one record covers a converted clause rather than each character.
 fn joinable(gap: &str) -> bool {
-    gap.len() <= 12 && gap.chars().all(|c| !c.is_ascii() && c.is_alphanumeric())
+    gap.len() <= 48 && gap.chars().all(|c| !c.is_ascii() && !c.is_whitespace())
 }
 
 impl Stage for Converter {
@@ -359,14 +366,20 @@ mod tests {
     #[test]
     fn protects_simplified_text() {
         let c = conv(OpenccConfig::Tw2s);
-        assert_eq!(c.convert("难道你一直住在我心里么"), "难道你一直住在我心里么");
+        assert_eq!(
+            c.convert("难道你一直住在我心里么"),
+            "难道你一直住在我心里么"
+        );
         let exact = Converter::new(ConvertOptions {
             config: OpenccConfig::Tw2s,
             protect_simplified: false,
             ..ConvertOptions::default()
         })
         .unwrap();
-        assert_eq!(exact.convert("难道你一直住在我心里么"), "难道你一直住在我心里幺");
+        assert_eq!(
+            exact.convert("难道你一直住在我心里么"),
+            "难道你一直住在我心里幺"
+        );
         // Traditional context: OpenCC's result.
         assert_eq!(c.convert("於是他說"), "于是他说");
     }
@@ -385,7 +398,10 @@ mod tests {
         assert_eq!(c.convert("\u{F900}這"), "岂这");
         let mut e = Edits::new();
         c.apply("a\u{F900}這b", &mut DocState::default(), &mut e);
-        let v: Vec<_> = e.iter().map(|e| (e.range.clone(), e.replacement.clone())).collect();
+        let v: Vec<_> = e
+            .iter()
+            .map(|e| (e.range.clone(), e.replacement.clone()))
+            .collect();
         assert_eq!(v, vec![(1..7, "岂这".to_owned())]);
     }
 
@@ -405,7 +421,10 @@ mod tests {
         let mut e = Edits::new();
         let text = "這是一個測試。還有，";
         c.apply(text, &mut DocState::default(), &mut e);
-        let v: Vec<_> = e.iter().map(|e| (&text[e.range.clone()], e.replacement.as_str())).collect();
+        let v: Vec<_> = e
+            .iter()
+            .map(|e| (&text[e.range.clone()], e.replacement.as_str()))
+            .collect();
         assert_eq!(v, vec![("這是一個測試", "这是一个测试"), ("還", "还")]);
     }
 

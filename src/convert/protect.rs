@@ -106,6 +106,10 @@ impl Classes {
         emit: &mut dyn FnMut(Range<usize>, &str),
     ) {
         let inp = &text[r.clone()];
+        if !inp.chars().any(|a| self.is_simplified_valid(a)) {
+            emit(r, out);
+            return;
+        }
         let same_len = inp.chars().count() == out.chars().count();
         let touches_gb = if same_len {
             inp.chars()
