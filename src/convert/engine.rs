@@ -233,6 +233,9 @@ pub(crate) fn ids_len(s: &str) -> usize {
     }
 }
 
+/// Aligned changed blocks: (range before, range after), sorted and disjoint.
+type Blocks = Vec<(Range<usize>, Range<usize>)>;
+
 /// Everything one config needs, compiled once.
 pub(crate) struct Compiled {
     norm: Vec<Table>,
@@ -449,13 +452,13 @@ impl Compiled {
     /// changed: (range in `seg`, range in the output). Between blocks the text is the
     /// same on both sides. A later step's match that spans parts of earlier steps'
     /// matches merges them into one block, so every block is an exact correspondence.
-    fn chain_blocks(&self, seg: &str) -> (String, Vec<(Range<usize>, Range<usize>)>) {
+    fn chain_blocks(&self, seg: &str) -> (String, Blocks) {
         let mut cur = seg.to_owned();
         // Blocks from `seg` to `cur`.
-        let mut blocks: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        let mut blocks: Blocks = Vec::new();
         for t in &self.steps {
             let mut next = String::with_capacity(cur.len() + 8);
-            let mut step: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+            let mut step: Blocks = Vec::new();
             let mut pos = 0;
             t.scan(&cur, |s, e, v| {
                 next.push_str(&cur[pos..s]);
@@ -534,10 +537,7 @@ impl Compiled {
 
 /// Compose block maps `a` (level 0 → 1) and `b` (level 1 → 2) into level 0 → 2.
 /// Blocks are sorted, disjoint, and the text between them is unchanged.
-fn compose(
-    a: &[(Range<usize>, Range<usize>)],
-    b: &[(Range<usize>, Range<usize>)],
-) -> Vec<(Range<usize>, Range<usize>)> {
+fn compose(a: &[(Range<usize>, Range<usize>)], b: &[(Range<usize>, Range<usize>)]) -> Blocks {
     // Merge the level-1 intervals of both maps (a's outputs, b's inputs).
     let mut iv: Vec<Range<usize>> = a
         .iter()
