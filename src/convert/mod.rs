@@ -247,30 +247,23 @@ impl Converter {
     /// Call `emit(range, replacement)` for every changed span of `text`, in order.
     fn pieces(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
         match &self.backend {
-            Backend::Builtin { compiled, user } => match user {
-                None => {
-                    if !compiled.inert(text) {
-                        compiled.run(text, emit)
+            Backend::Builtin { compiled, user } => {
+                if compiled.protect.is_none() || !protect::has_kana(text) {
+                    builtin(compiled, user.as_ref(), text, 0, emit);
+                    return;
+                }
+                // Japanese lines (with kana) are not Chinese: a *2s config leaves them.
+                let mut start = 0;
+                let mut pos = 0;
+                for line in text.split_inclusive('\n') {
+                    if protect::has_kana(line) {
+                        builtin(compiled, user.as_ref(), &text[start..pos], start, emit);
+                        start = pos + line.len();
                     }
+                    pos += line.len();
                 }
-                Some(u) => {
-                    let mut cur = 0;
-                    let gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
-                        let off = r.start;
-                        compiled.run(&text[r], &mut |g: Range<usize>, o: &str| {
-                            emit(g.start + off..g.end + off, o)
-                        });
-                    };
-                    u.scan(text, |s, e, v| {
-                        gap(cur..s, emit);
-                        if !u.is_same(v) {
-                            emit(s..e, u.value(v));
-                        }
-                        cur = e;
-                    });
-                    gap(cur..text.len(), emit);
-                }
-            },
+                builtin(compiled, user.as_ref(), &text[start..], start, emit);
+            }
             #[cfg(feature = "libopencc")]
             Backend::Lib(lib) => lib.pieces(text, emit),
         }
@@ -288,6 +281,42 @@ impl Converter {
         out.push_str(&text[pos..]);
         out
     }
+}
+
+/// The built-in engine over `text` (at offset `off` of the caller's text): user
+/// phrases first, the OpenCC config between them.
+fn builtin(
+    compiled: &Compiled,
+    user: Option<&Table>,
+    text: &str,
+    off: usize,
+    emit: &mut dyn FnMut(Range<usize>, &str),
+) {
+    if text.is_empty() {
+        return;
+    }
+    let mut shifted = |g: Range<usize>, o: &str| emit(g.start + off..g.end + off, o);
+    let Some(u) = user else {
+        if !compiled.inert(text) {
+            compiled.run(text, &mut shifted);
+        }
+        return;
+    };
+    let mut cur = 0;
+    let gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
+        let o = r.start;
+        compiled.run(&text[r], &mut |g: Range<usize>, s: &str| {
+            emit(g.start + o..g.end + o, s)
+        });
+    };
+    u.scan(text, |s, e, v| {
+        gap(cur..s, &mut shifted);
+        if !u.is_same(v) {
+            shifted(s..e, u.value(v));
+        }
+        cur = e;
+    });
+    gap(cur..text.len(), &mut shifted);
 }
 
 /// Unchanged text that may sit inside one change record: a short stretch of non-ASCII,
@@ -406,6 +435,15 @@ mod tests {
     }
 
     #[test]
+    fn japanese_lines_are_left_alone() {
+        let c = conv(OpenccConfig::T2s);
+        let t = "日本語の文章です。漢字。\n這是中文。\n";
+        assert_eq!(c.convert(t), "日本語の文章です。漢字。\n这是中文。\n");
+        // Not for the configs that target Traditional or Japanese.
+        assert_eq!(conv(OpenccConfig::Jp2t).convert("漢字の国"), "漢字の國");
+    }
+
+    #[test]
     fn user_dict_overrides() {
         let c = Converter::new(ConvertOptions {
             user_dict: vec![("頭髮".into(), "头髪".into())],
@@ -419,13 +457,16 @@ mod tests {
     fn records_are_merged() {
         let c = conv(OpenccConfig::T2s);
         let mut e = Edits::new();
-        let text = "這是一個測試。還有，";
+        let text = "這是一個測試。還有, 測試";
         c.apply(text, &mut DocState::default(), &mut e);
         let v: Vec<_> = e
             .iter()
             .map(|e| (&text[e.range.clone()], e.replacement.as_str()))
             .collect();
-        assert_eq!(v, vec![("這是一個測試", "这是一个测试"), ("還", "还")]);
+        assert_eq!(
+            v,
+            vec![("這是一個測試。還", "这是一个测试。还"), ("測試", "测试")]
+        );
     }
 
     #[test]

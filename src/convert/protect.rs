@@ -136,6 +136,16 @@ impl Classes {
     }
 }
 
+/// True when `text` contains hiragana or katakana (U+3040..U+30FF: UTF-8 `E3 81 80`
+/// to `E3 83 BF`), the mark of Japanese text.
+pub(crate) fn has_kana(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(0xE3, b).any(|i| match (b.get(i + 1), b.get(i + 2)) {
+        (Some(0x81), Some(0x80..=0xBF)) | (Some(0x82), Some(_)) | (Some(0x83), Some(_)) => true,
+        _ => false,
+    })
+}
+
 fn single(s: &str) -> Option<char> {
     let mut it = s.chars();
     let c = it.next()?;
