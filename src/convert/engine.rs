@@ -246,7 +246,10 @@ pub(crate) struct Compiled {
     /// First characters of every key of the chain steps and normalization.
     first: FirstChars,
     /// First two bytes of every normalization key: a cheap byte-level pre-check.
-    norm_pairs: Vec<[u8; 2]>,
+    /// Bitmap of the second bytes of normalization keys, by lead byte (bit 0 of a
+    /// lead's map: a one-byte key).
+    norm_second: Box<[[u64; 4]; 256]>,
+    norm_leads: Vec<u8>,
     pub(crate) protect: Option<&'static Classes>,
 }
 
@@ -275,13 +278,24 @@ impl Compiled {
         }
         norm_pairs.sort_unstable();
         norm_pairs.dedup();
+        let mut norm_leads: Vec<u8> = norm_pairs.iter().map(|p| p[0]).collect();
+        norm_leads.dedup();
+        let mut norm_second = Box::new([[0u64; 4]; 256]);
+        for [a, b] in &norm_pairs {
+            if *b == 0 {
+                norm_second[usize::from(*a)] = [u64::MAX; 4];
+            } else {
+                norm_second[usize::from(*a)][usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
         let mut c = Compiled {
             norm,
             seg: None,
             steps,
             seg_out: Vec::new(),
             first,
-            norm_pairs,
+            norm_second,
+            norm_leads,
             protect,
         };
         if let Some(n) = &spec.segmentation {
@@ -320,15 +334,18 @@ impl Compiled {
     /// False when no normalization key can start anywhere in `text`.
     fn may_normalize(&self, text: &str) -> bool {
         let b = text.as_bytes();
-        let mut leads: Vec<u8> = self.norm_pairs.iter().map(|p| p[0]).collect();
-        leads.dedup();
-        leads.iter().any(|&l| {
-            memchr::memchr_iter(l, b).any(|i| {
-                let second = b.get(i + 1).copied().unwrap_or(0);
-                self.norm_pairs.binary_search(&[l, second]).is_ok()
-                    || self.norm_pairs.binary_search(&[l, 0]).is_ok()
-            })
-        })
+        let hit = |i: usize| {
+            let second = b.get(i + 1).copied().unwrap_or(0);
+            self.norm_second[usize::from(b[i])][usize::from(second >> 6)] & (1 << (second & 63))
+                != 0
+        };
+        match self.norm_leads.as_slice() {
+            [] => false,
+            [a] => memchr::memchr_iter(*a, b).any(hit),
+            [a, c] => memchr::memchr2_iter(*a, *c, b).any(hit),
+            [a, c, d] => memchr::memchr3_iter(*a, *c, *d, b).any(hit),
+            _ => (0..b.len()).any(hit),
+        }
     }
 
     /// True when nothing in `text` can change.
@@ -410,7 +427,8 @@ impl Compiled {
     }
 
     fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
-        let gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
+        let mut sink = Sink::new(text, emit);
+        let gap = |r: Range<usize>, emit: &mut Sink<'_>| {
             if r.is_empty() {
                 return;
             }
@@ -433,19 +451,20 @@ impl Compiled {
             }
         };
         match &self.seg {
-            None => gap(0..text.len(), emit),
+            None => gap(0..text.len(), &mut sink),
             Some(seg) => {
                 let mut cur = 0;
                 seg.scan(text, |s, e, id| {
-                    gap(cur..s, emit);
+                    gap(cur..s, &mut sink);
                     if let Some(o) = &self.seg_out[id as usize] {
-                        self.refine(text, s, &text[s..e], o, emit);
+                        self.refine(text, s, &text[s..e], o, &mut sink);
                     }
                     cur = e;
                 });
-                gap(cur..text.len(), emit);
+                gap(cur..text.len(), &mut sink);
             }
         }
+        sink.flush();
     }
 
     /// Run the chain over `seg` and return the output with the aligned blocks that
@@ -478,14 +497,7 @@ impl Compiled {
 
     /// Emit the differences between `inp` (at `base` in `text`) and its conversion
     /// `out`: character by character when the lengths agree, else one trimmed span.
-    fn refine(
-        &self,
-        text: &str,
-        base: usize,
-        inp: &str,
-        out: &str,
-        emit: &mut dyn FnMut(Range<usize>, &str),
-    ) {
+    fn refine(&self, text: &str, base: usize, inp: &str, out: &str, emit: &mut Sink<'_>) {
         if inp.chars().count() == out.chars().count() {
             let mut oi = out.char_indices();
             for (i, c) in inp.char_indices() {
@@ -521,16 +533,59 @@ impl Compiled {
 
     /// Emit a change, unless Simplified protection says the span is Simplified text.
     #[inline]
-    fn emit_checked(
-        &self,
-        text: &str,
-        r: Range<usize>,
-        out: &str,
-        emit: &mut dyn FnMut(Range<usize>, &str),
-    ) {
+    fn emit_checked(&self, text: &str, r: Range<usize>, out: &str, emit: &mut Sink<'_>) {
         match self.protect {
-            None => emit(r, out),
-            Some(cl) => cl.filter(text, r, out, emit),
+            None => emit.push(r, out),
+            Some(cl) => cl.filter(text, r, out, |r, o| emit.push(r, o)),
+        }
+    }
+}
+
+/// Unchanged text that may sit inside one emitted change: a short stretch of
+/// non-ASCII, non-space characters (hanzi, CJK punctuation) between two converted
+/// spans, so that one change covers a converted clause rather than each character.
+pub(crate) fn joinable(gap: &str) -> bool {
+    gap.len() <= 48 && gap.chars().all(|c| !c.is_ascii() && !c.is_whitespace())
+}
+
+/// Collects changes and passes them on merged (see `joinable`): fewer, larger
+/// records, and one dynamic call per clause instead of per character.
+pub(crate) struct Sink<'a> {
+    text: &'a str,
+    cur: Option<Range<usize>>,
+    buf: String,
+    emit: &'a mut dyn FnMut(Range<usize>, &str),
+}
+
+impl<'a> Sink<'a> {
+    fn new(text: &'a str, emit: &'a mut dyn FnMut(Range<usize>, &str)) -> Self {
+        Sink {
+            text,
+            cur: None,
+            buf: String::new(),
+            emit,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, r: Range<usize>, out: &str) {
+        if let Some(c) = &mut self.cur {
+            if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
+                self.buf.push_str(&self.text[c.end..r.start]);
+                self.buf.push_str(out);
+                c.end = r.end;
+                return;
+            }
+        }
+        self.flush();
+        self.buf.push_str(out);
+        self.cur = Some(r);
+    }
+
+    fn flush(&mut self) {
+        if let Some(c) = self.cur.take() {
+            (self.emit)(c, &self.buf);
+            self.buf.clear();
         }
     }
 }

@@ -319,13 +319,6 @@ fn builtin(
     gap(cur..text.len(), &mut shifted);
 }
 
-/// Unchanged text that may sit inside one change record: a short stretch of non-ASCII,
-/// non-space characters (hanzi, CJK punctuation) between two converted spans, so that
-/// one record covers a converted clause rather than each character.
-fn joinable(gap: &str) -> bool {
-    gap.len() <= 48 && gap.chars().all(|c| !c.is_ascii() && !c.is_whitespace())
-}
-
 impl Stage for Converter {
     fn name(&self) -> &'static str {
         "convert"
@@ -336,7 +329,7 @@ impl Stage for Converter {
         let mut cur: Option<(Range<usize>, String)> = None;
         self.pieces(text, &mut |r, s| {
             if let Some((pr, ps)) = &mut cur {
-                if pr.end <= r.start && joinable(&text[pr.end..r.start]) {
+                if pr.end <= r.start && engine::joinable(&text[pr.end..r.start]) {
                     ps.push_str(&text[pr.end..r.start]);
                     ps.push_str(s);
                     pr.end = r.end;

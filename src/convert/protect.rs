@@ -103,7 +103,7 @@ impl Classes {
         text: &str,
         r: Range<usize>,
         out: &str,
-        emit: &mut dyn FnMut(Range<usize>, &str),
+        mut emit: impl FnMut(Range<usize>, &str),
     ) {
         let inp = &text[r.clone()];
         if !inp.chars().any(|a| self.is_simplified_valid(a)) {
