@@ -140,9 +140,11 @@ impl Classes {
 /// to `E3 83 BF`), the mark of Japanese text.
 pub(crate) fn has_kana(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memchr_iter(0xE3, b).any(|i| match (b.get(i + 1), b.get(i + 2)) {
-        (Some(0x81), Some(0x80..=0xBF)) | (Some(0x82), Some(_)) | (Some(0x83), Some(_)) => true,
-        _ => false,
+    memchr::memchr_iter(0xE3, b).any(|i| {
+        matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0x81), Some(0x80..=0xBF)) | (Some(0x82), Some(_)) | (Some(0x83), Some(_))
+        )
     })
 }
 
