@@ -20,11 +20,152 @@ use std::ops::Range;
 /// One dictionary (group), compiled.
 pub(crate) struct Table {
     ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    /// Direct tables instead of the automaton when the dictionary has few phrases.
+    direct: Option<Direct>,
     values: Vec<Box<str>>,
-    /// `true` where the value equals its key (a match that changes nothing).
-    same: Vec<bool>,
+    /// Per value: `SAME` (the value equals its key: the match changes nothing),
+    /// `GB_KEY` (the key has a GB2312 hanzi: Simplified protection must look at it).
+    flags: Vec<u8>,
     first: FirstChars,
 }
+
+/// Dictionaries with at most this many multi-character keys use `Direct`.
+const DIRECT_MAX_PHRASES: usize = 5000;
+
+/// Per-character tables for forward maximum matching: a character's entry gives its
+/// own value and the phrases that begin with it, longest first. Faster than an
+/// automaton when phrases are few (all steps of the `*2s` configs), and it follows
+/// OpenCC's loop literally: at each position the longest key, else one character
+/// (or one whole Ideographic Description Sequence) unchanged.
+struct Direct {
+    /// BMP code point → index into `entries` (0: no key begins with it).
+    slot: Box<[u32]>,
+    astral: std::collections::HashMap<char, u32>,
+    entries: Vec<DirectEntry>,
+    phrases: Vec<(Box<str>, u32)>,
+}
+
+#[derive(Clone, Copy)]
+struct DirectEntry {
+    single: u32,
+    phrases: (u32, u32),
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Direct {
+    fn new(pats: &[(String, u32)]) -> Direct {
+        let mut slot = vec![0u32; 0x10000].into_boxed_slice();
+        let mut astral = std::collections::HashMap::new();
+        let mut entries = vec![DirectEntry {
+            single: NONE,
+            phrases: (0, 0),
+        }];
+        let mut by_char: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new()];
+        for (k, v) in pats {
+            let Some(c) = k.chars().next() else { continue };
+            let idx = if (c as u32) < 0x10000 {
+                &mut slot[c as usize]
+            } else {
+                astral.entry(c).or_insert(0)
+            };
+            if *idx == 0 {
+                *idx = entries.len() as u32;
+                entries.push(DirectEntry {
+                    single: NONE,
+                    phrases: (0, 0),
+                });
+                by_char.push(Vec::new());
+            }
+            let i = *idx as usize;
+            if k.len() == c.len_utf8() {
+                entries[i].single = *v;
+            } else {
+                by_char[i].push((k.clone().into_boxed_str(), *v));
+            }
+        }
+        let mut phrases = Vec::new();
+        for (i, mut list) in by_char.into_iter().enumerate() {
+            list.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+            let start = phrases.len() as u32;
+            phrases.extend(list);
+            entries[i].phrases = (start, phrases.len() as u32);
+        }
+        Direct {
+            slot,
+            astral,
+            entries,
+            phrases,
+        }
+    }
+
+    #[inline]
+    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
+        let b = text.as_bytes();
+        let mut p = 0;
+        while p < b.len() {
+            let b0 = b[p];
+            // `text` is valid UTF-8: decode without checks.
+            let (c, l) = if b0 < 0x80 {
+                (u32::from(b0), 1)
+            } else if b0 < 0xE0 {
+                ((u32::from(b0 & 0x1F) << 6) | u32::from(b[p + 1] & 0x3F), 2)
+            } else if b0 < 0xF0 {
+                (
+                    (u32::from(b0 & 0x0F) << 12)
+                        | (u32::from(b[p + 1] & 0x3F) << 6)
+                        | u32::from(b[p + 2] & 0x3F),
+                    3,
+                )
+            } else {
+                (
+                    (u32::from(b0 & 0x07) << 18)
+                        | (u32::from(b[p + 1] & 0x3F) << 12)
+                        | (u32::from(b[p + 2] & 0x3F) << 6)
+                        | u32::from(b[p + 3] & 0x3F),
+                    4,
+                )
+            };
+            let ei = if c < 0x10000 {
+                self.slot[c as usize]
+            } else if self.astral.is_empty() {
+                0
+            } else {
+                char::from_u32(c)
+                    .and_then(|ch| self.astral.get(&ch).copied())
+                    .unwrap_or(0)
+            };
+            if ei != 0 {
+                let e = self.entries[ei as usize];
+                let rest = &b[p..];
+                let hit = self.phrases[e.phrases.0 as usize..e.phrases.1 as usize]
+                    .iter()
+                    .find(|(k, _)| rest.starts_with(k.as_bytes()));
+                if let Some((k, v)) = hit {
+                    f(p, p + k.len(), *v);
+                    p += k.len();
+                    continue;
+                }
+                if e.single != NONE {
+                    f(p, p + l, e.single);
+                    p += l;
+                    continue;
+                }
+            }
+            if (0x2FF0..=0x2FFF).contains(&c) {
+                let n = ids_len(&text[p..]);
+                if n > 0 {
+                    p += n;
+                    continue;
+                }
+            }
+            p += l;
+        }
+    }
+}
+
+const SAME: u8 = 1;
+const GB_KEY: u8 = 2;
 
 /// Bitmap of the characters that begin some key.
 #[derive(Clone)]
@@ -94,9 +235,14 @@ impl Table {
     /// Compile a flat map. Single-character entries that map a character to itself
     /// are dropped: matching them or not gives the same output.
     pub(crate) fn new(flat: Flat) -> Result<Table> {
+        Table::with_classes(flat, None)
+    }
+
+    /// Like `new`, marking the keys that Simplified protection must check.
+    pub(crate) fn with_classes(flat: Flat, classes: Option<&Classes>) -> Result<Table> {
         let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
         let mut values = Vec::with_capacity(flat.len());
-        let mut same = Vec::with_capacity(flat.len());
+        let mut flags = Vec::with_capacity(flat.len());
         let mut first = FirstChars::new();
         for (k, v) in flat {
             let one = k.chars().nth(1).is_none();
@@ -106,11 +252,17 @@ impl Table {
             if let Some(c) = k.chars().next() {
                 first.add(c);
             }
-            same.push(k == v);
+            let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
+            flags.push(u8::from(k == v) * SAME | u8::from(gb) * GB_KEY);
             pats.push((k, values.len() as u32));
             values.push(v.into_boxed_str());
         }
-        let ac = if pats.is_empty() {
+        let phrases = pats
+            .iter()
+            .filter(|(k, _)| k.chars().nth(1).is_some())
+            .count();
+        let direct = (phrases <= DIRECT_MAX_PHRASES).then(|| Direct::new(&pats));
+        let ac = if pats.is_empty() || direct.is_some() {
             None
         } else {
             Some(
@@ -122,8 +274,9 @@ impl Table {
         };
         Ok(Table {
             ac,
+            direct,
             values,
-            same,
+            flags,
             first,
         })
     }
@@ -136,6 +289,10 @@ impl Table {
     /// matching over `text`, in order.
     #[inline]
     pub(crate) fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
+        if let Some(d) = &self.direct {
+            d.scan(text, f);
+            return;
+        }
         let Some(ac) = &self.ac else { return };
         if !has_idc(text.as_bytes()) {
             for m in ac.leftmost_find_iter(text) {
@@ -188,7 +345,12 @@ impl Table {
 
     #[inline]
     pub(crate) fn is_same(&self, id: u32) -> bool {
-        self.same[id as usize]
+        self.flags[id as usize] & SAME != 0
+    }
+
+    #[inline]
+    fn flags(&self, id: u32) -> u8 {
+        self.flags[id as usize]
     }
 }
 
@@ -255,7 +417,7 @@ pub(crate) struct Compiled {
 
 impl Compiled {
     pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
-        let table = |n: &Node| -> Result<Table> { Table::new(dict::flatten(n)?) };
+        let table = |n: &Node| -> Result<Table> { Table::with_classes(dict::flatten(n)?, protect) };
         let norm = spec
             .normalization
             .iter()
@@ -435,7 +597,11 @@ impl Compiled {
             let slice = &text[r.clone()];
             if let [t] = self.steps.as_slice() {
                 t.scan(slice, |s, e, v| {
-                    if !t.is_same(v) {
+                    let f = t.flags(v);
+                    if f & SAME != 0 {
+                    } else if f & GB_KEY == 0 {
+                        emit.push(r.start + s..r.start + e, t.value(v));
+                    } else {
                         self.emit_checked(text, r.start + s..r.start + e, t.value(v), emit);
                     }
                 });
@@ -545,7 +711,7 @@ impl Compiled {
 /// non-ASCII, non-space characters (hanzi, CJK punctuation) between two converted
 /// spans, so that one change covers a converted clause rather than each character.
 pub(crate) fn joinable(gap: &str) -> bool {
-    gap.len() <= 48 && gap.chars().all(|c| !c.is_ascii() && !c.is_whitespace())
+    gap.len() <= 48 && gap.bytes().all(|b| b >= 0x80) && gap.chars().all(|c| !c.is_whitespace())
 }
 
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger
