@@ -711,7 +711,14 @@ impl Compiled {
 /// non-ASCII, non-space characters (hanzi, CJK punctuation) between two converted
 /// spans, so that one change covers a converted clause rather than each character.
 pub(crate) fn joinable(gap: &str) -> bool {
-    gap.len() <= 48 && gap.bytes().all(|b| b >= 0x80) && gap.chars().all(|c| !c.is_whitespace())
+    // Bytes only: no ASCII, no lead byte of a non-ASCII space (C2: U+0085/U+00A0,
+    // E1: U+1680, E2: U+2000..U+205F; a few other characters are excluded with them),
+    // and no U+3000.
+    let b = gap.as_bytes();
+    b.len() <= 48
+        && b.iter()
+            .all(|&x| x >= 0x80 && x != 0xC2 && x != 0xE1 && x != 0xE2)
+        && !b.windows(3).any(|w| w == [0xE3, 0x80, 0x80])
 }
 
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger

@@ -252,11 +252,11 @@ impl Converter {
                     builtin(compiled, user.as_ref(), text, 0, emit);
                     return;
                 }
-                // Japanese lines (with kana) are not Chinese: a *2s config leaves them.
+                // Japanese lines are not Chinese: a *2s config leaves them.
                 let mut start = 0;
                 let mut pos = 0;
                 for line in text.split_inclusive('\n') {
-                    if protect::has_kana(line) {
+                    if protect::is_japanese(line) {
                         builtin(compiled, user.as_ref(), &text[start..pos], start, emit);
                         start = pos + line.len();
                     }
@@ -411,6 +411,10 @@ mod tests {
         let c = conv(OpenccConfig::T2s);
         assert_eq!(c.convert("⿰這個這"), "⿰這個这");
         assert_eq!(c.convert("⿰這"), "⿰这");
+        // The automaton path (s2t has many phrases) skips them the same way.
+        let s = conv(OpenccConfig::S2t);
+        assert_eq!(s.convert("⿰说这说"), "⿰说这說");
+        assert_eq!(s.convert("头⿱发头"), "頭⿱发头");
     }
 
     #[test]

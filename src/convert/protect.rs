@@ -148,6 +148,23 @@ pub(crate) fn has_kana(text: &str) -> bool {
     })
 }
 
+/// A line is Japanese when kana are at least a quarter of its kana and hanzi (real
+/// Japanese prose has far more; a katakana name in a Chinese sentence has less).
+pub(crate) fn is_japanese(line: &str) -> bool {
+    if !has_kana(line) {
+        return false;
+    }
+    let (mut kana, mut han) = (0usize, 0usize);
+    for c in line.chars() {
+        match c as u32 {
+            0x3040..=0x30FF => kana += 1,
+            0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF => han += 1,
+            _ => {}
+        }
+    }
+    kana >= 2 && kana * 4 >= kana + han
+}
+
 fn single(s: &str) -> Option<char> {
     let mut it = s.chars();
     let c = it.next()?;
@@ -169,5 +186,9 @@ mod tests {
         assert!(c.traditional_context("這個說法", 0));
         assert!(!c.traditional_context("这个说法", 0));
         assert!(!c.traditional_context("abc", 1));
+        assert!(is_japanese("日本語の文章です。"));
+        assert!(!is_japanese(
+            "這款《寶可夢》的英文是ポケモン，很多臺灣人都喜歡這個遊戲和動畫。"
+        ));
     }
 }
