@@ -148,7 +148,7 @@ pub(crate) fn has_kana(text: &str) -> bool {
     })
 }
 
-/// A line is Japanese when kana are at least a quarter of its kana and hanzi (real
+/// A line is Japanese when kana are at least a third of its kana and hanzi (real
 /// Japanese prose has far more; a katakana name in a Chinese sentence has less).
 pub(crate) fn is_japanese(line: &str) -> bool {
     if !has_kana(line) {
@@ -162,7 +162,7 @@ pub(crate) fn is_japanese(line: &str) -> bool {
             _ => {}
         }
     }
-    kana >= 2 && kana * 4 >= kana + han
+    kana >= 2 && kana * 3 >= kana + han
 }
 
 fn single(s: &str) -> Option<char> {
