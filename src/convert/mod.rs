@@ -434,8 +434,8 @@ mod tests {
     #[test]
     fn japanese_lines_are_left_alone() {
         let c = conv(OpenccConfig::T2s);
-        let t = "日本語の文章です。漢字。\n這是中文。\n";
-        assert_eq!(c.convert(t), "日本語の文章です。漢字。\n这是中文。\n");
+        let t = "日本語の文章です。ひらがなと漢字。\n這是中文。\n";
+        assert_eq!(c.convert(t), "日本語の文章です。ひらがなと漢字。\n这是中文。\n");
         // Not for the configs that target Traditional or Japanese.
         assert_eq!(conv(OpenccConfig::Jp2t).convert("漢字の国"), "漢字の國");
     }
