@@ -707,18 +707,11 @@ impl Compiled {
     }
 }
 
-/// Unchanged text that may sit inside one emitted change: a short stretch of
-/// non-ASCII, non-space characters (hanzi, CJK punctuation) between two converted
-/// spans, so that one change covers a converted clause rather than each character.
+/// Unchanged text that may sit inside one emitted change: a short stretch (at most
+/// 48 bytes) of the same line between two converted spans, so that one change covers
+/// a converted clause or line rather than each character.
 pub(crate) fn joinable(gap: &str) -> bool {
-    // Bytes only: no ASCII, no lead byte of a non-ASCII space (C2: U+0085/U+00A0,
-    // E1: U+1680, E2: U+2000..U+205F; a few other characters are excluded with them),
-    // and no U+3000.
-    let b = gap.as_bytes();
-    b.len() <= 48
-        && b.iter()
-            .all(|&x| x >= 0x80 && x != 0xC2 && x != 0xE1 && x != 0xE2)
-        && !b.windows(3).any(|w| w == [0xE3, 0x80, 0x80])
+    gap.len() <= 48 && !gap.bytes().any(|b| b == b'\n' || b == b'\r')
 }
 
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger

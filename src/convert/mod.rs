@@ -435,7 +435,10 @@ mod tests {
     fn japanese_lines_are_left_alone() {
         let c = conv(OpenccConfig::T2s);
         let t = "日本語の文章です。ひらがなと漢字。\n這是中文。\n";
-        assert_eq!(c.convert(t), "日本語の文章です。ひらがなと漢字。\n这是中文。\n");
+        assert_eq!(
+            c.convert(t),
+            "日本語の文章です。ひらがなと漢字。\n这是中文。\n"
+        );
         // Not for the configs that target Traditional or Japanese.
         assert_eq!(conv(OpenccConfig::Jp2t).convert("漢字の国"), "漢字の國");
     }
@@ -454,7 +457,7 @@ mod tests {
     fn records_are_merged() {
         let c = conv(OpenccConfig::T2s);
         let mut e = Edits::new();
-        let text = "這是一個測試。還有, 測試";
+        let text = "這是一個測試。還有, 測試\n說";
         c.apply(text, &mut DocState::default(), &mut e);
         let v: Vec<_> = e
             .iter()
@@ -462,7 +465,10 @@ mod tests {
             .collect();
         assert_eq!(
             v,
-            vec![("這是一個測試。還", "这是一个测试。还"), ("測試", "测试")]
+            vec![
+                ("這是一個測試。還有, 測試", "这是一个测试。还有, 测试"),
+                ("說", "说")
+            ]
         );
     }
 
