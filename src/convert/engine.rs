@@ -708,10 +708,12 @@ impl Compiled {
 }
 
 /// Unchanged text that may sit inside one emitted change: a short stretch (at most
-/// 48 bytes) of the same line between two converted spans, so that one change covers
-/// a converted clause or line rather than each character.
+/// 48 bytes) between two converted spans, so that one change covers a converted
+/// clause rather than each character. It must not contain a byte below 0x30 (line
+/// breaks, spaces, ASCII punctuation): the streaming reader cuts windows only after
+/// such bytes, so records come out the same whatever the window size.
 pub(crate) fn joinable(gap: &str) -> bool {
-    gap.len() <= 48 && !gap.bytes().any(|b| b == b'\n' || b == b'\r')
+    gap.len() <= 48 && gap.bytes().all(|b| b >= 0x30)
 }
 
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger

@@ -457,7 +457,7 @@ mod tests {
     fn records_are_merged() {
         let c = conv(OpenccConfig::T2s);
         let mut e = Edits::new();
-        let text = "這是一個測試。還有, 測試\n說";
+        let text = "這是一個測試。還有A測試, 說";
         c.apply(text, &mut DocState::default(), &mut e);
         let v: Vec<_> = e
             .iter()
@@ -466,7 +466,7 @@ mod tests {
         assert_eq!(
             v,
             vec![
-                ("這是一個測試。還有, 測試", "这是一个测试。还有, 测试"),
+                ("這是一個測試。還有A測試", "这是一个测试。还有A测试"),
                 ("說", "说")
             ]
         );
