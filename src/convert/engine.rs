@@ -100,7 +100,8 @@ impl Direct {
     }
 
     #[inline]
-    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
+    /// Forward maximum matching; `f` returns false to stop early.
+    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
         let b = text.as_bytes();
         let mut p = 0;
         while p < b.len() {
@@ -138,16 +139,25 @@ impl Direct {
             if ei != 0 {
                 let e = self.entries[ei as usize];
                 let rest = &b[p..];
+                // The first character matches by construction; compare the rest
+                // byte by byte (most candidates differ at once).
                 let hit = self.phrases[e.phrases.0 as usize..e.phrases.1 as usize]
                     .iter()
-                    .find(|(k, _)| rest.starts_with(k.as_bytes()));
+                    .find(|(k, _)| {
+                        let k = k.as_bytes();
+                        k.len() <= rest.len() && k[l..].iter().zip(&rest[l..]).all(|(x, y)| x == y)
+                    });
                 if let Some((k, v)) = hit {
-                    f(p, p + k.len(), *v);
+                    if !f(p, p + k.len(), *v) {
+                        return;
+                    }
                     p += k.len();
                     continue;
                 }
                 if e.single != NONE {
-                    f(p, p + l, e.single);
+                    if !f(p, p + l, e.single) {
+                        return;
+                    }
                     p += l;
                     continue;
                 }
@@ -290,7 +300,10 @@ impl Table {
     #[inline]
     pub(crate) fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
         if let Some(d) = &self.direct {
-            d.scan(text, f);
+            d.scan(text, |s, e, v| {
+                f(s, e, v);
+                true
+            });
             return;
         }
         let Some(ac) = &self.ac else { return };
@@ -325,6 +338,21 @@ impl Table {
             }
             break;
         }
+    }
+
+    /// True when converting `text` would change it.
+    pub(crate) fn changes(&self, text: &str) -> bool {
+        if let Some(d) = &self.direct {
+            let mut hit = false;
+            d.scan(text, |_, _, v| {
+                hit = !self.is_same(v);
+                !hit
+            });
+            return hit;
+        }
+        let mut hit = false;
+        self.scan(text, |_, _, v| hit |= !self.is_same(v));
+        hit
     }
 
     /// Convert `text` (one segment) and append the result to `out`.
@@ -595,7 +623,14 @@ impl Compiled {
                 return;
             }
             let slice = &text[r.clone()];
-            if let [t] = self.steps.as_slice() {
+            // Steps that change nothing here can be skipped; when only the last step
+            // is left, its matches are the changes.
+            let mut k = 0;
+            while k + 1 < self.steps.len() && !self.steps[k].changes(slice) {
+                k += 1;
+            }
+            if k + 1 == self.steps.len() {
+                let t = &self.steps[k];
                 t.scan(slice, |s, e, v| {
                     let f = t.flags(v);
                     if f & SAME != 0 {
@@ -606,7 +641,7 @@ impl Compiled {
                     }
                 });
             } else {
-                let (out, blocks) = self.chain_blocks(slice);
+                let (out, blocks) = self.chain_blocks(slice, k);
                 for (i, o) in blocks {
                     let inp = &slice[i.clone()];
                     let o = &out[o];
@@ -637,11 +672,11 @@ impl Compiled {
     /// changed: (range in `seg`, range in the output). Between blocks the text is the
     /// same on both sides. A later step's match that spans parts of earlier steps'
     /// matches merges them into one block, so every block is an exact correspondence.
-    fn chain_blocks(&self, seg: &str) -> (String, Blocks) {
+    fn chain_blocks(&self, seg: &str, from: usize) -> (String, Blocks) {
         let mut cur = seg.to_owned();
         // Blocks from `seg` to `cur`.
         let mut blocks: Blocks = Vec::new();
-        for t in &self.steps {
+        for t in &self.steps[from..] {
             let mut next = String::with_capacity(cur.len() + 8);
             let mut step: Blocks = Vec::new();
             let mut pos = 0;
@@ -780,29 +815,55 @@ fn compose(a: &[(Range<usize>, Range<usize>)], b: &[(Range<usize>, Range<usize>)
             _ => merged.push(r),
         }
     }
-    // Map a level-1 offset that is not strictly inside a block back (through `a`) or
-    // forward (through `b`).
-    fn map(blocks: &[(Range<usize>, Range<usize>)], p: usize, back: bool) -> usize {
-        let side = |x: &(Range<usize>, Range<usize>)| if back { x.1.clone() } else { x.0.clone() };
-        let other = |x: &(Range<usize>, Range<usize>)| if back { x.0.clone() } else { x.1.clone() };
-        let i = blocks.partition_point(|x| side(x).end <= p);
-        if let Some(x) = blocks.get(i) {
-            if side(x).start == p && side(x).end > p {
-                return other(x).start;
+    // Map level-1 offsets (sorted, never strictly inside a block) back through `a`
+    // and forward through `b`, walking both maps once.
+    struct Walk<'m> {
+        blocks: &'m [(Range<usize>, Range<usize>)],
+        i: usize,
+        back: bool,
+    }
+    impl Walk<'_> {
+        fn map(&mut self, p: usize) -> usize {
+            let side = |x: &(Range<usize>, Range<usize>), back: bool| {
+                if back {
+                    (x.1.clone(), x.0.clone())
+                } else {
+                    (x.0.clone(), x.1.clone())
+                }
+            };
+            while self.i < self.blocks.len() && side(&self.blocks[self.i], self.back).0.end <= p {
+                self.i += 1;
+            }
+            if let Some(x) = self.blocks.get(self.i) {
+                let (from, to) = side(x, self.back);
+                if from.start == p && from.end > p {
+                    return to.start;
+                }
+            }
+            match self.i.checked_sub(1).map(|j| &self.blocks[j]) {
+                Some(x) => {
+                    let (from, to) = side(x, self.back);
+                    to.end + (p - from.end)
+                }
+                None => p,
             }
         }
-        match i.checked_sub(1).map(|j| &blocks[j]) {
-            Some(x) => other(x).end + (p - side(x).end),
-            None => p,
-        }
     }
+    let mut wa = Walk {
+        blocks: a,
+        i: 0,
+        back: true,
+    };
+    let mut wb = Walk {
+        blocks: b,
+        i: 0,
+        back: false,
+    };
     merged
         .into_iter()
         .map(|m| {
-            (
-                map(a, m.start, true)..map(a, m.end, true),
-                map(b, m.start, false)..map(b, m.end, false),
-            )
+            let (s0, s2) = (wa.map(m.start), wb.map(m.start));
+            (s0..wa.map(m.end), s2..wb.map(m.end))
         })
         .collect()
 }
