@@ -263,7 +263,7 @@ impl Table {
                 first.add(c);
             }
             let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
-            flags.push(u8::from(k == v) * SAME | u8::from(gb) * GB_KEY);
+            flags.push((u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY));
             pats.push((k, values.len() as u32));
             values.push(v.into_boxed_str());
         }
