@@ -175,7 +175,7 @@ fn compiled(config: OpenccConfig, tofu_risk: bool, protect: bool) -> Result<Arc<
 enum Backend {
     Builtin {
         compiled: Arc<Compiled>,
-        user: Option<Table>,
+        user: Option<Box<Table>>,
     },
     #[cfg(feature = "libopencc")]
     Lib(libopencc::Lib),
@@ -222,7 +222,7 @@ impl Converter {
                             flat.push((k.clone(), v.clone()));
                         }
                     }
-                    Some(Table::new(flat)?)
+                    Some(Box::new(Table::new(flat)?))
                 };
                 Backend::Builtin { compiled, user }
             }
@@ -249,7 +249,7 @@ impl Converter {
         match &self.backend {
             Backend::Builtin { compiled, user } => {
                 if compiled.protect.is_none() || !protect::has_kana(text) {
-                    builtin(compiled, user.as_ref(), text, 0, emit);
+                    builtin(compiled, user.as_deref(), text, 0, emit);
                     return;
                 }
                 // Japanese lines are not Chinese: a *2s config leaves them.
@@ -257,12 +257,12 @@ impl Converter {
                 let mut pos = 0;
                 for line in text.split_inclusive('\n') {
                     if protect::is_japanese(line) {
-                        builtin(compiled, user.as_ref(), &text[start..pos], start, emit);
+                        builtin(compiled, user.as_deref(), &text[start..pos], start, emit);
                         start = pos + line.len();
                     }
                     pos += line.len();
                 }
-                builtin(compiled, user.as_ref(), &text[start..], start, emit);
+                builtin(compiled, user.as_deref(), &text[start..], start, emit);
             }
             #[cfg(feature = "libopencc")]
             Backend::Lib(lib) => lib.pieces(text, emit),
