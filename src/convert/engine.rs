@@ -22,7 +22,9 @@ pub(crate) struct Table {
     ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
     /// Direct tables instead of the automaton when the dictionary has few phrases.
     direct: Option<Direct>,
-    values: Vec<Box<str>>,
+    /// All values in one string (good locality); `spans[id]` is a value's range.
+    arena: String,
+    spans: Vec<(u32, u32)>,
     /// Per value: `SAME` (the value equals its key: the match changes nothing),
     /// `GB_KEY` (the key has a GB2312 hanzi: Simplified protection must look at it).
     flags: Vec<u8>,
@@ -251,7 +253,8 @@ impl Table {
     /// Like `new`, marking the keys that Simplified protection must check.
     pub(crate) fn with_classes(flat: Flat, classes: Option<&Classes>) -> Result<Table> {
         let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
-        let mut values = Vec::with_capacity(flat.len());
+        let mut arena = String::new();
+        let mut spans = Vec::with_capacity(flat.len());
         let mut flags = Vec::with_capacity(flat.len());
         let mut first = FirstChars::new();
         for (k, v) in flat {
@@ -264,8 +267,10 @@ impl Table {
             }
             let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
             flags.push((u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY));
-            pats.push((k, values.len() as u32));
-            values.push(v.into_boxed_str());
+            pats.push((k, spans.len() as u32));
+            let start = arena.len() as u32;
+            arena.push_str(&v);
+            spans.push((start, arena.len() as u32));
         }
         let phrases = pats
             .iter()
@@ -285,7 +290,8 @@ impl Table {
         Ok(Table {
             ac,
             direct,
-            values,
+            arena,
+            spans,
             flags,
             first,
         })
@@ -360,7 +366,7 @@ impl Table {
         let mut pos = 0;
         self.scan(text, |s, e, v| {
             out.push_str(&text[pos..s]);
-            out.push_str(&self.values[v as usize]);
+            out.push_str(self.value(v));
             pos = e;
         });
         out.push_str(&text[pos..]);
@@ -368,7 +374,8 @@ impl Table {
 
     #[inline]
     pub(crate) fn value(&self, id: u32) -> &str {
-        &self.values[id as usize]
+        let (a, b) = self.spans[id as usize];
+        &self.arena[a as usize..b as usize]
     }
 
     #[inline]
