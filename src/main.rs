@@ -263,6 +263,7 @@ fn build_config(a: &CleanArgs) -> Result<Config> {
             } else {
                 Engine::Builtin
             },
+            ..ConvertOptions::default()
         })
     };
     let mut names = NamesOptions {
