@@ -1,9 +1,34 @@
 //! Unify inconsistent spellings of one person's name within a document.
 //!
-//! SKELETON: the types are the contract; the detector is the names issue's work.
+//! A person named 朱佳清 three times and 朱家清 once is one person with a typo: the two
+//! forms differ in one character, and 佳/家 read the same (jiā). The stage works in four
+//! steps over the whole document:
+//!
+//! 1. **Candidates**: every surname (single or compound, `data/names/surnames.txt`)
+//!    followed by a 1–2 character given name is counted, in one cheap pass.
+//! 2. **Variants**: two candidates of the same length that differ in exactly one character,
+//!    where the two characters share a toneless pinyin reading (pinyin-IME slips) or are a
+//!    known visually confusable pair (OCR slips: 己/已, 未/末 ...).
+//! 3. **Names, not words**: a candidate that is an ordinary word (高兴, 王国, 权力; from the
+//!    jieba dictionary) or whose given part holds a function character (王明说) is not a name;
+//!    when a 2-char candidate is mostly followed by one character, the name is the longer
+//!    form (朱佳 → 朱佳清). A group needs context cues (a title before: 社员, 记者; a verb
+//!    after: 说, 表示; `、` enumerations; quotes and 《》) to count as a person's name.
+//! 4. **Decision**: the dominant form wins only when it clearly dominates (≥ 2
+//!    occurrences, more than every variant, and a variant seen more than once needs at least
+//!    twice its count). Two forms in one sentence, or with different titles, are two people.
+//!    Everything else that looks like a name pair is reported as `suspect` and left alone.
+//!
+//! `--names-file` canonical names always win; explicit `variant<TAB>canonical` pairs are
+//! replaced everywhere. `--names report` reports the fixes as suspects, changing nothing.
 
-use crate::report::Edits;
+use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
+use pinyin::ToPinyinMulti;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+use std::sync::OnceLock;
 
 /// `--names auto|report|off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,9 +63,20 @@ pub struct NamesOptions {
     pub variants: Vec<(String, String)>,
 }
 
-/// Per-document state: the counts gathered by `observe`.
+/// Per-document state: the edits planned by `observe` for the text it saw.
 #[derive(Debug, Default)]
-pub struct DocState {}
+pub struct DocState {
+    plan: Option<Plan>,
+}
+
+#[derive(Debug)]
+struct Plan {
+    /// Length and a cheap fingerprint of the observed text, so `apply` on another text
+    /// (a stream window without `observe`) plans afresh instead of using stale offsets.
+    len: usize,
+    fingerprint: u64,
+    edits: Vec<Edit>,
+}
 
 #[derive(Debug, Default)]
 pub struct Unifier {
@@ -52,11 +88,831 @@ impl Stage for Unifier {
         "names"
     }
 
-    fn apply(&self, _text: &str, _doc: &mut Doc, _out: &mut Edits) {}
+    fn apply(&self, text: &str, doc: &mut Doc, out: &mut Edits) {
+        if self.options.mode == NamesMode::Off {
+            return;
+        }
+        let edits = match doc.names.plan.take() {
+            Some(p) if p.len == text.len() && p.fingerprint == fingerprint(text) => p.edits,
+            _ => self.plan(text),
+        };
+        for e in edits {
+            out.push(e);
+        }
+    }
 
-    fn observe(&self, _text: &str, _doc: &mut Doc) {}
+    fn observe(&self, text: &str, doc: &mut Doc) {
+        if self.options.mode == NamesMode::Off {
+            return;
+        }
+        doc.names.plan = Some(Plan {
+            len: text.len(),
+            fingerprint: fingerprint(text),
+            edits: self.plan(text),
+        });
+    }
 
     fn needs_whole_document(&self) -> bool {
         true
     }
 }
+
+fn fingerprint(text: &str) -> u64 {
+    let b = text.as_bytes();
+    let mut h = FxHasher::default();
+    h.write(&b[..b.len().min(64)]);
+    h.write(&b[b.len().saturating_sub(64)..]);
+    h.finish()
+}
+
+impl Unifier {
+    /// All edits for `text`, in any order (`Edits::push` sorts them).
+    fn plan(&self, text: &str) -> Vec<Edit> {
+        // Pre-check: no CJK ideograph (lead bytes E3..E9 cover U+3400..U+9FFF), no names.
+        if !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
+            return Vec::new();
+        }
+        let t = tables();
+        let mut claimed: Vec<Range<usize>> = Vec::new();
+        let mut edits = Vec::new();
+        file_edits(text, &self.options, &mut claimed, &mut edits);
+        let protected: HashSet<Key, Fx> = self
+            .options
+            .canonical
+            .iter()
+            .chain(self.options.variants.iter().map(|(_, c)| c))
+            .filter_map(|s| Key::from_str(s))
+            .collect();
+        let stats = count_candidates(text, t);
+        let decisions = decide(&stats, t, &protected);
+        if !decisions.is_empty() {
+            let occs = collect_occurrences(text, t, &decisions);
+            finish(&decisions, &occs, &mut claimed, &mut edits);
+        }
+        if self.options.mode == NamesMode::Report {
+            for e in &mut edits {
+                if e.kind == ChangeKind::Fix {
+                    let before = text.get(e.range.clone()).unwrap_or("").to_owned();
+                    e.reason = format!("report only, would change to {}: {}", e.replacement, e.reason)
+                        .into();
+                    e.replacement = before;
+                    e.kind = ChangeKind::Suspect;
+                }
+            }
+        }
+        edits
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Tables
+
+struct Tables {
+    /// Single surnames, a bitset over U+3400..U+A000.
+    surname: Vec<u64>,
+    /// First chars of compound surnames.
+    compound_first: Vec<u64>,
+    compound: HashSet<[char; 2], Fx>,
+    words: HashSet<Key, Fx>,
+    roles: Vec<Vec<char>>,
+    after: Vec<Vec<char>>,
+    stop: Vec<u64>,
+    /// Visually confusable chars: char → class id.
+    confusable: HashMap<char, u16, Fx>,
+}
+
+const CJK_LO: u32 = 0x3400;
+const CJK_HI: u32 = 0xA000;
+
+fn bit_set(bits: &mut [u64], c: char) {
+    let u = c as u32;
+    if (CJK_LO..CJK_HI).contains(&u) {
+        let i = (u - CJK_LO) as usize;
+        bits[i / 64] |= 1 << (i % 64);
+    }
+}
+
+#[inline]
+fn bit_get(bits: &[u64], c: char) -> bool {
+    let u = c as u32;
+    if !(CJK_LO..CJK_HI).contains(&u) {
+        return false;
+    }
+    let i = (u - CJK_LO) as usize;
+    bits[i / 64] >> (i % 64) & 1 == 1
+}
+
+/// Visually confusable characters (OCR and handwriting slips), one class per line.
+const CONFUSABLE: &[&str] = &[
+    "己已巳", "未末", "土士", "曰日", "戊戍戌", "拔拨", "候侯", "冶治", "汩汨", "刺剌", "崇祟",
+    "栗粟", "荼茶", "盲肓", "赢嬴羸", "徒徙", "折拆", "免兔", "千干", "天夭", "午牛", "白自",
+    "母毋", "今令", "代伐", "休体", "径经", "睛晴", "辩辨辫", "壁璧", "即既", "杨扬", "傅博",
+    "宫官", "季李", "洪拱", "苟茍", "鸟乌", "太犬", "王玉", "问间", "季秀", "竞竟", "涛祷",
+    "楊揚", "閒間", "鳥烏",
+];
+
+fn tables() -> &'static Tables {
+    static T: OnceLock<Tables> = OnceLock::new();
+    T.get_or_init(|| {
+        let lines = |s: &'static str| {
+            s.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        };
+        let n = ((CJK_HI - CJK_LO) as usize).div_ceil(64);
+        let mut surname = vec![0u64; n];
+        let mut compound_first = vec![0u64; n];
+        let mut compound = HashSet::default();
+        for l in lines(include_str!("../data/names/surnames.txt")) {
+            let cs: Vec<char> = l.chars().collect();
+            match cs[..] {
+                [c] => bit_set(&mut surname, c),
+                [a, b] => {
+                    bit_set(&mut compound_first, a);
+                    compound.insert([a, b]);
+                }
+                _ => {}
+            }
+        }
+        let words = lines(include_str!("../data/names/words.txt"))
+            .filter_map(Key::from_str)
+            .collect();
+        let chars = |s: &str| s.chars().collect::<Vec<char>>();
+        let mut roles: Vec<Vec<char>> = lines(include_str!("../data/names/roles.txt"))
+            .map(chars)
+            .collect();
+        // Longest first, so 副主委 wins over 主委 when recording the role.
+        roles.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        let after = lines(include_str!("../data/names/after.txt"))
+            .map(chars)
+            .collect();
+        let mut stop = vec![0u64; n];
+        for l in lines(include_str!("../data/names/stopchars.txt")) {
+            for c in l.chars() {
+                bit_set(&mut stop, c);
+            }
+        }
+        let mut confusable = HashMap::default();
+        for (i, class) in CONFUSABLE.iter().enumerate() {
+            for c in class.chars() {
+                confusable.entry(c).or_insert(i as u16);
+            }
+        }
+        Tables {
+            surname,
+            compound_first,
+            compound,
+            words,
+            roles,
+            after,
+            stop,
+            confusable,
+        }
+    })
+}
+
+/// A CJK ideograph that can be part of a name.
+#[inline]
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// The chars of two spellings sound alike (a shared toneless reading) or look alike.
+fn similar(a: char, b: char, t: &Tables) -> Option<&'static str> {
+    if a == b {
+        return None;
+    }
+    if let (Some(x), Some(y)) = (t.confusable.get(&a), t.confusable.get(&b)) {
+        if x == y {
+            return Some("look-alike");
+        }
+    }
+    let ra = readings(a);
+    if readings(b).iter().any(|r| ra.contains(r)) {
+        return Some("same pinyin");
+    }
+    None
+}
+
+/// Toneless pinyin readings of a char (all of them: an IME slip can use any reading).
+fn readings(c: char) -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
+        Some(m) => m.into_iter().map(|p| p.plain()).collect(),
+        None => Vec::new(),
+    };
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys and counting
+
+/// A candidate spelling: 2–4 chars, packed.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+struct Key {
+    c: [char; 4],
+    len: u8,
+}
+
+impl Key {
+    fn new(cs: &[char]) -> Key {
+        let mut c = ['\0'; 4];
+        c[..cs.len()].copy_from_slice(cs);
+        Key {
+            c,
+            len: cs.len() as u8,
+        }
+    }
+
+    fn from_str(s: &str) -> Option<Key> {
+        let cs: Vec<char> = s.chars().collect();
+        (1..=4).contains(&cs.len()).then(|| Key::new(&cs))
+    }
+
+    fn chars(&self) -> &[char] {
+        &self.c[..self.len as usize]
+    }
+
+    fn prefix(&self) -> Key {
+        Key::new(&self.c[..self.len as usize - 1])
+    }
+
+    fn suffix(&self) -> Key {
+        Key::new(&self.c[1..self.len as usize])
+    }
+
+    fn masked(&self, p: usize) -> Key {
+        let mut k = *self;
+        k.c[p] = '\0';
+        k
+    }
+
+    fn string(&self) -> String {
+        self.chars().iter().collect()
+    }
+}
+
+/// Surname length of a key (2 for a compound surname).
+fn surname_len(k: &Key, t: &Tables) -> usize {
+    let cs = k.chars();
+    if cs.len() >= 3 && t.compound.contains(&[cs[0], cs[1]]) && !bit_get(&t.surname, cs[0]) {
+        2
+    } else {
+        1
+    }
+}
+
+struct Stats {
+    counts: HashMap<Key, u32, Fx>,
+    /// For a spelling, its most frequent one-char-longer continuation.
+    best_ext: HashMap<Key, (Key, u32), Fx>,
+    /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
+    suffix_max: HashMap<Key, u32, Fx>,
+}
+
+impl Stats {
+    fn new(counts: HashMap<Key, u32, Fx>) -> Stats {
+        let mut best_ext: HashMap<Key, (Key, u32), Fx> = HashMap::default();
+        let mut suffix_max: HashMap<Key, u32, Fx> = HashMap::default();
+        for (k, &c) in &counts {
+            if c < 2 || k.len < 3 {
+                continue;
+            }
+            let p = k.prefix();
+            if counts.contains_key(&p) {
+                let e = best_ext.entry(p).or_insert((*k, c));
+                if (c, std::cmp::Reverse(*k)) > (e.1, std::cmp::Reverse(e.0)) {
+                    *e = (*k, c);
+                }
+            }
+            if k.len == 3 {
+                let m = suffix_max.entry(k.suffix()).or_insert(0);
+                *m = (*m).max(c);
+            }
+        }
+        Stats {
+            counts,
+            best_ext,
+            suffix_max,
+        }
+    }
+}
+
+/// The candidate spellings starting at char offset `i` of `cs` (up to 4 chars ahead).
+fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
+    let c0 = cs[0];
+    let mut slens = [0usize; 2];
+    let mut n = 0;
+    if bit_get(&t.surname, c0) {
+        slens[n] = 1;
+        n += 1;
+    }
+    if cs.len() > 1 && bit_get(&t.compound_first, c0) && t.compound.contains(&[c0, cs[1]]) {
+        slens[n] = 2;
+        n += 1;
+    }
+    for &sl in &slens[..n] {
+        for g in 1..=2 {
+            let l = sl + g;
+            if cs.len() < l || !cs[sl..l].iter().all(|&c| is_han(c)) {
+                break;
+            }
+            let k = Key::new(&cs[..l]);
+            // 欧阳修 is both 欧+阳修 and 欧阳+修: count it once.
+            if !(sl == 2 && g == 1 && n == 2) {
+                f(k);
+            }
+        }
+    }
+}
+
+/// Pass 1: count every candidate spelling.
+fn count_candidates(text: &str, t: &Tables) -> Stats {
+    let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
+    let mut win: [char; 4] = ['\0'; 4];
+    let mut filled = 0usize;
+    // Slide a 4-char window; the candidate starts at win[0].
+    let mut it = text.chars();
+    let flush = |w: &[char], counts: &mut HashMap<Key, u32, Fx>| {
+        if bit_get(&t.surname, w[0]) || bit_get(&t.compound_first, w[0]) {
+            candidates_at(w, t, |k| *counts.entry(k).or_insert(0) += 1);
+        }
+    };
+    loop {
+        match it.next() {
+            Some(c) => {
+                if filled < 4 {
+                    win[filled] = c;
+                    filled += 1;
+                    if filled < 4 {
+                        continue;
+                    }
+                } else {
+                    win.rotate_left(1);
+                    win[3] = c;
+                }
+                flush(&win, &mut counts);
+            }
+            None => {
+                // The last three starts (shorter windows).
+                let start = if filled == 4 { 1 } else { 0 };
+                for s in start..filled {
+                    flush(&win[s..filled], &mut counts);
+                }
+                break;
+            }
+        }
+    }
+    Stats::new(counts)
+}
+
+// ---------------------------------------------------------------------------------------
+// Variant groups and decisions
+
+/// A pair to decide: `minor` may become `major`.
+#[derive(Debug, Clone)]
+struct Decision {
+    major: Key,
+    minor: Key,
+    /// Which char differs and how.
+    pos: usize,
+    how: &'static str,
+    /// Counts of every spelling in the group, major first.
+    group: Vec<(Key, u32)>,
+    /// Counts alone say: change (`true`) or only report (`false`).
+    clear: bool,
+}
+
+fn count(s: &Stats, k: &Key) -> u32 {
+    s.counts.get(k).copied().unwrap_or(0)
+}
+
+/// Can `k` be a person's full name by itself (not a word, not a part of a longer name)?
+fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
+    let cs = k.chars();
+    let sl = surname_len(k, t);
+    if t.words.contains(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
+        return false;
+    }
+    let n = count(s, k);
+    if cs.len() > sl + 1 {
+        // Surname + 2: the name only if most uses of the shorter form continue this way.
+        let shorter = count(s, &k.prefix());
+        if n * 2 <= shorter {
+            return false;
+        }
+    } else {
+        // Surname + 1: not the name if it mostly continues into a longer name.
+        if longest_extension(k, s).is_some_and(|(e, c)| c * 2 > n && eligible(&e, s, t)) {
+            return false;
+        }
+    }
+    // Inside a longer name (黄金明 holds 金明): all uses preceded by the same surname.
+    if cs.len() == 2 && s.suffix_max.get(k).copied().unwrap_or(0) >= n {
+        return false;
+    }
+    true
+}
+
+fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
+    s.best_ext.get(k).copied()
+}
+
+/// Group the counted spellings into variant pairs and judge each by counts.
+fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
+    // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
+    #[derive(Hash, PartialEq, Eq)]
+    enum Feat {
+        Py(&'static str),
+        Look(u16),
+    }
+    let mut index: HashMap<(Key, u8, Feat), Vec<Key>, Fx> = HashMap::default();
+    let majors: Vec<Key> = s
+        .counts
+        .iter()
+        .filter(|(_, &c)| c >= 2)
+        .map(|(k, _)| *k)
+        .collect();
+    if majors.is_empty() {
+        return Vec::new();
+    }
+    let feats = |c: char| {
+        let mut v: Vec<Feat> = readings(c).into_iter().map(Feat::Py).collect();
+        if let Some(&cl) = t.confusable.get(&c) {
+            v.push(Feat::Look(cl));
+        }
+        v
+    };
+    for k in &majors {
+        for p in 0..k.len as usize {
+            for f in feats(k.c[p]) {
+                index.entry((k.masked(p), p as u8, f)).or_default().push(*k);
+            }
+        }
+    }
+    // Every spelling (also seen once) against the index: variants of each major.
+    let mut variants: HashMap<Key, Vec<(Key, usize)>, Fx> = HashMap::default();
+    for k in s.counts.keys() {
+        for p in 0..k.len as usize {
+            let m = k.masked(p);
+            for f in feats(k.c[p]) {
+                if let Some(ms) = index.get(&(m, p as u8, f)) {
+                    for a in ms {
+                        if a != k {
+                            let v = variants.entry(*a).or_default();
+                            if !v.iter().any(|(x, _)| x == k) {
+                                v.push((*k, p));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut majors: Vec<&Key> = variants.keys().collect();
+    majors.sort_unstable();
+    for a in majors {
+        let vs = &variants[a];
+        let na = count(s, a);
+        if !eligible(a, s, t) {
+            continue;
+        }
+        let mut group: Vec<(Key, u32)> = vec![(*a, na)];
+        group.extend(vs.iter().map(|(k, _)| (*k, count(s, k))));
+        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
+        let dominant = vs.iter().all(|(k, _)| count(s, k) < na);
+        for &(b, p) in vs {
+            let nb = count(s, &b);
+            if nb > na || protected.contains(&b) || t.words.contains(&b) {
+                continue;
+            }
+            // A variant that is itself counted as a major of another group decides there.
+            let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
+            let clear = dominant && (nb == 1 || na >= 2 * nb);
+            if nb == na && b < *a {
+                // A tie: report it once, from the smaller key.
+                continue;
+            }
+            out.push(Decision {
+                major: *a,
+                minor: b,
+                pos: p,
+                how,
+                group: group.clone(),
+                clear,
+            });
+        }
+    }
+    // A minor claimed by two majors is ambiguous: report only.
+    let mut by_minor: HashMap<Key, u32, Fx> = HashMap::default();
+    for d in &out {
+        *by_minor.entry(d.minor).or_insert(0) += 1;
+    }
+    for d in &mut out {
+        if by_minor[&d.minor] > 1 {
+            d.clear = false;
+        }
+    }
+    // Longer spellings first: they are the more specific evidence.
+    out.sort_by_key(|d| (std::cmp::Reverse(d.major.len), d.major, d.minor));
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Occurrences with context
+
+#[derive(Debug, Clone)]
+struct Occ {
+    range: Range<usize>,
+    sentence: u32,
+    /// A title or role right before (社员朱家清).
+    role: Option<String>,
+    /// Any context cue (role, enumeration, quote, a verb after ...).
+    cue: bool,
+}
+
+/// Pass 2: find the occurrences of the spellings that take part in a decision.
+fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, Vec<Occ>, Fx> {
+    let mut want: HashSet<Key, Fx> = HashSet::default();
+    for d in ds {
+        want.insert(d.major);
+        want.insert(d.minor);
+    }
+    let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
+    let idx: Vec<(usize, char)> = text.char_indices().collect();
+    let chars: Vec<char> = idx.iter().map(|&(_, c)| c).collect();
+    let mut sentence = 0u32;
+    for i in 0..chars.len() {
+        let c = chars[i];
+        if matches!(c, '。' | '！' | '？' | '!' | '\n' | '；') {
+            sentence += 1;
+            continue;
+        }
+        if !(bit_get(&t.surname, c) || bit_get(&t.compound_first, c)) {
+            continue;
+        }
+        let end = (i + 4).min(chars.len());
+        candidates_at(&chars[i..end], t, |k| {
+            if !want.contains(&k) {
+                return;
+            }
+            let j = i + k.len as usize;
+            let range = idx[i].0..idx.get(j).map_or(text.len(), |&(b, _)| b);
+            let before = &chars[i.saturating_sub(6)..i];
+            let after = &chars[j..(j + 4).min(chars.len())];
+            let role = t
+                .roles
+                .iter()
+                .find(|r| before.ends_with(r))
+                .map(|r| r.iter().collect::<String>());
+            let punct_before = before
+                .last()
+                .is_some_and(|c| matches!(c, '、' | '“' | '「' | '『' | '《' | '"' | '：' | ':'));
+            let punct_after = after
+                .first()
+                .is_some_and(|c| matches!(c, '、' | '”' | '」' | '』' | '》' | '"'));
+            let verb_after = t.after.iter().any(|w| after.starts_with(w));
+            occs.entry(k).or_default().push(Occ {
+                range,
+                sentence,
+                cue: role.is_some() || punct_before || punct_after || verb_after,
+                role,
+            });
+        });
+    }
+    occs
+}
+
+fn overlaps(claimed: &[Range<usize>], r: &Range<usize>) -> bool {
+    claimed.iter().any(|c| c.start < r.end && r.start < c.end)
+}
+
+fn evidence(group: &[(Key, u32)]) -> String {
+    group
+        .iter()
+        .map(|(k, c)| format!("{}×{c}", k.string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Turn decisions into edits, using the context of every occurrence.
+fn finish(
+    ds: &[Decision],
+    occs: &HashMap<Key, Vec<Occ>, Fx>,
+    claimed: &mut Vec<Range<usize>>,
+    edits: &mut Vec<Edit>,
+) {
+    let none = Vec::new();
+    for d in ds {
+        let a_occ = occs.get(&d.major).unwrap_or(&none);
+        let b_occ = occs.get(&d.minor).unwrap_or(&none);
+        let cues = a_occ.iter().chain(b_occ).filter(|o| o.cue).count();
+        if cues == 0 {
+            // No sign that this is a person's name at all: not even worth a note.
+            continue;
+        }
+        let same_sentence = b_occ
+            .iter()
+            .any(|b| a_occ.iter().any(|a| a.sentence == b.sentence));
+        let a_roles: HashSet<&str> = a_occ.iter().filter_map(|o| o.role.as_deref()).collect();
+        let role_conflict = b_occ.iter().any(|b| {
+            b.role
+                .as_deref()
+                .is_some_and(|r| !a_roles.is_empty() && !a_roles.contains(r))
+        });
+        let ev = evidence(&d.group);
+        let (kind, why) = if !d.clear {
+            (ChangeKind::Suspect, "no clear majority")
+        } else if same_sentence {
+            (ChangeKind::Suspect, "both spellings in one sentence: maybe two people")
+        } else if role_conflict {
+            (ChangeKind::Suspect, "different titles: maybe two people")
+        } else {
+            (ChangeKind::Fix, "")
+        };
+        let major = d.major.string();
+        for o in b_occ {
+            if overlaps(claimed, &o.range) {
+                continue;
+            }
+            claimed.push(o.range.clone());
+            let (replacement, conf, reason) = if kind == ChangeKind::Fix {
+                let na = d.group[0].1 as f32;
+                let conf = (0.7 + 0.05 * na.min(5.0)).min(0.95);
+                let reason = format!(
+                    "name variant: {} → {} ({} at char {}; counts {ev}; {cues} context cues)",
+                    d.minor.string(),
+                    major,
+                    d.how,
+                    d.pos + 1
+                );
+                (major.clone(), conf, reason)
+            } else {
+                let reason = format!(
+                    "possible name variant of {major} ({}; counts {ev}): {why}",
+                    d.how
+                );
+                (d.minor.string(), 0.3, reason)
+            };
+            edits.push(Edit {
+                range: o.range.clone(),
+                replacement,
+                confidence: conf,
+                kind,
+                reason: reason.into(),
+            });
+        }
+        // The major's own spans are settled too: a shorter pair must not rewrite them.
+        for o in a_occ {
+            if !overlaps(claimed, &o.range) {
+                claimed.push(o.range.clone());
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// --names-file
+
+/// Explicit pairs, then variants of canonical names (those win whatever the counts).
+fn file_edits(
+    text: &str,
+    o: &NamesOptions,
+    claimed: &mut Vec<Range<usize>>,
+    edits: &mut Vec<Edit>,
+) {
+    for (v, c) in &o.variants {
+        if v.is_empty() || v == c {
+            continue;
+        }
+        for (i, _) in text.match_indices(v.as_str()) {
+            let r = i..i + v.len();
+            if overlaps(claimed, &r) {
+                continue;
+            }
+            claimed.push(r.clone());
+            edits.push(Edit {
+                range: r,
+                replacement: c.clone(),
+                confidence: 1.0,
+                kind: ChangeKind::Fix,
+                reason: format!("names file: {v} → {c}").into(),
+            });
+        }
+    }
+    if o.canonical.is_empty() {
+        return;
+    }
+    let t = tables();
+    let canon: HashSet<&str> = o.canonical.iter().map(String::as_str).collect();
+    for c in &o.canonical {
+        let cs: Vec<char> = c.chars().collect();
+        if cs.len() < 2 {
+            continue;
+        }
+        // For each position p, find the fixed rest of the name around one other char.
+        let mut found: Vec<(Range<usize>, String, &'static str)> = Vec::new();
+        for p in 0..cs.len() {
+            let left: String = cs[..p].iter().collect();
+            let right: String = cs[p + 1..].iter().collect();
+            let anchor = if left.len() >= right.len() { &left } else { &right };
+            for (i, _) in text.match_indices(anchor.as_str()) {
+                let start = if anchor == &left {
+                    i
+                } else {
+                    // right anchor: left part and the variable char come before it.
+                    let Some(s) = text[..i].char_indices().rev().nth(p).map(|(s, _)| s) else {
+                        continue;
+                    };
+                    s
+                };
+                let Some(span) = text[start..].char_indices().nth(cs.len()).map_or(
+                    (text[start..].chars().count() == cs.len()).then_some(text.len() - start),
+                    |(e, _)| Some(e),
+                ) else {
+                    continue;
+                };
+                let s = &text[start..start + span];
+                let vs: Vec<char> = s.chars().collect();
+                if vs.len() != cs.len() || s == c || canon.contains(s) {
+                    continue;
+                }
+                let diff: Vec<usize> = (0..cs.len()).filter(|&k| vs[k] != cs[k]).collect();
+                if diff != [p] || !is_han(vs[p]) {
+                    continue;
+                }
+                if let Some(how) = similar(cs[p], vs[p], t) {
+                    found.push((start..start + span, s.to_owned(), how));
+                }
+            }
+        }
+        found.sort_by_key(|f| f.0.start);
+        found.dedup_by_key(|f| f.0.start);
+        for (r, s, how) in found {
+            if overlaps(claimed, &r) {
+                continue;
+            }
+            claimed.push(r.clone());
+            edits.push(Edit {
+                range: r,
+                replacement: c.clone(),
+                confidence: 0.95,
+                kind: ChangeKind::Fix,
+                reason: format!("names file: {s} is a variant of canonical {c} ({how})").into(),
+            });
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// A small fast hasher for the char keys (FxHash).
+
+#[derive(Default, Clone, Copy)]
+struct FxHasher {
+    h: u64,
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut b = [0u8; 8];
+            b[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.h
+    }
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.h = (self.h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type Fx = BuildHasherDefault<FxHasher>;
+
+#[cfg(test)]
+mod tests;
