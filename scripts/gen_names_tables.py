@@ -56,11 +56,19 @@ AFTER = (
 # surname+given whose given part has one of them is text, not a name (王明说).
 STOP = (
     "的了是在和与及或说等也就都而被把对从向为以之其这那们个着过吗呢吧啊呀并且将所但却还又再"
-    "很最更让给跟该此每各某如若则即便只才因年月日号时表指称到去要会能可没不有已于"
+    "很最更让给跟该此每各某如若则即便只因年月日号时表指称到去要没不已于"
 )
 NAME_TAGS = {"nr", "nrt", "nrfg"}
 # jieba tags plenty of everyday words `nr`; the frequent ones are words, not names.
+# Word boundaries: a surname char that ends a common word (至于, 对于, 主任) does not start
+# a name there; a given-name char that starts a common word with the next char (于单纯,
+# 王明天) does not end one. Common = jieba frequency at least these.
+LEFT_MIN_FREQ = 100
+RIGHT_MIN_FREQ = 300
+# Two-char entries are checked at a lower frequency (王子 685, 王爷): a 2-char name is
+# weaker evidence anyway. Famous 2-char names above it (李鹏 675) are lost: precision first.
 NR_AS_WORD_MIN_FREQ = 1000
+NR2_AS_WORD_MIN_FREQ = 500
 
 
 def both_scripts(items, cc):
@@ -78,19 +86,25 @@ def main():
     heads1 = set(single)
     heads2 = set(COMPOUND)
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    words = set()
+    words, left, right = set(), set(), set()
     with open(path, encoding="utf-8") as f:
         for line in f:
             parts = line.split()
             if len(parts) != 3:
                 continue
             w, freq, tag = parts[0], int(parts[1]), parts[2]
+            if len(w) == 2 and tag not in NAME_TAGS:
+                if freq >= LEFT_MIN_FREQ and w[1] in heads1:
+                    left.add(w)
+                if freq >= RIGHT_MIN_FREQ:
+                    right.add(w)
             if not 2 <= len(w) <= 4:
                 continue
             # Candidates are surname + 1-2 chars: 2-3 chars, 3-4 with a compound surname.
             if not ((w[0] in heads1 and len(w) <= 3) or w[:2] in heads2):
                 continue
-            if tag in NAME_TAGS and freq < NR_AS_WORD_MIN_FREQ:
+            min_freq = NR2_AS_WORD_MIN_FREQ if len(w) == 2 else NR_AS_WORD_MIN_FREQ
+            if tag in NAME_TAGS and freq < min_freq:
                 continue
             words.add(w)
     words = both_scripts(words, cc)
@@ -105,6 +119,8 @@ def main():
         for w in sorted(words):
             f.write(w + "\n")
     for fname, items, what in (
+        ("left.txt", left, "common words ending with a surname char (jieba, MIT)"),
+        ("right.txt", right, "common 2-char words (jieba, MIT)"),
         ("roles.txt", ROLES, "titles and roles written before a name"),
         ("after.txt", AFTER, "words written right after a name"),
     ):

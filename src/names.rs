@@ -16,7 +16,7 @@
 //!    after: 说, 表示; `、` enumerations; quotes and 《》) to count as a person's name.
 //! 4. **Decision**: the dominant form wins only when it clearly dominates (≥ 2
 //!    occurrences, more than every variant, and a variant seen more than once needs at least
-//!    twice its count). Two forms in one sentence, or with different titles, are two people.
+//!    three times its count). Two forms in one sentence, or with different titles, are two people.
 //!    Everything else that looks like a name pair is reported as `suspect` and left alone.
 //!
 //! `--names-file` canonical names always win; explicit `variant<TAB>canonical` pairs are
@@ -176,6 +176,9 @@ struct Tables {
     words: HashSet<Key, Fx>,
     roles: Vec<Vec<char>>,
     after: Vec<Vec<char>>,
+    /// Common words ending with a surname char (至于), and common 2-char words (单纯).
+    left: HashSet<[char; 2], Fx>,
+    right: HashSet<[char; 2], Fx>,
     stop: Vec<u64>,
     /// Visually confusable chars: char → class id.
     confusable: HashMap<char, u16, Fx>,
@@ -246,6 +249,19 @@ fn tables() -> &'static Tables {
         let after = lines(include_str!("../data/names/after.txt"))
             .map(chars)
             .collect();
+        let pairs = |s: &'static str| {
+            lines(s)
+                .filter_map(|l| {
+                    let mut it = l.chars();
+                    match (it.next(), it.next(), it.next()) {
+                        (Some(a), Some(b), None) => Some([a, b]),
+                        _ => None,
+                    }
+                })
+                .collect::<HashSet<[char; 2], Fx>>()
+        };
+        let left = pairs(include_str!("../data/names/left.txt"));
+        let right = pairs(include_str!("../data/names/right.txt"));
         let mut stop = vec![0u64; n];
         for l in lines(include_str!("../data/names/stopchars.txt")) {
             for c in l.chars() {
@@ -265,6 +281,8 @@ fn tables() -> &'static Tables {
             words,
             roles,
             after,
+            left,
+            right,
             stop,
             confusable,
         }
@@ -478,6 +496,8 @@ struct Decision {
     /// Which char differs and how.
     pos: usize,
     how: &'static str,
+    /// The variant's char is a function char (的, 不 ...).
+    function_char: bool,
     /// Counts of every spelling in the group, major first.
     group: Vec<(Key, u32)>,
     /// Counts alone say: change (`true`) or only report (`false`).
@@ -590,7 +610,12 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
             }
             // A variant that is itself counted as a major of another group decides there.
             let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
-            let clear = dominant && (nb == 1 || na >= 2 * nb);
+            // A function char in the variant is mostly ordinary text (房不错 is not 房部):
+            // such an occurrence needs its own title or speech verb (checked later),
+            // unless it looks like the name's char (李克已 for 李克己).
+            let function_char = bit_get(&t.stop, b.c[p]) && how != "look-alike";
+            // A spelling seen twice or more is less likely a slip: it needs 3× the count.
+            let clear = dominant && (nb == 1 || na >= 3 * nb);
             if nb == na && b < *a {
                 // A tie: report it once, from the smaller key.
                 continue;
@@ -600,6 +625,7 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
                 minor: b,
                 pos: p,
                 how,
+                function_char,
                 group: group.clone(),
                 clear,
             });
@@ -629,7 +655,14 @@ struct Occ {
     sentence: u32,
     /// A title or role right before (社员朱家清).
     role: Option<String>,
-    /// Any context cue (role, enumeration, quote, a verb after ...).
+    /// A strong cue: a role before, a speech verb after.
+    strong: bool,
+    /// Listed with `、`.
+    enumeration: bool,
+    /// The span may not be a name at all: its first char ends a word with the char
+    /// before (至于单), or its last char starts one with the char after (于单纯).
+    doubtful: bool,
+    /// Any context cue, also quotes, 《》 and colons.
     cue: bool,
 }
 
@@ -667,17 +700,26 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
                 .iter()
                 .find(|r| before.ends_with(r))
                 .map(|r| r.iter().collect::<String>());
+            let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
             let punct_before = before
                 .last()
-                .is_some_and(|c| matches!(c, '、' | '“' | '「' | '『' | '《' | '"' | '：' | ':'));
+                .is_some_and(|c| matches!(c, '“' | '「' | '『' | '《' | '"' | '：' | ':'));
             let punct_after = after
                 .first()
-                .is_some_and(|c| matches!(c, '、' | '”' | '」' | '』' | '》' | '"'));
+                .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
             let verb_after = t.after.iter().any(|w| after.starts_with(w));
+            let strong = role.is_some() || verb_after;
+            let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
+                || after
+                    .first()
+                    .is_some_and(|&n| t.right.contains(&[chars[j - 1], n]));
             occs.entry(k).or_default().push(Occ {
                 range,
                 sentence,
-                cue: role.is_some() || punct_before || punct_after || verb_after,
+                strong,
+                enumeration,
+                doubtful,
+                cue: strong || enumeration || punct_before || punct_after,
                 role,
             });
         });
@@ -708,20 +750,38 @@ fn finish(
     for d in ds {
         let a_occ = occs.get(&d.major).unwrap_or(&none);
         let b_occ = occs.get(&d.minor).unwrap_or(&none);
-        let cues = a_occ.iter().chain(b_occ).filter(|o| o.cue).count();
-        if cues == 0 {
-            // No sign that this is a person's name at all: not even worth a note.
+        let sure = |o: &&Occ| !o.doubtful;
+        let cues = a_occ.iter().chain(b_occ).filter(sure).filter(|o| o.cue).count();
+        // A clear sign that this is a person's name: a title or a speech verb; for names
+        // of three chars or more also a `、` enumeration (如家、莫泰等 lists brands).
+        let long = d.major.len >= 3;
+        let named = a_occ
+            .iter()
+            .chain(b_occ)
+            .filter(sure)
+            .any(|o| o.strong || (long && o.enumeration));
+        if !named {
             continue;
         }
         let same_sentence = b_occ
             .iter()
             .any(|b| a_occ.iter().any(|a| a.sentence == b.sentence));
         let a_roles: HashSet<&str> = a_occ.iter().filter_map(|o| o.role.as_deref()).collect();
+        // A title introduces a person. Two people when: the spellings carry different
+        // titles; or the variant gets its own title after the major was already named;
+        // or the major is first introduced with a title after the variant appeared.
+        let first_a = a_occ.iter().map(|o| o.range.start).min().unwrap_or(usize::MAX);
+        let first_b = b_occ.iter().map(|o| o.range.start).min().unwrap_or(usize::MAX);
+        let first_titled_a = a_occ
+            .iter()
+            .filter(|o| o.role.is_some())
+            .map(|o| o.range.start)
+            .min();
         let role_conflict = b_occ.iter().any(|b| {
-            b.role
-                .as_deref()
-                .is_some_and(|r| !a_roles.is_empty() && !a_roles.contains(r))
-        });
+            b.role.as_deref().is_some_and(|r| {
+                (!a_roles.is_empty() && !a_roles.contains(r)) || (first_a < b.range.start && !a_roles.contains(r))
+            })
+        }) || first_titled_a.is_some_and(|a| first_b < a);
         let ev = evidence(&d.group);
         let (kind, why) = if !d.clear {
             (ChangeKind::Suspect, "no clear majority")
@@ -734,7 +794,7 @@ fn finish(
         };
         let major = d.major.string();
         for o in b_occ {
-            if overlaps(claimed, &o.range) {
+            if o.doubtful || (d.function_char && !o.strong) || overlaps(claimed, &o.range) {
                 continue;
             }
             claimed.push(o.range.clone());
