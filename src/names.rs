@@ -664,6 +664,8 @@ struct Occ {
     doubtful: bool,
     /// Any context cue, also quotes, 《》 and colons.
     cue: bool,
+    /// Inside 《…》 or “…” (a headline, a title, a quote).
+    quoted: bool,
 }
 
 /// Pass 2: find the occurrences of the spellings that take part in a decision.
@@ -677,8 +679,15 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
     let idx: Vec<(usize, char)> = text.char_indices().collect();
     let chars: Vec<char> = idx.iter().map(|&(_, c)| c).collect();
     let mut sentence = 0u32;
+    let mut depth = 0i32;
     for i in 0..chars.len() {
         let c = chars[i];
+        match c {
+            '《' | '“' | '「' | '『' => depth += 1,
+            '》' | '”' | '」' | '』' => depth = (depth - 1).max(0),
+            '\n' => depth = 0,
+            _ => {}
+        }
         if matches!(c, '。' | '！' | '？' | '!' | '\n' | '；') {
             sentence += 1;
             continue;
@@ -720,6 +729,7 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
                 enumeration,
                 doubtful,
                 cue: strong || enumeration || punct_before || punct_after,
+                quoted: depth > 0,
                 role,
             });
         });
@@ -768,7 +778,8 @@ fn finish(
             .any(|b| a_occ.iter().any(|a| a.sentence == b.sentence));
         let a_roles: HashSet<&str> = a_occ.iter().filter_map(|o| o.role.as_deref()).collect();
         // A title introduces a person. Two people when: the spellings carry different
-        // titles; or the variant gets its own title after the major was already named;
+        // titles; or the variant gets a title in running text after the major was named
+        // bare (a headline or quote restates titles, as in the seed's 《…社员朱家清…》);
         // or the major is first introduced with a title after the variant appeared.
         let first_a = a_occ.iter().map(|o| o.range.start).min().unwrap_or(usize::MAX);
         let first_b = b_occ.iter().map(|o| o.range.start).min().unwrap_or(usize::MAX);
@@ -779,7 +790,8 @@ fn finish(
             .min();
         let role_conflict = b_occ.iter().any(|b| {
             b.role.as_deref().is_some_and(|r| {
-                (!a_roles.is_empty() && !a_roles.contains(r)) || (first_a < b.range.start && !a_roles.contains(r))
+                (!a_roles.is_empty() && !a_roles.contains(r))
+                    || (!b.quoted && first_a < b.range.start && !a_roles.contains(r))
             })
         }) || first_titled_a.is_some_and(|a| first_b < a);
         let ev = evidence(&d.group);

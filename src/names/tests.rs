@@ -92,9 +92,9 @@ fn no_context_cue_no_change() {
 
 #[test]
 fn two_char_name() {
-    let t = "李鹏说，会议很成功。李鹏指出要加强合作。随后李朋强调了三点。";
+    let t = "邹涛说，会议很成功。邹涛指出要加强合作。随后邹滔强调了三点。";
     let (out, e) = run(t);
-    assert_eq!(out, t.replace("李朋", "李鹏"));
+    assert_eq!(out, t.replace("邹滔", "邹涛"));
     assert_eq!(fixes(&e), 1);
 }
 
