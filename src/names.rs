@@ -129,7 +129,7 @@ impl Unifier {
     /// All edits for `text`, in any order (`Edits::push` sorts them).
     fn plan(&self, text: &str) -> Vec<Edit> {
         // Pre-check: no CJK ideograph (lead bytes E3..E9 cover U+3400..U+9FFF), no names.
-        if !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
+        if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
             return Vec::new();
         }
         let t = tables();
@@ -153,8 +153,11 @@ impl Unifier {
             for e in &mut edits {
                 if e.kind == ChangeKind::Fix {
                     let before = text.get(e.range.clone()).unwrap_or("").to_owned();
-                    e.reason = format!("report only, would change to {}: {}", e.replacement, e.reason)
-                        .into();
+                    e.reason = format!(
+                        "report only, would change to {}: {}",
+                        e.replacement, e.reason
+                    )
+                    .into();
                     e.replacement = before;
                     e.kind = ChangeKind::Suspect;
                 }
@@ -207,11 +210,53 @@ fn bit_get(bits: &[u64], c: char) -> bool {
 
 /// Visually confusable characters (OCR and handwriting slips), one class per line.
 const CONFUSABLE: &[&str] = &[
-    "己已巳", "未末", "土士", "曰日", "戊戍戌", "拔拨", "候侯", "冶治", "汩汨", "刺剌", "崇祟",
-    "栗粟", "荼茶", "盲肓", "赢嬴羸", "徒徙", "折拆", "免兔", "千干", "天夭", "午牛", "白自",
-    "母毋", "今令", "代伐", "休体", "径经", "睛晴", "辩辨辫", "壁璧", "即既", "杨扬", "傅博",
-    "宫官", "季李", "洪拱", "苟茍", "鸟乌", "太犬", "王玉", "问间", "季秀", "竞竟", "涛祷",
-    "楊揚", "閒間", "鳥烏",
+    "己已巳",
+    "未末",
+    "土士",
+    "曰日",
+    "戊戍戌",
+    "拔拨",
+    "候侯",
+    "冶治",
+    "汩汨",
+    "刺剌",
+    "崇祟",
+    "栗粟",
+    "荼茶",
+    "盲肓",
+    "赢嬴羸",
+    "徒徙",
+    "折拆",
+    "免兔",
+    "千干",
+    "天夭",
+    "午牛",
+    "白自",
+    "母毋",
+    "今令",
+    "代伐",
+    "休体",
+    "径经",
+    "睛晴",
+    "辩辨辫",
+    "壁璧",
+    "即既",
+    "杨扬",
+    "傅博",
+    "宫官",
+    "季李",
+    "洪拱",
+    "苟茍",
+    "鸟乌",
+    "太犬",
+    "王玉",
+    "问间",
+    "季秀",
+    "竞竟",
+    "涛祷",
+    "楊揚",
+    "閒間",
+    "鳥烏",
 ];
 
 fn tables() -> &'static Tables {
@@ -542,7 +587,7 @@ fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
 /// Group the counted spellings into variant pairs and judge each by counts.
 fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
     // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
-    #[derive(Hash, PartialEq, Eq)]
+    #[derive(Hash, PartialEq, Eq, Clone, Copy)]
     enum Feat {
         Py(&'static str),
         Look(u16),
@@ -551,19 +596,26 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
     let majors: Vec<Key> = s
         .counts
         .iter()
-        .filter(|(_, &c)| c >= 2)
+        .filter(|(k, &c)| c >= 2 && eligible(k, s, t))
         .map(|(k, _)| *k)
         .collect();
     if majors.is_empty() {
         return Vec::new();
     }
-    let feats = |c: char| {
-        let mut v: Vec<Feat> = readings(c).into_iter().map(Feat::Py).collect();
-        if let Some(&cl) = t.confusable.get(&c) {
-            v.push(Feat::Look(cl));
+    // Readings of each distinct char, looked up once.
+    let mut memo: HashMap<char, Vec<Feat>, Fx> = HashMap::default();
+    for k in s.counts.keys() {
+        for &c in k.chars() {
+            memo.entry(c).or_insert_with(|| {
+                let mut v: Vec<Feat> = readings(c).into_iter().map(Feat::Py).collect();
+                if let Some(&cl) = t.confusable.get(&c) {
+                    v.push(Feat::Look(cl));
+                }
+                v
+            });
         }
-        v
-    };
+    }
+    let feats = |c: char| memo[&c].iter().copied();
     for k in &majors {
         for p in 0..k.len as usize {
             for f in feats(k.c[p]) {
@@ -676,12 +728,65 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
         want.insert(d.minor);
     }
     let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
-    let idx: Vec<(usize, char)> = text.char_indices().collect();
-    let chars: Vec<char> = idx.iter().map(|&(_, c)| c).collect();
     let mut sentence = 0u32;
     let mut depth = 0i32;
-    for i in 0..chars.len() {
-        let c = chars[i];
+    // The last 6 chars before the current one (oldest first).
+    let mut back: [char; 6] = ['\0'; 6];
+    let mut nback = 0usize;
+    for (pos, c) in text.char_indices() {
+        let is_start = bit_get(&t.surname, c) || bit_get(&t.compound_first, c);
+        if is_start {
+            // Up to 8 chars from here: the candidate (≤ 4) and what follows (4).
+            let mut ahead: [(usize, char); 9] = [(0, '\0'); 9];
+            let mut ahead_chars = ['\0'; 9];
+            let mut na = 0;
+            for (o, ch) in text[pos..].char_indices().take(9) {
+                ahead[na] = (pos + o, ch);
+                ahead_chars[na] = ch;
+                na += 1;
+            }
+            let ahead_chars = &ahead_chars[..na];
+            let before = &back[6 - nback..];
+            candidates_at(&ahead_chars[..na.min(4)], t, |k| {
+                if !want.contains(&k) {
+                    return;
+                }
+                let j = k.len as usize;
+                let range = pos..ahead
+                    .get(j)
+                    .filter(|_| j < na)
+                    .map_or(text.len(), |&(b, _)| b);
+                let after = &ahead_chars[j.min(na)..];
+                let role = t
+                    .roles
+                    .iter()
+                    .find(|r| before.ends_with(r))
+                    .map(|r| r.iter().collect::<String>());
+                let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
+                let punct_before = before
+                    .last()
+                    .is_some_and(|c| matches!(c, '“' | '「' | '『' | '《' | '"' | '：' | ':'));
+                let punct_after = after
+                    .first()
+                    .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
+                let verb_after = t.after.iter().any(|w| after.starts_with(w));
+                let strong = role.is_some() || verb_after;
+                let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
+                    || after
+                        .first()
+                        .is_some_and(|&n| t.right.contains(&[ahead_chars[j - 1], n]));
+                occs.entry(k).or_default().push(Occ {
+                    range,
+                    sentence,
+                    strong,
+                    enumeration,
+                    doubtful,
+                    cue: strong || enumeration || punct_before || punct_after,
+                    quoted: depth > 0,
+                    role,
+                });
+            });
+        }
         match c {
             '《' | '“' | '「' | '『' => depth += 1,
             '》' | '”' | '」' | '』' => depth = (depth - 1).max(0),
@@ -690,49 +795,10 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
         }
         if matches!(c, '。' | '！' | '？' | '!' | '\n' | '；') {
             sentence += 1;
-            continue;
         }
-        if !(bit_get(&t.surname, c) || bit_get(&t.compound_first, c)) {
-            continue;
-        }
-        let end = (i + 4).min(chars.len());
-        candidates_at(&chars[i..end], t, |k| {
-            if !want.contains(&k) {
-                return;
-            }
-            let j = i + k.len as usize;
-            let range = idx[i].0..idx.get(j).map_or(text.len(), |&(b, _)| b);
-            let before = &chars[i.saturating_sub(6)..i];
-            let after = &chars[j..(j + 4).min(chars.len())];
-            let role = t
-                .roles
-                .iter()
-                .find(|r| before.ends_with(r))
-                .map(|r| r.iter().collect::<String>());
-            let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
-            let punct_before = before
-                .last()
-                .is_some_and(|c| matches!(c, '“' | '「' | '『' | '《' | '"' | '：' | ':'));
-            let punct_after = after
-                .first()
-                .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
-            let verb_after = t.after.iter().any(|w| after.starts_with(w));
-            let strong = role.is_some() || verb_after;
-            let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
-                || after
-                    .first()
-                    .is_some_and(|&n| t.right.contains(&[chars[j - 1], n]));
-            occs.entry(k).or_default().push(Occ {
-                range,
-                sentence,
-                strong,
-                enumeration,
-                doubtful,
-                cue: strong || enumeration || punct_before || punct_after,
-                quoted: depth > 0,
-                role,
-            });
-        });
+        back.rotate_left(1);
+        back[5] = c;
+        nback = (nback + 1).min(6);
     }
     occs
 }
@@ -761,7 +827,12 @@ fn finish(
         let a_occ = occs.get(&d.major).unwrap_or(&none);
         let b_occ = occs.get(&d.minor).unwrap_or(&none);
         let sure = |o: &&Occ| !o.doubtful;
-        let cues = a_occ.iter().chain(b_occ).filter(sure).filter(|o| o.cue).count();
+        let cues = a_occ
+            .iter()
+            .chain(b_occ)
+            .filter(sure)
+            .filter(|o| o.cue)
+            .count();
         // A clear sign that this is a person's name: a title or a speech verb; for names
         // of three chars or more also a `、` enumeration (如家、莫泰等 lists brands).
         let long = d.major.len >= 3;
@@ -781,8 +852,16 @@ fn finish(
         // titles; or the variant gets a title in running text after the major was named
         // bare (a headline or quote restates titles, as in the seed's 《…社员朱家清…》);
         // or the major is first introduced with a title after the variant appeared.
-        let first_a = a_occ.iter().map(|o| o.range.start).min().unwrap_or(usize::MAX);
-        let first_b = b_occ.iter().map(|o| o.range.start).min().unwrap_or(usize::MAX);
+        let first_a = a_occ
+            .iter()
+            .map(|o| o.range.start)
+            .min()
+            .unwrap_or(usize::MAX);
+        let first_b = b_occ
+            .iter()
+            .map(|o| o.range.start)
+            .min()
+            .unwrap_or(usize::MAX);
         let first_titled_a = a_occ
             .iter()
             .filter(|o| o.role.is_some())
@@ -798,7 +877,10 @@ fn finish(
         let (kind, why) = if !d.clear {
             (ChangeKind::Suspect, "no clear majority")
         } else if same_sentence {
-            (ChangeKind::Suspect, "both spellings in one sentence: maybe two people")
+            (
+                ChangeKind::Suspect,
+                "both spellings in one sentence: maybe two people",
+            )
         } else if role_conflict {
             (ChangeKind::Suspect, "different titles: maybe two people")
         } else {
@@ -889,7 +971,11 @@ fn file_edits(
         for p in 0..cs.len() {
             let left: String = cs[..p].iter().collect();
             let right: String = cs[p + 1..].iter().collect();
-            let anchor = if left.len() >= right.len() { &left } else { &right };
+            let anchor = if left.len() >= right.len() {
+                &left
+            } else {
+                &right
+            };
             for (i, _) in text.match_indices(anchor.as_str()) {
                 let start = if anchor == &left {
                     i

@@ -59,7 +59,8 @@ impl Stage for Normalizer {
 
 /// A char that never composes with the char before it, so a segment can start there.
 fn is_boundary(c: char) -> bool {
-    c.is_ascii() || (('\u{3000}'..='\u{9FFF}').contains(&c) && !('\u{3099}'..='\u{309C}').contains(&c))
+    c.is_ascii()
+        || (('\u{3000}'..='\u{9FFF}').contains(&c) && !('\u{3099}'..='\u{309C}').contains(&c))
 }
 
 /// Normalise segment by segment, one change per segment that the form changes.
@@ -128,7 +129,12 @@ fn width(text: &str, out: &mut Edits) {
         }
     }
     if let Some((s, folded)) = run {
-        out.replace(s..text.len(), folded, 1.0, "fullwidth letters/digits to ASCII");
+        out.replace(
+            s..text.len(),
+            folded,
+            1.0,
+            "fullwidth letters/digits to ASCII",
+        );
     }
 }
 
@@ -278,12 +284,18 @@ mod tests {
 
     #[test]
     fn punct_basic() {
-        assert_eq!(punct("你好,世界;再见:好!真的?"), "你好，世界；再见：好！真的？");
+        assert_eq!(
+            punct("你好,世界;再见:好!真的?"),
+            "你好，世界；再见：好！真的？"
+        );
     }
 
     #[test]
     fn punct_keeps_numbers() {
-        assert_eq!(punct("价值408.71万,共1,000人,12:30开会"), "价值408.71万，共1,000人，12:30开会");
+        assert_eq!(
+            punct("价值408.71万,共1,000人,12:30开会"),
+            "价值408.71万，共1,000人，12:30开会"
+        );
     }
 
     #[test]

@@ -56,7 +56,9 @@ fn generated_news_like_set() {
                     let off = ch.input_bytes[0] as i64 - typo_at;
                     let right = typo_at >= 0
                         && off >= 0
-                        && name.as_bytes().get(off as usize..off as usize + ch.after.len())
+                        && name
+                            .as_bytes()
+                            .get(off as usize..off as usize + ch.after.len())
                             == Some(ch.after.as_bytes());
                     if right {
                         hit = true;
@@ -71,7 +73,11 @@ fn generated_news_like_set() {
         }
         if kind == "typo" && !hit {
             s.fn_ += 1;
-            let why: Vec<String> = out.changes.iter().map(|c| format!("{}:{}", c.before, c.reason)).collect();
+            let why: Vec<String> = out
+                .changes
+                .iter()
+                .map(|c| format!("{}:{}", c.before, c.reason))
+                .collect();
             eprintln!("FN {} ← {}: {:?}", d["typo"], name, why);
         }
         if fp > 0 && kind == "clean" {
@@ -98,7 +104,11 @@ fn generated_news_like_set() {
     // text tells that from a slip.
     assert!(precision >= 0.97, "precision {precision:.3}");
     assert!(recall >= 0.85, "recall {recall:.3}");
-    assert_eq!(by_kind.get("clean").map_or(0, |k| k.2), 0, "changes in clean documents");
+    assert_eq!(
+        by_kind.get("clean").map_or(0, |k| k.2),
+        0,
+        "changes in clean documents"
+    );
 }
 
 /// Ordinary text with (almost) no people: every fix is a false positive.

@@ -27,7 +27,10 @@ fn names_only() -> Cleaner {
 
 /// Put the typo back: the occurrence inside 《…》.
 fn with_typo(expected: &str) -> String {
-    let at = expected.find("《九三学社社员朱佳清").expect("the seed headline") + "《九三学社社员".len();
+    let at = expected
+        .find("《九三学社社员朱佳清")
+        .expect("the seed headline")
+        + "《九三学社社员".len();
     let mut s = expected.to_owned();
     s.replace_range(at..at + "朱佳清".len(), "朱家清");
     s
@@ -42,7 +45,11 @@ fn check(expected: &str) {
     let c = &out.changes[0];
     assert_eq!((c.stage, c.kind), ("names", ChangeKind::Fix));
     assert_eq!((c.before.as_str(), c.after.as_str()), ("朱家清", "朱佳清"));
-    assert!(c.reason.contains("朱佳清×3") && c.reason.contains("朱家清×1"), "{}", c.reason);
+    assert!(
+        c.reason.contains("朱佳清×3") && c.reason.contains("朱家清×1"),
+        "{}",
+        c.reason
+    );
     // Already unified: nothing more.
     let again = names_only().clean_str(expected);
     assert!(again.changes.is_empty(), "{:#?}", again.changes);

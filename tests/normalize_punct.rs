@@ -5,7 +5,9 @@ use zhclean::normalize::NormalizeOptions;
 use zhclean::{ChangeKind, Cleaner, Config};
 
 fn shared(name: &str) -> Option<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/seed")
+        .join(name);
     match std::fs::read_to_string(&p) {
         Ok(s) => Some(s),
         Err(_) => {
