@@ -2,6 +2,7 @@
 
 use crate::decode::Enc;
 use crate::error::{Error, Result};
+use std::borrow::Cow;
 
 /// What to do with characters the output encoding cannot represent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -14,23 +15,31 @@ pub enum Fallback {
 }
 
 /// Encode `text` as `enc`.
-pub fn encode(text: &str, enc: Enc, fallback: Fallback) -> Result<Vec<u8>> {
-    match enc {
-        Enc::Rs(e) if e == encoding_rs::UTF_8 => Ok(text.as_bytes().to_vec()),
+pub fn encode(text: &str, enc: Enc, fallback: Fallback) -> Result<Cow<'_, [u8]>> {
+    encode_owned(text, enc, fallback).map(|v| match v {
+        Some(v) => Cow::Owned(v),
+        None => Cow::Borrowed(text.as_bytes()),
+    })
+}
+
+/// `None` means the UTF-8 bytes of `text` are the output (no copy).
+fn encode_owned(text: &str, enc: Enc, fallback: Fallback) -> Result<Option<Vec<u8>>> {
+    Ok(Some(match enc {
+        Enc::Rs(e) if e == encoding_rs::UTF_8 => return Ok(None),
         Enc::Rs(e) if e == encoding_rs::UTF_16LE => {
-            Ok(text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect())
+            text.encode_utf16().flat_map(|u| u.to_le_bytes()).collect()
         }
         Enc::Rs(e) if e == encoding_rs::UTF_16BE => {
-            Ok(text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect())
+            text.encode_utf16().flat_map(|u| u.to_be_bytes()).collect()
         }
-        Enc::Utf32Le => Ok(text
+        Enc::Utf32Le => text
             .chars()
             .flat_map(|c| (c as u32).to_le_bytes())
-            .collect()),
-        Enc::Utf32Be => Ok(text
+            .collect(),
+        Enc::Utf32Be => text
             .chars()
             .flat_map(|c| (c as u32).to_be_bytes())
-            .collect()),
+            .collect(),
         Enc::Rs(e) => {
             let mut enc = e.new_encoder();
             let mut out = Vec::with_capacity(text.len() + 16);
@@ -44,7 +53,7 @@ pub fn encode(text: &str, enc: Enc, fallback: Fallback) -> Result<Vec<u8>> {
                 let (res, read) =
                     enc.encode_from_utf8_to_vec_without_replacement(rest, &mut out, true);
                 match res {
-                    encoding_rs::EncoderResult::InputEmpty => return Ok(out),
+                    encoding_rs::EncoderResult::InputEmpty => return Ok(Some(out)),
                     encoding_rs::EncoderResult::OutputFull => {
                         consumed_chars += rest[..read].chars().count();
                         rest = &rest[read..];
@@ -69,7 +78,7 @@ pub fn encode(text: &str, enc: Enc, fallback: Fallback) -> Result<Vec<u8>> {
                 }
             }
         }
-    }
+    }))
 }
 
 #[cfg(test)]

@@ -187,6 +187,7 @@ impl Cleaner {
     pub fn clean_str(&self, text: &str) -> Cleaned {
         let mut doc = DocState::default();
         let (out, tracker) = self.run_stages(text, &mut doc, true);
+        let out = out.unwrap_or_else(|| text.to_owned());
         let changes = tracker.finish(&out, &|p| p);
         Cleaned {
             text: out,
@@ -197,15 +198,22 @@ impl Cleaner {
         }
     }
 
-    fn clean_decoded(&self, decoded: Decoded, input: &[u8]) -> Cleaned {
+    pub(crate) fn clean_decoded(&self, mut decoded: Decoded, input: &[u8]) -> Cleaned {
         let mut doc = DocState::default();
         let (out, mut tracker) = self.run_stages(&decoded.text, &mut doc, true);
         let utf8_bom = input.starts_with(b"\xEF\xBB\xBF")
             && decoded.segments.first().map(|s| s.encoding.name()) == Some("UTF-8");
         note_decode(&decoded, &mut tracker);
-        let changes = tracker.finish(&out, &|p| decoded.input_offset(p));
+        let changes = if tracker.change_count() == 0 {
+            Vec::new()
+        } else {
+            let final_text = out.as_deref().unwrap_or(&decoded.text);
+            tracker.finish(final_text, &|p| decoded.input_offset(p))
+        };
+        // Unchanged text is moved, not copied: clean input costs one validation pass.
+        let text = out.unwrap_or_else(|| std::mem::take(&mut decoded.text));
         Cleaned {
-            text: out,
+            text,
             segments: decoded.segments,
             mixed: decoded.mixed,
             changes,
@@ -220,7 +228,7 @@ impl Cleaner {
         text: &str,
         doc: &mut DocState,
         whole: bool,
-    ) -> (String, Tracker) {
+    ) -> (Option<String>, Tracker) {
         let mut tracker = Tracker::new();
         let mut cur: Option<String> = None;
         for st in self.stages() {
@@ -235,7 +243,7 @@ impl Cleaner {
                 cur = Some(next);
             }
         }
-        (cur.unwrap_or_else(|| text.to_owned()), tracker)
+        (cur, tracker)
     }
 }
 
@@ -251,26 +259,24 @@ fn note_decode(decoded: &Decoded, tracker: &mut Tracker) {
         if seg.encoding.name() == "UTF-8" && !decoded.mixed {
             continue;
         }
-        tracker.note_decoded(
-            "decode",
-            seg.text.clone(),
-            ChangeKind::Decode,
-            String::new(),
-            String::new(),
-            seg.confidence,
-            format!("decoded as {}", seg.encoding.name()),
-        );
+        let note = report::Edit {
+            range: seg.text.clone(),
+            replacement: String::new(),
+            confidence: seg.confidence,
+            kind: ChangeKind::Decode,
+            reason: format!("decoded as {}", seg.encoding.name()).into(),
+        };
+        tracker.note_decoded("decode", String::new(), note);
     }
     for m in &decoded.malformed {
-        tracker.note_decoded(
-            "decode",
-            m.clone(),
-            ChangeKind::Unrecoverable,
-            String::new(),
-            "\u{FFFD}".into(),
-            1.0,
-            "undecodable bytes".into(),
-        );
+        let note = report::Edit {
+            range: m.clone(),
+            replacement: "\u{FFFD}".into(),
+            confidence: 1.0,
+            kind: ChangeKind::Unrecoverable,
+            reason: "undecodable bytes".into(),
+        };
+        tracker.note_decoded("decode", String::new(), note);
     }
 }
 

@@ -259,27 +259,19 @@ impl Tracker {
     }
 
     /// Record a change that has no text edit of its own (decode notes), in the
-    /// coordinates of the decoded text (before every stage).
-    pub fn note_decoded(
-        &mut self,
-        stage: &'static str,
-        range: Range<usize>,
-        kind: ChangeKind,
-        before: String,
-        after: String,
-        confidence: f32,
-        reason: String,
-    ) {
+    /// coordinates of the decoded text (before every stage). `before` is what the input
+    /// held there, `edit.replacement` what the decoder made of it.
+    pub fn note_decoded(&mut self, stage: &'static str, before: String, edit: Edit) {
         self.pending.push(Pending {
             stage,
             applied_idx: usize::MAX,
-            input: range.clone(),
-            out: range,
+            input: edit.range.clone(),
+            out: edit.range,
             before,
-            after,
-            confidence,
-            kind,
-            reason,
+            after: edit.replacement,
+            confidence: edit.confidence,
+            kind: edit.kind,
+            reason: edit.reason.into_owned(),
         });
     }
 
@@ -307,11 +299,7 @@ impl Tracker {
                 first_after = p.applied_idx + 1;
             }
             // Forward to the output: through the stages after this one.
-            let (mut os, mut oe) = if p.applied_idx == usize::MAX {
-                (p.out.start, p.out.end)
-            } else {
-                (p.out.start, p.out.end)
-            };
+            let (mut os, mut oe) = (p.out.start, p.out.end);
             for a in &self.applied[first_after.min(n)..] {
                 os = a.to_new(os, false);
                 oe = a.to_new(oe, true);
@@ -334,6 +322,11 @@ impl Tracker {
         changes.sort_by_key(|c| (c.input_bytes[0], c.output_chars[0]));
         changes
     }
+}
+
+/// Number of chars in `s`: counts non-continuation bytes (vectorises well).
+pub fn count_chars(s: &str) -> usize {
+    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
 }
 
 /// Convert byte offsets in `text` to char offsets in one pass over sorted positions.

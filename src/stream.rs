@@ -69,22 +69,11 @@ impl Cleaner {
         let mut fixed: Option<Enc> = self.config().decode.from;
         let mut first = true;
         while !eof || !buf.is_empty() {
-            // Fill up to `chunk` bytes.
-            while !eof && buf.len() < chunk {
-                let old = buf.len();
-                buf.resize(chunk, 0);
-                let n = loop {
-                    match reader.read(&mut buf[old..]) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                        Err(e) => {
-                            buf.truncate(old);
-                            return Err(e.into());
-                        }
-                    }
-                };
-                buf.truncate(old + n);
-                if n == 0 {
+            // Fill up to `chunk` bytes (read_to_end appends without zero-filling).
+            if !eof && buf.len() < chunk {
+                let want = (chunk - buf.len()) as u64;
+                let n = (&mut reader).take(want).read_to_end(&mut buf)?;
+                if (n as u64) < want {
                     eof = true;
                 }
             }
@@ -100,12 +89,12 @@ impl Cleaner {
             } else {
                 cut_point(&buf, fixed, wide)
             };
-            let window: Vec<u8> = buf.drain(..cut).collect();
+            let window = &buf[..cut];
             let mut dopts = self.config().decode.clone();
             if dopts.from.is_none() && (wide || !first) {
                 dopts.from = fixed.filter(|_| wide);
             }
-            let decoded = decode::decode(&window, &dopts)?;
+            let decoded = decode::decode(window, &dopts)?;
             if first {
                 let e = decoded.encoding();
                 if matches!(e.name(), "UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE") {
@@ -119,16 +108,14 @@ impl Cleaner {
                 }
             }
             sum.mixed |= decoded.mixed || sum.encodings.len() > 1;
-            let cleaned = self.clean_decoded_window(decoded, &window);
-            let bytes = if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
-                let mut v = b"\xEF\xBB\xBF".to_vec();
-                v.extend_from_slice(cleaned.text.as_bytes());
-                v
-            } else {
-                encode::encode(&cleaned.text, opts.to, opts.fallback)?
-            };
+            let cleaned = self.clean_decoded(decoded, window);
+            if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
+                writer.write_all(b"\xEF\xBB\xBF")?;
+                sum.bytes_out += 3;
+            }
+            let bytes = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
             writer.write_all(&bytes)?;
-            let chars = cleaned.text.chars().count() as u64;
+            let chars = crate::report::count_chars(&cleaned.text) as u64;
             for mut c in cleaned.changes {
                 if c.kind != crate::ChangeKind::Decode {
                     sum.changes += 1;
@@ -145,7 +132,8 @@ impl Cleaner {
                 c.output_chars[1] += sum.chars_out as usize;
                 on_change(c);
             }
-            sum.bytes_in += window.len() as u64;
+            sum.bytes_in += cut as u64;
+            buf.drain(..cut);
             sum.bytes_out += bytes.len() as u64;
             sum.chars_out += chars;
             sum.windows += 1;
@@ -153,10 +141,6 @@ impl Cleaner {
         }
         writer.flush()?;
         Ok(sum)
-    }
-
-    fn clean_decoded_window(&self, decoded: decode::Decoded, input: &[u8]) -> crate::Cleaned {
-        self.clean_decoded(decoded, input)
     }
 }
 
