@@ -179,6 +179,9 @@ struct Tables {
     words: HashSet<Key, Fx>,
     roles: Vec<Vec<char>>,
     after: Vec<Vec<char>>,
+    /// Last chars of the titles, first chars of the words after: the cheap pre-check.
+    role_last: Vec<u64>,
+    after_first: Vec<u64>,
     /// Common words ending with a surname char (至于), and common 2-char words (单纯).
     left: HashSet<[char; 2], Fx>,
     right: HashSet<[char; 2], Fx>,
@@ -291,7 +294,7 @@ fn tables() -> &'static Tables {
             .collect();
         // Longest first, so 副主委 wins over 主委 when recording the role.
         roles.sort_by_key(|r| std::cmp::Reverse(r.len()));
-        let after = lines(include_str!("../data/names/after.txt"))
+        let after: Vec<Vec<char>> = lines(include_str!("../data/names/after.txt"))
             .map(chars)
             .collect();
         let pairs = |s: &'static str| {
@@ -305,6 +308,18 @@ fn tables() -> &'static Tables {
                 })
                 .collect::<HashSet<[char; 2], Fx>>()
         };
+        let mut role_last = vec![0u64; n];
+        for r in &roles {
+            if let Some(&c) = r.last() {
+                bit_set(&mut role_last, c);
+            }
+        }
+        let mut after_first = vec![0u64; n];
+        for w in &after {
+            if let Some(&c) = w.first() {
+                bit_set(&mut after_first, c);
+            }
+        }
         let left = pairs(include_str!("../data/names/left.txt"));
         let right = pairs(include_str!("../data/names/right.txt"));
         let mut stop = vec![0u64; n];
@@ -326,6 +341,8 @@ fn tables() -> &'static Tables {
             words,
             roles,
             after,
+            role_last,
+            after_first,
             left,
             right,
             stop,
@@ -428,6 +445,8 @@ fn surname_len(k: &Key, t: &Tables) -> usize {
 
 struct Stats {
     counts: HashMap<Key, u32, Fx>,
+    /// Spellings seen at least once where a context cue could be.
+    cued: HashSet<Key, Fx>,
     /// For a spelling, its most frequent one-char-longer continuation.
     best_ext: HashMap<Key, (Key, u32), Fx>,
     /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
@@ -435,7 +454,7 @@ struct Stats {
 }
 
 impl Stats {
-    fn new(counts: HashMap<Key, u32, Fx>) -> Stats {
+    fn new(counts: HashMap<Key, u32, Fx>, cued: HashSet<Key, Fx>) -> Stats {
         let mut best_ext: HashMap<Key, (Key, u32), Fx> = HashMap::default();
         let mut suffix_max: HashMap<Key, u32, Fx> = HashMap::default();
         for (k, &c) in &counts {
@@ -456,6 +475,7 @@ impl Stats {
         }
         Stats {
             counts,
+            cued,
             best_ext,
             suffix_max,
         }
@@ -490,44 +510,52 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
     }
 }
 
-/// Pass 1: count every candidate spelling.
+/// Pass 1: count every candidate spelling, and note which ones ever stand where a context
+/// cue could be (a char before that ends a title or is `、`, a char after that starts a
+/// speech verb or is `、`): pairs without any can skip the context pass.
 fn count_candidates(text: &str, t: &Tables) -> Stats {
+    const W: usize = 5;
     let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
-    let mut win: [char; 4] = ['\0'; 4];
+    let mut cued: HashSet<Key, Fx> = HashSet::default();
+    // Slide a window of W chars; the candidate starts at win[0], `prev` is before it.
+    let mut win: [char; W] = ['\0'; W];
     let mut filled = 0usize;
-    // Slide a 4-char window; the candidate starts at win[0].
-    let mut it = text.chars();
-    let flush = |w: &[char], counts: &mut HashMap<Key, u32, Fx>| {
+    let mut prev = '\0';
+    let mut visit = |w: &[char], prev: char| {
         if bit_get(&t.surname, w[0]) || bit_get(&t.compound_first, w[0]) {
-            candidates_at(w, t, |k| *counts.entry(k).or_insert(0) += 1);
+            let before = prev == '、' || bit_get(&t.role_last, prev);
+            candidates_at(&w[..w.len().min(4)], t, |k| {
+                *counts.entry(k).or_insert(0) += 1;
+                let after = w
+                    .get(k.len as usize)
+                    .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
+                if before || after {
+                    cued.insert(k);
+                }
+            });
         }
     };
-    loop {
-        match it.next() {
-            Some(c) => {
-                if filled < 4 {
-                    win[filled] = c;
-                    filled += 1;
-                    if filled < 4 {
-                        continue;
-                    }
-                } else {
-                    win.rotate_left(1);
-                    win[3] = c;
-                }
-                flush(&win, &mut counts);
+    for c in text.chars() {
+        if filled < W {
+            win[filled] = c;
+            filled += 1;
+            if filled < W {
+                continue;
             }
-            None => {
-                // The last three starts (shorter windows).
-                let start = if filled == 4 { 1 } else { 0 };
-                for s in start..filled {
-                    flush(&win[s..filled], &mut counts);
-                }
-                break;
-            }
+        } else {
+            prev = win[0];
+            win.rotate_left(1);
+            win[W - 1] = c;
         }
+        visit(&win, prev);
     }
-    Stats::new(counts)
+    // The last starts (shorter windows).
+    let first = if filled == W { 1 } else { 0 };
+    for s in first..filled {
+        let p = if s == 0 { prev } else { win[s - 1] };
+        visit(&win[s..filled], p);
+    }
+    Stats::new(counts, cued)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -656,6 +684,9 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
         group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
         let dominant = vs.iter().all(|(k, _)| count(s, k) < na);
         for &(b, p) in vs {
+            if !s.cued.contains(a) && !s.cued.contains(&b) {
+                continue;
+            }
             let nb = count(s, &b);
             if nb > na || protected.contains(&b) || t.words.contains(&b) {
                 continue;
