@@ -133,7 +133,7 @@ impl Unifier {
             return Vec::new();
         }
         let t = tables();
-        let mut claimed: Vec<Range<usize>> = Vec::new();
+        let mut claimed = Claimed::default();
         let mut edits = Vec::new();
         file_edits(text, &self.options, &mut claimed, &mut edits);
         let protected: HashSet<Key, Fx> = self
@@ -177,8 +177,9 @@ struct Tables {
     compound_first: Vec<u64>,
     compound: HashSet<[char; 2], Fx>,
     words: HashSet<Key, Fx>,
-    roles: Vec<Vec<char>>,
-    after: Vec<Vec<char>>,
+    /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as keys.
+    roles: HashSet<Key, Fx>,
+    after: HashSet<Key, Fx>,
     /// Last chars of the titles, first chars of the words after: the cheap pre-check.
     role_last: Vec<u64>,
     after_first: Vec<u64>,
@@ -288,14 +289,11 @@ fn tables() -> &'static Tables {
         let words = lines(include_str!("../data/names/words.txt"))
             .filter_map(Key::from_str)
             .collect();
-        let chars = |s: &str| s.chars().collect::<Vec<char>>();
-        let mut roles: Vec<Vec<char>> = lines(include_str!("../data/names/roles.txt"))
-            .map(chars)
+        let roles: HashSet<Key, Fx> = lines(include_str!("../data/names/roles.txt"))
+            .filter_map(Key::from_str)
             .collect();
-        // Longest first, so 副主委 wins over 主委 when recording the role.
-        roles.sort_by_key(|r| std::cmp::Reverse(r.len()));
-        let after: Vec<Vec<char>> = lines(include_str!("../data/names/after.txt"))
-            .map(chars)
+        let after: HashSet<Key, Fx> = lines(include_str!("../data/names/after.txt"))
+            .filter_map(Key::from_str)
             .collect();
         let pairs = |s: &'static str| {
             lines(s)
@@ -310,13 +308,13 @@ fn tables() -> &'static Tables {
         };
         let mut role_last = vec![0u64; n];
         for r in &roles {
-            if let Some(&c) = r.last() {
+            if let Some(&c) = r.chars().last() {
                 bit_set(&mut role_last, c);
             }
         }
         let mut after_first = vec![0u64; n];
         for w in &after {
-            if let Some(&c) = w.first() {
+            if let Some(&c) = w.chars().first() {
                 bit_set(&mut after_first, c);
             }
         }
@@ -389,10 +387,19 @@ fn readings(c: char) -> Vec<&'static str> {
 // Keys and counting
 
 /// A candidate spelling: 2–4 chars, packed.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
 struct Key {
     c: [char; 4],
     len: u8,
+}
+
+impl std::hash::Hash for Key {
+    // Two words instead of six writes: chars are 21 bits.
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let c = |i: usize| self.c[i] as u64;
+        h.write_u64(c(0) | c(1) << 21 | c(2) << 42);
+        h.write_u64(c(3) | (self.len as u64) << 21);
+    }
 }
 
 impl Key {
@@ -454,7 +461,14 @@ struct Stats {
 }
 
 impl Stats {
-    fn new(counts: HashMap<Key, u32, Fx>, cued: HashSet<Key, Fx>) -> Stats {
+    fn new(mut counts: HashMap<Key, u32, Fx>) -> Stats {
+        let mut cued: HashSet<Key, Fx> = HashSet::default();
+        for (k, c) in counts.iter_mut() {
+            if *c & CUED != 0 {
+                *c &= !CUED;
+                cued.insert(*k);
+            }
+        }
         let mut best_ext: HashMap<Key, (Key, u32), Fx> = HashMap::default();
         let mut suffix_max: HashMap<Key, u32, Fx> = HashMap::default();
         for (k, &c) in &counts {
@@ -514,49 +528,37 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
 /// cue could be (a char before that ends a title or is `、`, a char after that starts a
 /// speech verb or is `、`): pairs without any can skip the context pass.
 fn count_candidates(text: &str, t: &Tables) -> Stats {
-    const W: usize = 5;
+    // The top bit of a count marks "seen where a cue could be" (one hash per occurrence).
     let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
-    let mut cued: HashSet<Key, Fx> = HashSet::default();
-    // Slide a window of W chars; the candidate starts at win[0], `prev` is before it.
-    let mut win: [char; W] = ['\0'; W];
-    let mut filled = 0usize;
     let mut prev = '\0';
-    let mut visit = |w: &[char], prev: char| {
-        if bit_get(&t.surname, w[0]) || bit_get(&t.compound_first, w[0]) {
+    for (pos, c) in text.char_indices() {
+        if bit_get(&t.surname, c) || bit_get(&t.compound_first, c) {
+            // Decode the few chars ahead only here (most chars are not surnames).
+            let mut w = ['\0'; 5];
+            let mut n = 0;
+            for ch in text[pos..].chars().take(5) {
+                w[n] = ch;
+                n += 1;
+            }
+            let w = &w[..n];
             let before = prev == '、' || bit_get(&t.role_last, prev);
-            candidates_at(&w[..w.len().min(4)], t, |k| {
-                *counts.entry(k).or_insert(0) += 1;
+            candidates_at(&w[..n.min(4)], t, |k| {
                 let after = w
                     .get(k.len as usize)
                     .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
+                let e = counts.entry(k).or_insert(0);
+                *e += 1;
                 if before || after {
-                    cued.insert(k);
+                    *e |= CUED;
                 }
             });
         }
-    };
-    for c in text.chars() {
-        if filled < W {
-            win[filled] = c;
-            filled += 1;
-            if filled < W {
-                continue;
-            }
-        } else {
-            prev = win[0];
-            win.rotate_left(1);
-            win[W - 1] = c;
-        }
-        visit(&win, prev);
+        prev = c;
     }
-    // The last starts (shorter windows).
-    let first = if filled == W { 1 } else { 0 };
-    for s in first..filled {
-        let p = if s == 0 { prev } else { win[s - 1] };
-        visit(&win[s..filled], p);
-    }
-    Stats::new(counts, cued)
+    Stats::new(counts)
 }
+
+const CUED: u32 = 1 << 31;
 
 // ---------------------------------------------------------------------------------------
 // Variant groups and decisions
@@ -761,9 +763,6 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
     let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
     let mut sentence = 0u32;
     let mut depth = 0i32;
-    // The last 6 chars before the current one (oldest first).
-    let mut back: [char; 6] = ['\0'; 6];
-    let mut nback = 0usize;
     for (pos, c) in text.char_indices() {
         let is_start = bit_get(&t.surname, c) || bit_get(&t.compound_first, c);
         if is_start {
@@ -777,6 +776,13 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
                 na += 1;
             }
             let ahead_chars = &ahead_chars[..na];
+            // The 6 chars before (oldest first), decoded only here.
+            let mut back = ['\0'; 6];
+            let mut nback = 0;
+            for ch in text[..pos].chars().rev().take(6) {
+                nback += 1;
+                back[6 - nback] = ch;
+            }
             let before = &back[6 - nback..];
             candidates_at(&ahead_chars[..na.min(4)], t, |k| {
                 if !want.contains(&k) {
@@ -788,11 +794,12 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
                     .filter(|_| j < na)
                     .map_or(text.len(), |&(b, _)| b);
                 let after = &ahead_chars[j.min(na)..];
-                let role = t
-                    .roles
-                    .iter()
-                    .find(|r| before.ends_with(r))
-                    .map(|r| r.iter().collect::<String>());
+                // Longest title first (副主委 before 主委).
+                let role = (1..=before.len().min(4))
+                    .rev()
+                    .map(|l| Key::new(&before[before.len() - l..]))
+                    .find(|k| t.roles.contains(k))
+                    .map(|k| k.string());
                 let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
                 let punct_before = before
                     .last()
@@ -800,7 +807,8 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
                 let punct_after = after
                     .first()
                     .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
-                let verb_after = t.after.iter().any(|w| after.starts_with(w));
+                let verb_after =
+                    (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])));
                 let strong = role.is_some() || verb_after;
                 let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
                     || after
@@ -827,15 +835,26 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
         if matches!(c, '。' | '！' | '？' | '!' | '\n' | '；') {
             sentence += 1;
         }
-        back.rotate_left(1);
-        back[5] = c;
-        nback = (nback + 1).min(6);
     }
     occs
 }
 
-fn overlaps(claimed: &[Range<usize>], r: &Range<usize>) -> bool {
-    claimed.iter().any(|c| c.start < r.end && r.start < c.end)
+/// Spans already settled by an earlier decision: disjoint, keyed by start.
+#[derive(Default)]
+struct Claimed(std::collections::BTreeMap<usize, usize>);
+
+impl Claimed {
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        // The spans are disjoint: only the last one starting before `r.end` can overlap.
+        self.0
+            .range(..r.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > r.start)
+    }
+
+    fn push(&mut self, r: Range<usize>) {
+        self.0.insert(r.start, r.end);
+    }
 }
 
 fn evidence(group: &[(Key, u32)]) -> String {
@@ -850,7 +869,7 @@ fn evidence(group: &[(Key, u32)]) -> String {
 fn finish(
     ds: &[Decision],
     occs: &HashMap<Key, Vec<Occ>, Fx>,
-    claimed: &mut Vec<Range<usize>>,
+    claimed: &mut Claimed,
     edits: &mut Vec<Edit>,
 ) {
     let none = Vec::new();
@@ -919,7 +938,7 @@ fn finish(
         };
         let major = d.major.string();
         for o in b_occ {
-            if o.doubtful || (d.function_char && !o.strong) || overlaps(claimed, &o.range) {
+            if o.doubtful || (d.function_char && !o.strong) || claimed.overlaps(&o.range) {
                 continue;
             }
             claimed.push(o.range.clone());
@@ -951,7 +970,7 @@ fn finish(
         }
         // The major's own spans are settled too: a shorter pair must not rewrite them.
         for o in a_occ {
-            if !overlaps(claimed, &o.range) {
+            if !claimed.overlaps(&o.range) {
                 claimed.push(o.range.clone());
             }
         }
@@ -962,19 +981,14 @@ fn finish(
 // --names-file
 
 /// Explicit pairs, then variants of canonical names (those win whatever the counts).
-fn file_edits(
-    text: &str,
-    o: &NamesOptions,
-    claimed: &mut Vec<Range<usize>>,
-    edits: &mut Vec<Edit>,
-) {
+fn file_edits(text: &str, o: &NamesOptions, claimed: &mut Claimed, edits: &mut Vec<Edit>) {
     for (v, c) in &o.variants {
         if v.is_empty() || v == c {
             continue;
         }
         for (i, _) in text.match_indices(v.as_str()) {
             let r = i..i + v.len();
-            if overlaps(claimed, &r) {
+            if claimed.overlaps(&r) {
                 continue;
             }
             claimed.push(r.clone());
@@ -1040,7 +1054,7 @@ fn file_edits(
         found.sort_by_key(|f| f.0.start);
         found.dedup_by_key(|f| f.0.start);
         for (r, s, how) in found {
-            if overlaps(claimed, &r) {
+            if claimed.overlaps(&r) {
                 continue;
             }
             claimed.push(r.clone());
