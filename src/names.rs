@@ -693,7 +693,6 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
             if nb > na || protected.contains(&b) || t.words.contains(&b) {
                 continue;
             }
-            // A variant that is itself counted as a major of another group decides there.
             let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
             // A function char in the variant is mostly ordinary text (房不错 is not 房部):
             // such an occurrence needs its own title or speech verb (checked later),
@@ -701,8 +700,8 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
             let function_char = bit_get(&t.stop, b.c[p]) && how != "look-alike";
             // A spelling seen twice or more is less likely a slip: it needs 3× the count.
             let clear = dominant && (nb == 1 || na >= 3 * nb);
-            if nb == na && b < *a {
-                // A tie: report it once, from the smaller key.
+            if nb == na && b < *a && eligible(&b, s, t) {
+                // A tie between two possible names: report it once, from the larger key.
                 continue;
             }
             out.push(Decision {
