@@ -50,7 +50,10 @@ ROLES = (
 AFTER = (
     "说 表示 指出 认为 介绍 强调 告诉 称 说道 回忆 坦言 透露 提出 荣获 获得 先生 女士 同志 "
     "教授 老师 医生 主任 书记 等人 笑着 解释 建议 希望 呼吁 说明 答道 问道 写道 发现 带领 "
-    "当选 出席 主持 表态 坦承 曾经 本人 一行 夫妇"
+    "当选 出席 主持 表态 坦承 曾经 本人 一行 夫妇 "
+    # Titles written after the name (李鹏总理, 江泽民主席).
+    "主席 副主席 总理 副总理 总统 总书记 部长 省长 市长 局长 院长 校长 厂长 县长 处长 委员 "
+    "委员长 秘书长 大使 首相 将军 博士 院士 律师 会长 董事长 总经理 经理 总裁 队长 主编"
 ).split()
 # Chars that do not occur in given names but often follow a name: a candidate
 # surname+given whose given part has one of them is text, not a name (王明说).
@@ -59,15 +62,15 @@ STOP = (
     "很最更让给跟该此每各某如若则即便只因年月日号时表指称到去要没不已于"
 )
 NAME_TAGS = {"nr", "nrt", "nrfg"}
-# jieba tags plenty of everyday words `nr`; the frequent ones are words, not names.
 # Word boundaries: a surname char that ends a common word (至于, 对于, 主任) does not start
 # a name there; a given-name char that starts a common word with the next char (于单纯,
 # 王明天) does not end one. Common = jieba frequency at least these.
 LEFT_MIN_FREQ = 100
 RIGHT_MIN_FREQ = 300
-# Two-char entries are checked at a lower frequency (王子 685, 王爷): a 2-char name is
-# weaker evidence anyway. Famous 2-char names above it (李鹏 675) are lost: precision first.
-NR_AS_WORD_MIN_FREQ = 1000
+# jieba tags plenty of everyday words `nr`: the frequent 2-char ones are words (武功,
+# 顾客, 王子 685, 王爷); famous 2-char names among them (李鹏 675) are lost: precision first.
+# Longer `nr` entries are nearly all real names (毛泽东, 江泽民): never taken as words.
+NR_AS_WORD_MIN_FREQ = None
 NR2_AS_WORD_MIN_FREQ = 500
 
 
@@ -104,7 +107,7 @@ def main():
             if not ((w[0] in heads1 and len(w) <= 3) or w[:2] in heads2):
                 continue
             min_freq = NR2_AS_WORD_MIN_FREQ if len(w) == 2 else NR_AS_WORD_MIN_FREQ
-            if tag in NAME_TAGS and freq < min_freq:
+            if tag in NAME_TAGS and (min_freq is None or freq < min_freq):
                 continue
             words.add(w)
     words = both_scripts(words, cc)

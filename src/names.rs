@@ -541,7 +541,7 @@ fn count_candidates(text: &str, t: &Tables) -> Stats {
                 n += 1;
             }
             let w = &w[..n];
-            let before = prev == '、' || bit_get(&t.role_last, prev);
+            let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
             candidates_at(&w[..n.min(4)], t, |k| {
                 let after = w
                     .get(k.len as usize)
@@ -775,10 +775,16 @@ fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, 
                 na += 1;
             }
             let ahead_chars = &ahead_chars[..na];
-            // The 6 chars before (oldest first), decoded only here.
+            // The 6 chars before (oldest first), decoded only here; spaces right before
+            // the name are skipped (记者 王明).
             let mut back = ['\0'; 6];
             let mut nback = 0;
-            for ch in text[..pos].chars().rev().take(6) {
+            for ch in text[..pos]
+                .chars()
+                .rev()
+                .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
+                .take(6)
+            {
                 nback += 1;
                 back[6 - nback] = ch;
             }

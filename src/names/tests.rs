@@ -218,3 +218,12 @@ fn similarity_rules() {
     assert_eq!(similar('佳', '明', t), None);
     assert_eq!(similar('佳', '佳', t), None);
 }
+
+#[test]
+fn title_after_and_spaced_byline() {
+    let t = "记者 邹涛报道。邹涛主任说，会议很成功。邹涛指出要加强合作。随后邹滔强调了三点。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("邹滔", "邹涛"));
+    assert_eq!(fixes(&e), 1);
+    assert!(e[0].reason.contains("context cues"));
+}
