@@ -147,7 +147,7 @@ impl Unifier {
         let decisions = decide(&stats, t, &protected);
         if !decisions.is_empty() {
             let occs = collect_occurrences(text, t, &decisions);
-            finish(&decisions, &occs, &mut claimed, &mut edits);
+            finish(t, &decisions, &occs, &mut claimed, &mut edits);
         }
         if self.options.mode == NamesMode::Report {
             for e in &mut edits {
@@ -186,6 +186,10 @@ struct Tables {
     /// Common words ending with a surname char (至于), and common 2-char words (单纯).
     left: HashSet<[char; 2], Fx>,
     right: HashSet<[char; 2], Fx>,
+    /// Surnames that are mostly everyday words (于, 时, 向 ...).
+    ambiguous: Vec<u64>,
+    /// Simplified/Traditional forms of one char, sorted pairs (劳/勞).
+    script_pairs: HashSet<[char; 2], Fx>,
     stop: Vec<u64>,
     /// Visually confusable chars: char → class id.
     confusable: HashMap<char, u16, Fx>,
@@ -320,6 +324,13 @@ fn tables() -> &'static Tables {
         }
         let left = pairs(include_str!("../data/names/left.txt"));
         let right = pairs(include_str!("../data/names/right.txt"));
+        let script_pairs = pairs(include_str!("../data/names/script_pairs.txt"));
+        let mut ambiguous = vec![0u64; n];
+        for l in lines(include_str!("../data/names/ambiguous.txt")) {
+            for c in l.chars() {
+                bit_set(&mut ambiguous, c);
+            }
+        }
         let mut stop = vec![0u64; n];
         for l in lines(include_str!("../data/names/stopchars.txt")) {
             for c in l.chars() {
@@ -343,6 +354,8 @@ fn tables() -> &'static Tables {
             after_first,
             left,
             right,
+            ambiguous,
+            script_pairs,
             stop,
             confusable,
         }
@@ -370,6 +383,12 @@ fn similar(a: char, b: char, t: &Tables) -> Option<&'static str> {
         return Some("same pinyin");
     }
     None
+}
+
+/// The same char in Simplified and Traditional form (劳/勞).
+fn same_char(a: char, b: char, t: &Tables) -> bool {
+    let k = if a < b { [a, b] } else { [b, a] };
+    t.script_pairs.contains(&k)
 }
 
 /// Toneless pinyin readings of a char (all of them: an IME slip can use any reading).
@@ -590,6 +609,12 @@ fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
     if t.words.contains(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
         return false;
     }
+    // 时前台 is "when" + 前台, not a person: a surname that is mostly an everyday word,
+    // followed by a common word.
+    if cs.len() == sl + 2 && bit_get(&t.ambiguous, cs[0]) && t.right.contains(&[cs[sl], cs[sl + 1]])
+    {
+        return false;
+    }
     let n = count(s, k);
     if cs.len() > sl + 1 {
         // Surname + 2: the name only if most uses of the shorter form continue this way.
@@ -694,6 +719,11 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
                 continue;
             }
             let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
+            // Another surname is another family (沈老/陈老), unless the chars look alike
+            // (李/季, an OCR slip); the same char in the other script is not a variant.
+            if (p < surname_len(a, t) && how != "look-alike") || same_char(a.c[p], b.c[p], t) {
+                continue;
+            }
             // A function char in the variant is mostly ordinary text (房不错 is not 房部):
             // such an occurrence needs its own title or speech verb (checked later),
             // unless it looks like the name's char (李克已 for 李克己).
@@ -872,6 +902,7 @@ fn evidence(group: &[(Key, u32)]) -> String {
 
 /// Turn decisions into edits, using the context of every occurrence.
 fn finish(
+    t: &Tables,
     ds: &[Decision],
     occs: &HashMap<Key, Vec<Occ>, Fx>,
     claimed: &mut Claimed,
@@ -891,14 +922,26 @@ fn finish(
         // A clear sign that this is a person's name: a title or a speech verb; for names
         // of three chars or more also a `、` enumeration (如家、莫泰等 lists brands).
         let long = d.major.len >= 3;
-        let named = a_occ
-            .iter()
-            .chain(b_occ)
-            .filter(sure)
-            .any(|o| o.strong || (long && o.enumeration));
+        // A surname that is mostly an everyday word (时, 于, 向) needs a title:
+        // 时才说 is "only then said", not a person.
+        let titled_only = bit_get(&t.ambiguous, d.major.c[0]);
+        let named = a_occ.iter().chain(b_occ).filter(sure).any(|o| {
+            if titled_only {
+                o.role.is_some()
+            } else {
+                o.strong || (long && o.enumeration)
+            }
+        });
         if !named {
             continue;
         }
+        // Uses across a word boundary (小熊生日) are no evidence for the name 熊生.
+        let na_sure = a_occ.iter().filter(sure).count();
+        let nb_sure = b_occ.iter().filter(sure).count();
+        if na_sure < 2 {
+            continue;
+        }
+        let clear = d.clear && na_sure > nb_sure && (nb_sure <= 1 || na_sure >= 3 * nb_sure);
         let same_sentence = b_occ
             .iter()
             .any(|b| a_occ.iter().any(|a| a.sentence == b.sentence));
@@ -929,7 +972,7 @@ fn finish(
             })
         }) || first_titled_a.is_some_and(|a| first_b < a);
         let ev = evidence(&d.group);
-        let (kind, why) = if !d.clear {
+        let (kind, why) = if !clear {
             (ChangeKind::Suspect, "no clear majority")
         } else if same_sentence {
             (
