@@ -227,3 +227,34 @@ fn title_after_and_spaced_byline() {
     assert_eq!(fixes(&e), 1);
     assert!(e[0].reason.contains("context cues"));
 }
+
+#[test]
+fn another_surname_is_another_family() {
+    // 沈 has an old reading chén: still another family than 陈.
+    let t = "陈老说。陈老表示。陈老指出。沈老强调。";
+    assert_eq!(fixes(&run(t).1), 0);
+}
+
+#[test]
+fn script_forms_are_not_variants() {
+    // 勞/劳 are one char in two scripts: conversion's business, not a name slip.
+    let t = "店长麦当劳说。麦当劳表示。麦当劳指出。麦当勞强调。";
+    assert_eq!(fixes(&run(t).1), 0);
+}
+
+#[test]
+fn word_like_surname_needs_a_title() {
+    // 时 is mostly "when": 时才说 is not a person, even with a verb after.
+    let t = "到了时才说。回家时才说。下班时才表示。出门时踩说。";
+    assert_eq!(fixes(&run(t).1), 0);
+    // With a title it is a name like any other.
+    let t = "教授时文清说。时文清表示。时文清指出。时文青强调。";
+    assert_eq!(run(t).0, t.replace("时文青", "时文清"));
+}
+
+#[test]
+fn uses_across_word_boundaries_are_no_evidence() {
+    // 小熊生日: 生日 is a word, so 熊生 there is not a name.
+    let t = "小熊生日快乐。小熊生日蛋糕。小熊生日到了。有位熊姓教授说。";
+    assert_eq!(fixes(&run(t).1), 0);
+}
