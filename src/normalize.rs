@@ -6,6 +6,7 @@
 
 use crate::report::Edits;
 use crate::stage::{DocState, Stage};
+use std::ops::Range;
 use unicode_normalization::{is_nfc_quick, is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// A Unicode normalisation form.
@@ -46,64 +47,80 @@ impl Stage for Normalizer {
         // maps a char (NFKC folds fullwidth letters too); overlapping edits are dropped by
         // `Edits::push` (first wins), and the Unicode pass runs first.
         if let Some(form) = self.options.unicode {
-            unicode_form(text, form, out);
+            unicode_form(text, form, self.options.punct_cjk, out);
         }
         if self.options.width {
-            width(text, out);
+            width(text, self.options.unicode, out);
         }
         if self.options.punct_cjk {
-            punct_cjk(text, out);
+            punct_cjk(text, self.options.unicode, out);
         }
     }
 }
 
 /// A char that never composes with the char before it, so a segment can start there.
+/// (Kana voice marks U+3099..U+309C and halfwidth ones U+FF9E/F do combine.)
 fn is_boundary(c: char) -> bool {
     c.is_ascii()
         || (('\u{3000}'..='\u{9FFF}').contains(&c) && !('\u{3099}'..='\u{309C}').contains(&c))
+        || ('\u{FF01}'..='\u{FF9D}').contains(&c)
 }
 
-/// Normalise segment by segment, one change per segment that the form changes.
-fn unicode_form(text: &str, form: UnicodeForm, out: &mut Edits) {
-    let quick = match form {
-        UnicodeForm::Nfc => is_nfc_quick(text.chars()),
-        UnicodeForm::Nfkc => is_nfkc_quick(text.chars()),
-    };
-    if quick == IsNormalized::Yes {
-        return;
-    }
+/// Normalise segment by segment, one change per segment that the form changes. With
+/// `keep_cjk_punct`, NFKC leaves the fullwidth marks that `--punct-cjk` writes (`，` would
+/// otherwise fold to `,` and the two options would undo each other).
+fn unicode_form(text: &str, form: UnicodeForm, keep_cjk_punct: bool, out: &mut Edits) {
     let (label, conf) = match form {
         UnicodeForm::Nfc => ("Unicode NFC", 1.0),
         UnicodeForm::Nfkc => ("Unicode NFKC (compatibility folding)", 0.95),
     };
+    for (r, norm) in changed_segments(text, form, keep_cjk_punct) {
+        out.replace(r, norm, conf, label);
+    }
+}
+
+/// The segments that `form` changes, with their normal form.
+fn changed_segments(
+    text: &str,
+    form: UnicodeForm,
+    keep_cjk_punct: bool,
+) -> Vec<(Range<usize>, String)> {
+    let quick = |s: &str| match form {
+        UnicodeForm::Nfc => is_nfc_quick(s.chars()),
+        UnicodeForm::Nfkc => is_nfkc_quick(s.chars()),
+    };
+    let mut out = Vec::new();
+    if quick(text) == IsNormalized::Yes {
+        return out;
+    }
     let mut start = 0;
     let mut iter = text.char_indices().peekable();
-    while let Some((i, _)) = iter.next() {
+    while let Some((_, c)) = iter.next() {
+        // The marks `punct_cjk` converts (and writes) never compose with what follows: keep
+        // them in a segment of their own so the two passes never claim the same span.
         let next_boundary = match iter.peek() {
-            Some(&(_, n)) => is_boundary(n),
+            Some(&(_, n)) => is_boundary(n) || fullwidth_of(c).is_some() || fullwidth_of_any(c),
             None => true,
         };
         if !next_boundary {
             continue;
         }
         let end = iter.peek().map_or(text.len(), |&(j, _)| j);
-        debug_assert!(i < end);
         let seg = &text[start..end];
-        let ok = match form {
-            UnicodeForm::Nfc => is_nfc_quick(seg.chars()) == IsNormalized::Yes,
-            UnicodeForm::Nfkc => is_nfkc_quick(seg.chars()) == IsNormalized::Yes,
-        };
-        if !ok {
+        if quick(seg) != IsNormalized::Yes {
             let norm: String = match form {
                 UnicodeForm::Nfc => seg.nfc().collect(),
                 UnicodeForm::Nfkc => seg.nfkc().collect(),
             };
-            if norm != seg {
-                out.replace(start..end, norm, conf, label);
+            let kept =
+                keep_cjk_punct && form == UnicodeForm::Nfkc && seg.chars().all(fullwidth_of_any);
+            if norm != seg && !kept {
+                out.push((start..end, norm));
             }
         }
         start = end;
     }
+    out
 }
 
 fn is_fullwidth_alnum(c: char) -> bool {
@@ -111,44 +128,71 @@ fn is_fullwidth_alnum(c: char) -> bool {
 }
 
 /// Fold runs of fullwidth letters and digits (`２０２０` → `2020`), one change per run.
-fn width(text: &str, out: &mut Edits) {
+fn width(text: &str, form: Option<UnicodeForm>, out: &mut Edits) {
     // Fullwidth forms are U+FF01..U+FF5E: UTF-8 EF BC xx / EF BD xx.
     if memchr::memchr(0xEF, text.as_bytes()).is_none() {
         return;
     }
-    let mut run: Option<(usize, String)> = None;
-    for (i, c) in text.char_indices() {
-        if is_fullwidth_alnum(c) {
-            let folded = char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
-            match &mut run {
-                Some((_, s)) => s.push(folded),
-                None => run = Some((i, folded.to_string())),
-            }
-        } else if let Some((s, folded)) = run.take() {
-            out.replace(s..i, folded, 1.0, "fullwidth letters/digits to ASCII");
+    let fold = |c: char| char::from_u32(c as u32 - 0xFEE0).unwrap_or(c);
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !is_fullwidth_alnum(c) {
+            continue;
         }
-    }
-    if let Some((s, folded)) = run {
-        out.replace(
-            s..text.len(),
-            folded,
-            1.0,
-            "fullwidth letters/digits to ASCII",
-        );
+        let mut folded = String::new();
+        folded.push(fold(c));
+        while let Some(&(_, n)) = iter.peek() {
+            if !is_fullwidth_alnum(n) {
+                break;
+            }
+            folded.push(fold(n));
+            iter.next();
+        }
+        // With a Unicode form on, marks after the run now combine with an ASCII letter
+        // (`Ａ\u{301}` → `Á`): take them in and normalise, so one run is enough.
+        if let Some(f) = form {
+            while let Some(&(_, n)) = iter.peek() {
+                if is_boundary(n) {
+                    break;
+                }
+                folded.push(n);
+                iter.next();
+            }
+            folded = match f {
+                UnicodeForm::Nfc => folded.nfc().collect(),
+                UnicodeForm::Nfkc => folded.nfkc().collect(),
+            };
+        }
+        let end = iter.peek().map_or(text.len(), |&(j, _)| j);
+        out.replace(i..end, folded, 1.0, "fullwidth letters/digits to ASCII");
     }
 }
 
 /// Chinese (or Japanese) text: ideographs, CJK punctuation, kana, fullwidth forms.
+/// Also what NFKC turns into such (Kangxi radicals, halfwidth katakana), so the decision is
+/// the same before and after `--unicode nfkc`; fullwidth letters and digits are not Chinese.
 fn is_cjk(c: char) -> bool {
     matches!(c,
-        '\u{3000}'..='\u{303F}'
+        '\u{2E80}'..='\u{2FDF}'
+        | '\u{3000}'..='\u{303F}'
         | '\u{3040}'..='\u{30FF}'
         | '\u{3400}'..='\u{4DBF}'
         | '\u{4E00}'..='\u{9FFF}'
         | '\u{F900}'..='\u{FAFF}'
-        | '\u{FF01}'..='\u{FF60}'
+        | '\u{FF01}'..='\u{FF9F}'
         | '\u{20000}'..='\u{3FFFF}'
         | '“' | '”' | '‘' | '’' | '…' | '—')
+        && !is_fullwidth_alnum(c)
+}
+
+/// ASCII or fullwidth digit.
+fn is_digit(c: char) -> bool {
+    c.is_ascii_digit() || ('\u{FF10}'..='\u{FF19}').contains(&c)
+}
+
+/// ASCII or fullwidth letter or digit.
+fn is_alnum(c: char) -> bool {
+    c.is_ascii_alphanumeric() || is_fullwidth_alnum(c)
 }
 
 fn fullwidth_of(c: char) -> Option<char> {
@@ -165,6 +209,11 @@ fn fullwidth_of(c: char) -> Option<char> {
     })
 }
 
+/// A fullwidth mark that `punct_cjk` produces.
+fn fullwidth_of_any(c: char) -> bool {
+    matches!(c, '，' | '：' | '；' | '！' | '？' | '（' | '）' | '。')
+}
+
 /// Restore fullwidth punctuation inside Chinese text.
 ///
 /// A mark is converted when a neighbour is Chinese, except:
@@ -173,7 +222,7 @@ fn fullwidth_of(c: char) -> Option<char> {
 /// - a `?` next to a digit, an ASCII letter, another `?` or U+FFFD stays: in damaged text
 ///   it marks a lost character (`租金?00万元`), and inventing a question mark would hide it;
 /// - `(`/`)` change only as a matched pair on one line whose outside or inside is Chinese.
-fn punct_cjk(text: &str, out: &mut Edits) {
+fn punct_cjk(text: &str, form: Option<UnicodeForm>, out: &mut Edits) {
     let bytes = text.as_bytes();
     if !bytes
         .iter()
@@ -182,12 +231,10 @@ fn punct_cjk(text: &str, out: &mut Edits) {
     {
         return;
     }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let at = |k: usize| chars.get(k).map(|&(_, c)| c);
-    let prev = |k: usize| k.checked_sub(1).and_then(at);
+    let idx: Vec<(usize, char)> = text.char_indices().collect();
     let mut paren_pairs: Vec<(usize, usize)> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
-    for (k, &(_, c)) in chars.iter().enumerate() {
+    for (k, &(_, c)) in idx.iter().enumerate() {
         match c {
             '(' => open.push(k),
             ')' => {
@@ -199,55 +246,89 @@ fn punct_cjk(text: &str, out: &mut Edits) {
             _ => {}
         }
     }
-    let mut convert_idx: Vec<usize> = Vec::new();
-    for &(o, cl) in &paren_pairs {
-        // `f(x)函数` is a formula; `版本(3.8)` and `(注意)` belong to the Chinese text.
-        let outside = prev(o).is_some_and(is_cjk);
-        let inside = chars[o + 1..cl].iter().any(|&(_, c)| is_cjk(c));
-        if outside || inside {
-            convert_idx.push(o);
-            convert_idx.push(cl);
+    // `eff` holds the chars as they will be. A converted mark makes its neighbours Chinese
+    // context too (`中,?` → `中，？`), so decide until nothing more changes: a second run
+    // then finds nothing to do. Conversions only add Chinese context, so this ends.
+    let mut eff: Vec<char> = idx.iter().map(|&(_, c)| c).collect();
+    // With a Unicode form on, a neighbour is judged as that pass leaves it (`,ﾞ`: the
+    // halfwidth mark becomes a kana mark).
+    if let Some(f) = form {
+        for (r, norm) in changed_segments(text, f, true) {
+            let first = idx.partition_point(|&(b, _)| b < r.start);
+            let last = idx.partition_point(|&(b, _)| b < r.end) - 1;
+            if let (Some(a), Some(z)) = (norm.chars().next(), norm.chars().last()) {
+                eff[first] = a;
+                eff[last] = z;
+            }
         }
     }
-    convert_idx.sort_unstable();
-    // Neighbours as they will be: a converted parenthesis counts as Chinese punctuation,
-    // so a second run finds nothing more to do.
-    let eff = |k: usize| {
-        at(k).map(|c| match c {
-            '(' | ')' if convert_idx.binary_search(&k).is_ok() => fullwidth_of(c).unwrap_or(c),
-            _ => c,
-        })
-    };
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        let Some(full) = fullwidth_of(c) else {
-            continue;
-        };
-        let p = k.checked_sub(1).and_then(eff);
-        let n = eff(k + 1);
-        let p_cjk = p.is_some_and(is_cjk);
-        let n_cjk = n.is_some_and(is_cjk);
-        let digit = |x: Option<char>| x.is_some_and(|c| c.is_ascii_digit());
-        let convert = match c {
-            ',' | ':' | ';' => (p_cjk || n_cjk) && !(digit(p) && digit(n)),
-            '.' => {
-                p.is_some_and(|c| is_cjk(c) && !is_punct_like(c))
-                    && !n.is_some_and(|c| c.is_ascii_alphanumeric() || c == '.')
+    let mut converted = vec![false; eff.len()];
+    // Sweeping both ways settles chains (`,,,中`) in one or two rounds; the cap keeps a
+    // pathological input linear.
+    for round in 0..8 {
+        let mut changed = false;
+        for &(o, cl) in &paren_pairs {
+            if converted[o] {
+                continue;
             }
-            // After ASCII letters it ends an English phrase: keep.
-            '!' => p_cjk || (n_cjk && !p.is_some_and(|c| c.is_ascii_alphanumeric())),
-            '?' => {
-                let lost = |x: Option<char>| {
-                    x.is_some_and(|c| c.is_ascii_alphanumeric() || c == '?' || c == '\u{FFFD}')
-                };
-                (p_cjk || n_cjk) && !lost(p) && !lost(n)
+            // `f(x)函数` is a formula; `版本(3.8)` and `(注意)` belong to the Chinese text.
+            let outside = o.checked_sub(1).is_some_and(|p| is_cjk(eff[p]));
+            let inside = eff[o + 1..cl].iter().any(|&c| is_cjk(c));
+            if outside || inside {
+                for k in [o, cl] {
+                    eff[k] = fullwidth_of(eff[k]).unwrap_or(eff[k]);
+                    converted[k] = true;
+                }
+                changed = true;
             }
-            '(' | ')' => convert_idx.binary_search(&k).is_ok(),
-            _ => false,
-        };
-        if convert {
+        }
+        let n_chars = eff.len();
+        let order = (0..n_chars).chain((0..n_chars).rev());
+        for k in order {
+            let c = eff[k];
+            if converted[k] || matches!(c, '(' | ')') {
+                continue;
+            }
+            let Some(full) = fullwidth_of(c) else {
+                continue;
+            };
+            let p = k.checked_sub(1).map(|j| eff[j]);
+            let n = eff.get(k + 1).copied();
+            let p_cjk = p.is_some_and(is_cjk);
+            let n_cjk = n.is_some_and(is_cjk);
+            let digit = |x: Option<char>| x.is_some_and(is_digit);
+            let convert = match c {
+                ',' | ':' | ';' => (p_cjk || n_cjk) && !(digit(p) && digit(n)),
+                '.' => {
+                    p.is_some_and(|c| is_cjk(c) && !is_punct_like(c))
+                        && !n.is_some_and(|c| is_alnum(c) || c == '.')
+                }
+                // After ASCII letters it ends an English phrase: keep.
+                '!' => p_cjk || (n_cjk && !p.is_some_and(is_alnum)),
+                '?' => {
+                    let lost = |x: Option<char>| {
+                        x.is_some_and(|c| is_alnum(c) || c == '?' || c == '\u{FFFD}')
+                    };
+                    (p_cjk || n_cjk) && !lost(p) && !lost(n)
+                }
+                _ => false,
+            };
+            if convert {
+                eff[k] = full;
+                converted[k] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+        debug_assert!(round < 7, "punctuation context did not settle");
+    }
+    for (k, &(i, c)) in idx.iter().enumerate() {
+        if converted[k] {
             out.replace(
                 i..i + 1,
-                full.to_string(),
+                eff[k].to_string(),
                 0.9,
                 format!("ASCII `{c}` inside Chinese text to fullwidth"),
             );
@@ -356,6 +437,19 @@ mod tests {
         assert_eq!(s, "caf\u{e9} 中文 \u{e9}");
         assert_eq!(n, 2);
         assert_eq!(run(o, "已经是NFC的中文").1, 0);
+    }
+
+    #[test]
+    fn nfkc_with_punct_cjk_keeps_fullwidth_marks() {
+        let o = NormalizeOptions {
+            unicode: Some(UnicodeForm::Nfkc),
+            punct_cjk: true,
+            ..Default::default()
+        };
+        let (s, _) = run(o, "你好，世界,再见ＡＢ");
+        assert_eq!(s, "你好，世界，再见AB");
+        let (again, n) = run(o, &s);
+        assert_eq!((again.as_str(), n), (s.as_str(), 0));
     }
 
     #[test]
