@@ -24,7 +24,7 @@
 
 use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
-use pinyin::ToPinyinMulti;
+use pinyin::ToPinyin;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
@@ -132,6 +132,90 @@ impl Unifier {
         if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
             return Vec::new();
         }
+        let mut edits = self.plan_once(text);
+        if self.options.mode == NamesMode::Report {
+            for e in &mut edits {
+                if e.kind == ChangeKind::Fix {
+                    let before = text.get(e.range.clone()).unwrap_or("").to_owned();
+                    e.reason = format!(
+                        "report only, would change to {}: {}",
+                        e.replacement, e.reason
+                    )
+                    .into();
+                    e.replacement = before;
+                    e.kind = ChangeKind::Suspect;
+                }
+            }
+            return edits;
+        }
+        self.settle(text, edits)
+    }
+
+    /// A fix changes the counts (朱家清 → 朱佳清 adds a 朱佳清 and a 朱佳), which can
+    /// settle another pair. Plan again on the fixed text until nothing more changes, so a
+    /// second run of the pipeline finds nothing to do. Name fixes keep byte lengths (CJK
+    /// chars are 3 bytes), so all rounds share one coordinate system.
+    fn settle(&self, text: &str, first: Vec<Edit>) -> Vec<Edit> {
+        let same_len = |es: &[Edit]| {
+            es.iter()
+                .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
+        };
+        if !first.iter().any(|e| e.kind == ChangeKind::Fix) || !same_len(&first) {
+            return first;
+        }
+        let mut cur = text.to_owned();
+        let mut fixes: Vec<Edit> = Vec::new();
+        let mut latest = first;
+        for _ in 0..4 {
+            let new: Vec<Edit> = latest
+                .iter()
+                .filter(|e| {
+                    e.kind == ChangeKind::Fix && cur.get(e.range.clone()) != Some(&e.replacement)
+                })
+                .cloned()
+                .collect();
+            if new.is_empty() || !same_len(&new) {
+                break;
+            }
+            for e in &new {
+                cur.replace_range(e.range.clone(), &e.replacement);
+            }
+            fixes.extend(new);
+            latest = self.plan_once(&cur);
+        }
+        // Merge overlapping fixes of different rounds into one span each.
+        fixes.sort_by_key(|e| (e.range.start, e.range.end));
+        let mut merged: Vec<Edit> = Vec::new();
+        for e in fixes {
+            match merged.last_mut() {
+                Some(m) if m.range.end > e.range.start => {
+                    m.range.end = m.range.end.max(e.range.end);
+                    m.confidence = m.confidence.min(e.confidence);
+                    m.reason = format!("{}; then {}", m.reason, e.reason).into();
+                }
+                _ => merged.push(e),
+            }
+        }
+        for m in &mut merged {
+            m.replacement = cur[m.range.clone()].to_owned();
+        }
+        merged.retain(|m| text.get(m.range.clone()) != Some(&m.replacement));
+        // Notes from the last round, where they do not touch a fix.
+        let claimed: Vec<Range<usize>> = merged.iter().map(|m| m.range.clone()).collect();
+        for e in latest {
+            if e.kind == ChangeKind::Suspect
+                && !claimed
+                    .iter()
+                    .any(|c| c.start < e.range.end && e.range.start < c.end)
+            {
+                merged.push(e);
+            }
+        }
+        merged
+    }
+
+    /// One round: the names file, then counts, variants, decisions.
+    fn plan_once(&self, text: &str) -> Vec<Edit> {
         let t = tables();
         let mut claimed = Claimed::default();
         let mut edits = Vec::new();
@@ -148,20 +232,6 @@ impl Unifier {
         if !decisions.is_empty() {
             let occs = collect_occurrences(text, t, &decisions);
             finish(t, &decisions, &occs, &mut claimed, &mut edits);
-        }
-        if self.options.mode == NamesMode::Report {
-            for e in &mut edits {
-                if e.kind == ChangeKind::Fix {
-                    let before = text.get(e.range.clone()).unwrap_or("").to_owned();
-                    e.reason = format!(
-                        "report only, would change to {}: {}",
-                        e.replacement, e.reason
-                    )
-                    .into();
-                    e.replacement = before;
-                    e.kind = ChangeKind::Suspect;
-                }
-            }
         }
         edits
     }
@@ -391,15 +461,10 @@ fn same_char(a: char, b: char, t: &Tables) -> bool {
     t.script_pairs.contains(&k)
 }
 
-/// Toneless pinyin readings of a char (all of them: an IME slip can use any reading).
+/// The toneless pinyin of a char: its main reading only. Rare dictionary readings make
+/// unrelated chars "sound alike" (清 has a rare jìng, and 高清 would swallow 高精灵).
 fn readings(c: char) -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = match c.to_pinyin_multi() {
-        Some(m) => m.into_iter().map(|p| p.plain()).collect(),
-        None => Vec::new(),
-    };
-    v.sort_unstable();
-    v.dedup();
-    v
+    c.to_pinyin().map(|p| vec![p.plain()]).unwrap_or_default()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -710,10 +775,11 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
         group.extend(vs.iter().map(|(k, _)| (*k, count(s, k))));
         group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
         let dominant = vs.iter().all(|(k, _)| count(s, k) < na);
+        // No spelling of the group ever stands where a cue could be: not a person.
+        if !s.cued.contains(a) && !vs.iter().any(|(k, _)| s.cued.contains(k)) {
+            continue;
+        }
         for &(b, p) in vs {
-            if !s.cued.contains(a) && !s.cued.contains(&b) {
-                continue;
-            }
             let nb = count(s, &b);
             if nb > na || protected.contains(&b) || t.words.contains(&b) {
                 continue;
@@ -728,8 +794,9 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
             // such an occurrence needs its own title or speech verb (checked later),
             // unless it looks like the name's char (李克已 for 李克己).
             let function_char = bit_get(&t.stop, b.c[p]) && how != "look-alike";
-            // A spelling seen twice or more is less likely a slip: it needs 3× the count.
-            let clear = dominant && (nb == 1 || na >= 3 * nb);
+            // Counts are judged with the context (finish_group): a spelling seen twice or
+            // more is less likely a slip and needs the major at 3× its count.
+            let clear = dominant;
             if nb == na && b < *a && eligible(&b, s, t) {
                 // A tie between two possible names: report it once, from the larger key.
                 continue;
@@ -786,8 +853,7 @@ struct Occ {
 fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, Vec<Occ>, Fx> {
     let mut want: HashSet<Key, Fx> = HashSet::default();
     for d in ds {
-        want.insert(d.major);
-        want.insert(d.minor);
+        want.extend(d.group.iter().map(|(k, _)| *k));
     }
     let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
     let mut sentence = 0u32;
@@ -908,119 +974,170 @@ fn finish(
     claimed: &mut Claimed,
     edits: &mut Vec<Edit>,
 ) {
-    let none = Vec::new();
-    for d in ds {
-        let a_occ = occs.get(&d.major).unwrap_or(&none);
-        let b_occ = occs.get(&d.minor).unwrap_or(&none);
-        let sure = |o: &&Occ| !o.doubtful;
-        let cues = a_occ
+    // Decisions come sorted by major: handle each major's group at once, so that what
+    // one fix adds (an occurrence, a cue) is already counted, and a second run finds
+    // nothing more to do.
+    let mut i = 0;
+    while i < ds.len() {
+        let j = i + ds[i..]
             .iter()
-            .chain(b_occ)
-            .filter(sure)
-            .filter(|o| o.cue)
+            .take_while(|d| d.major == ds[i].major)
             .count();
-        // A clear sign that this is a person's name: a title or a speech verb; for names
-        // of three chars or more also a `、` enumeration (如家、莫泰等 lists brands).
-        let long = d.major.len >= 3;
-        // A surname that is mostly an everyday word (时, 于, 向) needs a title:
-        // 时才说 is "only then said", not a person.
-        let titled_only = bit_get(&t.ambiguous, d.major.c[0]);
-        let named = a_occ.iter().chain(b_occ).filter(sure).any(|o| {
-            if titled_only {
-                o.role.is_some()
-            } else {
-                o.strong || (long && o.enumeration)
-            }
-        });
-        if !named {
-            continue;
+        finish_group(t, &ds[i..j], occs, claimed, edits);
+        i = j;
+    }
+}
+
+fn finish_group(
+    t: &Tables,
+    ds: &[Decision],
+    occs: &HashMap<Key, Vec<Occ>, Fx>,
+    claimed: &mut Claimed,
+    edits: &mut Vec<Edit>,
+) {
+    let none = Vec::new();
+    let major_key = ds[0].major;
+    let group = &ds[0].group;
+    let a_occ = occs.get(&major_key).unwrap_or(&none);
+    let sure = |o: &&Occ| !o.doubtful;
+    let all = || {
+        group
+            .iter()
+            .flat_map(|(k, _)| occs.get(k).unwrap_or(&none).iter())
+            .filter(sure)
+    };
+    // A clear sign that this is a person's name, anywhere in the group: a title or a
+    // speech verb; for names of three chars or more also a `、` enumeration (如家、莫泰等
+    // lists brands). A surname that is mostly an everyday word (时, 于, 向) needs a title:
+    // 时才说 is "only then said", not a person.
+    let long = major_key.len >= 3;
+    let titled_only = bit_get(&t.ambiguous, major_key.c[0]);
+    let named = all().any(|o| {
+        if titled_only {
+            o.role.is_some()
+        } else {
+            o.strong || (long && o.enumeration)
         }
-        // Uses across a word boundary (小熊生日) are no evidence for the name 熊生.
-        let na_sure = a_occ.iter().filter(sure).count();
+    });
+    // Uses across a word boundary (小熊生日) are no evidence for the name 熊生.
+    let na_sure = a_occ.iter().filter(sure).count();
+    if !named || na_sure < 2 {
+        return;
+    }
+    let cues = all().filter(|o| o.cue).count();
+    let a_roles: HashSet<&str> = a_occ.iter().filter_map(|o| o.role.as_deref()).collect();
+    let first_a = a_occ
+        .iter()
+        .map(|o| o.range.start)
+        .min()
+        .unwrap_or(usize::MAX);
+    let first_titled_a = a_occ
+        .iter()
+        .filter(|o| o.role.is_some())
+        .map(|o| o.range.start)
+        .min();
+    // Per variant: the occurrences that may change, and what blocks a change.
+    let mut plans: Vec<(&Decision, Vec<&Occ>, usize, Option<&'static str>)> = Vec::new();
+    for d in ds {
+        let b_occ = occs.get(&d.minor).unwrap_or(&none);
         let nb_sure = b_occ.iter().filter(sure).count();
-        if na_sure < 2 {
-            continue;
-        }
-        let clear = d.clear && na_sure > nb_sure && (nb_sure <= 1 || na_sure >= 3 * nb_sure);
         let same_sentence = b_occ
             .iter()
             .any(|b| a_occ.iter().any(|a| a.sentence == b.sentence));
-        let a_roles: HashSet<&str> = a_occ.iter().filter_map(|o| o.role.as_deref()).collect();
         // A title introduces a person. Two people when: the spellings carry different
         // titles; or the variant gets a title in running text after the major was named
         // bare (a headline or quote restates titles, as in the seed's 《…社员朱家清…》);
         // or the major is first introduced with a title after the variant appeared.
-        let first_a = a_occ
-            .iter()
-            .map(|o| o.range.start)
-            .min()
-            .unwrap_or(usize::MAX);
         let first_b = b_occ
             .iter()
             .map(|o| o.range.start)
             .min()
             .unwrap_or(usize::MAX);
-        let first_titled_a = a_occ
-            .iter()
-            .filter(|o| o.role.is_some())
-            .map(|o| o.range.start)
-            .min();
         let role_conflict = b_occ.iter().any(|b| {
             b.role.as_deref().is_some_and(|r| {
                 (!a_roles.is_empty() && !a_roles.contains(r))
                     || (!b.quoted && first_a < b.range.start && !a_roles.contains(r))
             })
         }) || first_titled_a.is_some_and(|a| first_b < a);
-        let ev = evidence(&d.group);
-        let (kind, why) = if !clear {
-            (ChangeKind::Suspect, "no clear majority")
+        let blocked = if !d.clear {
+            Some("no clear majority")
         } else if same_sentence {
-            (
-                ChangeKind::Suspect,
-                "both spellings in one sentence: maybe two people",
-            )
+            Some("both spellings in one sentence: maybe two people")
         } else if role_conflict {
-            (ChangeKind::Suspect, "different titles: maybe two people")
+            Some("different titles: maybe two people")
         } else {
-            (ChangeKind::Fix, "")
+            None
         };
-        let major = d.major.string();
-        for o in b_occ {
-            if o.doubtful || (d.function_char && !o.strong) || claimed.overlaps(&o.range) {
+        let usable: Vec<&Occ> = b_occ
+            .iter()
+            .filter(|o| !o.doubtful && (!d.function_char || o.strong))
+            .collect();
+        plans.push((d, usable, nb_sure, blocked));
+    }
+    // Counts as they will be after this group's fixes: a fix makes the major stronger,
+    // which may settle a variant seen twice (it needs the major at 3× its count).
+    let mut fixed = vec![false; plans.len()];
+    let mut na = na_sure;
+    loop {
+        let mut progress = false;
+        for (k, (_, usable, nb, blocked)) in plans.iter().enumerate() {
+            if fixed[k] || blocked.is_some() || usable.is_empty() {
+                continue;
+            }
+            if na > *nb && (*nb <= 1 || na >= 3 * *nb) {
+                fixed[k] = true;
+                na += usable.len();
+                progress = true;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    let major = major_key.string();
+    let ev = evidence(group);
+    for (k, (d, usable, _, blocked)) in plans.iter().enumerate() {
+        for o in usable {
+            if claimed.overlaps(&o.range) {
                 continue;
             }
             claimed.push(o.range.clone());
-            let (replacement, conf, reason) = if kind == ChangeKind::Fix {
-                let na = d.group[0].1 as f32;
-                let conf = (0.7 + 0.05 * na.min(5.0)).min(0.95);
-                let reason = format!(
-                    "name variant: {} → {} ({} at char {}; counts {ev}; {cues} context cues)",
-                    d.minor.string(),
-                    major,
-                    d.how,
-                    d.pos + 1
-                );
-                (major.clone(), conf, reason)
+            let edit = if fixed[k] {
+                let conf = (0.7 + 0.05 * (group[0].1 as f32).min(5.0)).min(0.95);
+                Edit {
+                    range: o.range.clone(),
+                    replacement: major.clone(),
+                    confidence: conf,
+                    kind: ChangeKind::Fix,
+                    reason: format!(
+                        "name variant: {} → {major} ({} at char {}; counts {ev}; {cues} context cues)",
+                        d.minor.string(),
+                        d.how,
+                        d.pos + 1
+                    )
+                    .into(),
+                }
             } else {
-                let reason = format!(
-                    "possible name variant of {major} ({}; counts {ev}): {why}",
-                    d.how
-                );
-                (d.minor.string(), 0.3, reason)
+                let why = blocked.unwrap_or("no clear majority");
+                Edit {
+                    range: o.range.clone(),
+                    replacement: d.minor.string(),
+                    confidence: 0.3,
+                    kind: ChangeKind::Suspect,
+                    reason: format!(
+                        "possible name variant of {major} ({}; counts {ev}): {why}",
+                        d.how
+                    )
+                    .into(),
+                }
             };
-            edits.push(Edit {
-                range: o.range.clone(),
-                replacement,
-                confidence: conf,
-                kind,
-                reason: reason.into(),
-            });
+            edits.push(edit);
         }
-        // The major's own spans are settled too: a shorter pair must not rewrite them.
-        for o in a_occ {
-            if !claimed.overlaps(&o.range) {
-                claimed.push(o.range.clone());
-            }
+    }
+    // The major's own spans are settled too: a shorter pair must not rewrite them.
+    for o in a_occ {
+        if !claimed.overlaps(&o.range) {
+            claimed.push(o.range.clone());
         }
     }
 }
