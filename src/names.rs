@@ -1151,6 +1151,10 @@ fn file_edits(text: &str, o: &NamesOptions, claimed: &mut Claimed, edits: &mut V
         if v.is_empty() || v == c {
             continue;
         }
+        let (nc, nv) = (
+            text.matches(c.as_str()).count(),
+            text.matches(v.as_str()).count(),
+        );
         for (i, _) in text.match_indices(v.as_str()) {
             let r = i..i + v.len();
             if claimed.overlaps(&r) {
@@ -1162,7 +1166,7 @@ fn file_edits(text: &str, o: &NamesOptions, claimed: &mut Claimed, edits: &mut V
                 replacement: c.clone(),
                 confidence: 1.0,
                 kind: ChangeKind::Fix,
-                reason: format!("names file: {v} → {c}").into(),
+                reason: format!("names file: {v} → {c} (counts {c}×{nc}, {v}×{nv})").into(),
             });
         }
     }
@@ -1218,6 +1222,12 @@ fn file_edits(text: &str, o: &NamesOptions, claimed: &mut Claimed, edits: &mut V
         }
         found.sort_by_key(|f| f.0.start);
         found.dedup_by_key(|f| f.0.start);
+        // Evidence for the report: how often each spelling occurs.
+        let nc = text.matches(c.as_str()).count();
+        let mut found_count: HashMap<String, usize> = HashMap::new();
+        for f in &found {
+            *found_count.entry(f.1.clone()).or_insert(0) += 1;
+        }
         for (r, s, how) in found {
             if claimed.overlaps(&r) {
                 continue;
@@ -1228,7 +1238,11 @@ fn file_edits(text: &str, o: &NamesOptions, claimed: &mut Claimed, edits: &mut V
                 replacement: c.clone(),
                 confidence: 0.95,
                 kind: ChangeKind::Fix,
-                reason: format!("names file: {s} is a variant of canonical {c} ({how})").into(),
+                reason: format!(
+                    "names file: {s} is a variant of canonical {c} ({how}; counts {c}×{nc}, {s}×{})",
+                    found_count[&s]
+                )
+                .into(),
             });
         }
     }
