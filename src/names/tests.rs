@@ -258,3 +258,18 @@ fn uses_across_word_boundaries_are_no_evidence() {
     let t = "小熊生日快乐。小熊生日蛋糕。小熊生日到了。有位熊姓教授说。";
     assert_eq!(fixes(&run(t).1), 0);
 }
+
+#[test]
+fn settles_in_one_run() {
+    // Found by the property test: fixing 朱家清 makes 朱佳清 a majority of its own, which
+    // settles 朱嘉清 too. One run must do both, so a second run changes nothing.
+    for t in [
+        "朱佳记者朱嘉清\n朱家清\n朱佳清",
+        "朱嘉清朱嘉清\n朱佳清教授。朱家清朱佳",
+    ] {
+        let (once, _) = run(t);
+        let (twice, e) = run(&once);
+        assert_eq!(twice, once, "{t}");
+        assert_eq!(fixes(&e), 0, "{e:?}");
+    }
+}
