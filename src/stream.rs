@@ -80,6 +80,10 @@ impl Cleaner {
             if buf.is_empty() {
                 break;
             }
+            if first && fixed.is_none() {
+                // UTF-16/32 must be cut on code units, not at a 0x0A byte.
+                fixed = decode::sniff_wide(&buf);
+            }
             let wide = matches!(
                 fixed.map(|e| e.name()),
                 Some("UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE")
