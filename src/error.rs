@@ -32,6 +32,10 @@ pub enum Error {
     #[error("invalid configuration: {0}")]
     Config(String),
 
+    /// A JSON Lines record that is malformed (with `--on-error fail`).
+    #[error("line {line}: {message}")]
+    Record { line: u64, message: String },
+
     /// A user-supplied data file (dictionary, names list) is malformed.
     #[error("{path}:{line}: {message}")]
     DataFile {

@@ -12,10 +12,12 @@
 //! assert!(out.changes.is_empty());
 //! ```
 
+pub mod batch;
 pub mod convert;
 pub mod decode;
 pub mod encode;
 pub mod error;
+pub mod jsonl;
 pub mod lm;
 pub mod names;
 pub mod normalize;
@@ -162,6 +164,14 @@ impl Cleaner {
         Ok(Cleaner {
             inner: Arc::new(Inner { config, stages }),
         })
+    }
+
+    /// A cleaner with hand-made stages, for unit tests of the drivers.
+    #[cfg(test)]
+    pub(crate) fn with_stages_for_tests(config: Config, stages: Vec<Box<dyn Stage>>) -> Cleaner {
+        Cleaner {
+            inner: Arc::new(Inner { config, stages }),
+        }
     }
 
     pub fn config(&self) -> &Config {

@@ -3,18 +3,21 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::fs::{self, File};
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use zhclean::batch::{discover, BatchOptions, Dest, Mode, Progress, Sinks};
 use zhclean::convert::{ConvertOptions, Engine, OpenccConfig};
 use zhclean::decode::{DecodeOptions, Enc};
 use zhclean::encode::Fallback;
+use zhclean::jsonl::{FieldPath, JsonlOptions, OnError};
 use zhclean::names::{NamesMode, NamesOptions};
 use zhclean::normalize::{NormalizeOptions, UnicodeForm};
 use zhclean::repair::{Lossy, RepairOptions, Toggle};
-use zhclean::report::{explain_line, Change};
-use zhclean::stream::{StreamOptions, StreamSummary};
+use zhclean::stream::StreamOptions;
 use zhclean::{Cleaner, Config};
 
 #[derive(Parser, Debug)]
@@ -41,7 +44,7 @@ enum Cmd {
         force: bool,
     },
     /// Print what would change; exit 1 if anything would.
-    Check(CleanArgs),
+    Check(Box<CleanArgs>),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -114,9 +117,59 @@ struct CleanArgs {
     /// Restore fullwidth punctuation inside Chinese text (opt-in).
     #[arg(long)]
     punct_cjk: bool,
-    /// No progress or summary on stderr.
+    /// Walk directories given as inputs (with --out-dir the tree is mirrored).
+    #[arg(short = 'r', long)]
+    recursive: bool,
+    /// With -r, clean only files whose path below the directory matches GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    glob: Vec<String>,
+    /// Files cleaned in parallel (default: all cores).
+    #[arg(short = 'j', long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Input is JSON Lines: clean the --field strings of every record, keep the rest.
+    #[arg(long)]
+    jsonl: bool,
+    /// JSON Lines field to clean; dotted path for nested fields, repeatable (default: text).
+    #[arg(long, value_name = "PATH", requires = "jsonl")]
+    field: Vec<String>,
+    /// A JSON Lines line that is not a JSON object: skip, keep (pass through) or fail.
+    #[arg(long, value_name = "MODE", default_value = "keep", value_parser = ["skip", "keep", "fail"], requires = "jsonl")]
+    on_error: String,
+    /// Longest JSON Lines record parsed (longer lines are malformed); e.g. 64M.
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size, requires = "jsonl")]
+    max_record: usize,
+    /// Print the summary table on stderr even for a single input.
+    #[arg(long)]
+    summary: bool,
+    /// Write the run summary as JSON to FILE.
+    #[arg(long, value_name = "FILE")]
+    summary_json: Option<PathBuf>,
+    /// No progress bar or summary on stderr (errors are still printed).
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// `123`, `64K`, `64M`, `1G` (binary units).
+fn parse_size(s: &str) -> std::result::Result<usize, String> {
+    let t = s.trim();
+    let (num, mult) = match t.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => {
+            let m: usize = match c.to_ascii_uppercase() {
+                'K' => 1 << 10,
+                'M' => 1 << 20,
+                'G' => 1 << 30,
+                _ => return Err(format!("unknown size suffix in `{s}` (use K, M or G)")),
+            };
+            (&t[..i], m)
+        }
+        _ => (t, 1),
+    };
+    num.trim()
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(mult))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("`{s}` is not a size like 4096, 64K, 64M or 1G"))
 }
 
 fn main() -> ExitCode {
@@ -210,6 +263,7 @@ fn build_config(a: &CleanArgs) -> Result<Config> {
             } else {
                 Engine::Builtin
             },
+            ..ConvertOptions::default()
         })
     };
     let mut names = NamesOptions {
@@ -291,33 +345,66 @@ fn read_input(p: &Path) -> Result<Vec<u8>> {
     }
 }
 
-struct Reporter {
-    report: Option<BufWriter<File>>,
-    explain: bool,
-}
-
-impl Reporter {
-    fn emit(&mut self, file: Option<&str>, mut c: Change) -> io::Result<()> {
-        c.file = file.map(str::to_owned);
-        if self.explain {
-            eprintln!(
-                "{}{}",
-                file.map(|f| format!("{f}: ")).unwrap_or_default(),
-                explain_line(&c)
-            );
-        }
-        if let Some(w) = &mut self.report {
-            serde_json::to_writer(&mut *w, &c)?;
-            w.write_all(b"\n")?;
-        }
-        Ok(())
-    }
-}
-
 fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
-    let config = build_config(a)?;
-    let cleaner = Cleaner::new(config)?;
-    let sopts = StreamOptions {
+    if let Some(n) = a.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("setting up the thread pool")?;
+    }
+    let cleaner = Cleaner::new(build_config(a)?)?;
+    let inputs: Vec<PathBuf> = if a.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        a.files.clone()
+    };
+    if inputs.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        bail!("stdin (`-`) can be read only once");
+    }
+    if a.output.is_some() && (inputs.len() > 1 || a.recursive) {
+        bail!("-o takes one input; use --out-dir for several or for -r");
+    }
+    if a.in_place && inputs.iter().any(|f| f.as_os_str() == "-") {
+        bail!("--in-place needs files, not stdin");
+    }
+    if !a.glob.is_empty() && !a.recursive {
+        bail!("--glob selects files while walking directories; add -r");
+    }
+    let jobs = discover(&inputs, a.recursive, &a.glob, a.out_dir.as_deref())?;
+
+    let mode = if a.jsonl {
+        let spelled = if a.field.is_empty() {
+            vec!["text".to_owned()]
+        } else {
+            a.field.clone()
+        };
+        let fields = spelled
+            .iter()
+            .map(|f| FieldPath::parse(f))
+            .collect::<zhclean::Result<Vec<_>>>()?;
+        Mode::Jsonl(JsonlOptions {
+            fields,
+            on_error: a.on_error.parse::<OnError>()?,
+            max_record: a.max_record,
+            ..JsonlOptions::default()
+        })
+    } else {
+        Mode::Text
+    };
+    let dest = if check {
+        Dest::Discard
+    } else if a.in_place {
+        Dest::InPlace
+    } else if let Some(d) = &a.out_dir {
+        Dest::OutDir(d.clone())
+    } else if let Some(o) = &a.output {
+        Dest::File(o.clone())
+    } else {
+        Dest::Stdout
+    };
+    let batch_run = jobs.len() > 1 || a.recursive;
+    let mut opts = BatchOptions::new(mode, dest);
+    opts.stream = StreamOptions {
         to: Enc::from_label(&a.to)?,
         fallback: if a.to_fallback == "entity" {
             Fallback::Entity
@@ -326,147 +413,135 @@ fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
         },
         ..StreamOptions::default()
     };
-    let files: Vec<PathBuf> = if a.files.is_empty() {
-        vec![PathBuf::from("-")]
-    } else {
-        a.files.clone()
+    opts.report = a.report.is_some();
+    opts.explain = a.explain || check;
+    opts.label = batch_run || a.report.is_some();
+
+    let stdout_is_output = opts.dest == Dest::Stdout;
+    // The bar needs stderr to itself and must not garble text printed to the terminal.
+    let text_on_terminal = stdout_is_output && io::stdout().is_terminal();
+    let show_progress =
+        !(a.quiet || opts.explain || text_on_terminal) && io::stderr().is_terminal();
+    let bar = show_progress.then(|| progress_bar(&jobs));
+    let progress = Bar {
+        bar: bar.clone(),
+        files: jobs.len() as u64,
+        done: AtomicU64::new(0),
     };
-    if a.output.is_some() && files.len() > 1 {
-        bail!("-o takes one input; use --out-dir for several");
-    }
-    if a.in_place && files.iter().any(|f| f.as_os_str() == "-") {
-        bail!("--in-place needs files, not stdin");
-    }
-    let mut rep = Reporter {
-        report: match &a.report {
-            Some(p) => Some(BufWriter::new(
-                File::create(p).with_context(|| format!("creating {}", p.display()))?,
-            )),
-            None => None,
+
+    let mut report = match &a.report {
+        Some(p) => Some(BufWriter::new(
+            File::create(p).with_context(|| format!("creating {}", p.display()))?,
+        )),
+        None => None,
+    };
+    let stdout = io::stdout();
+    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut notes = Notes { bar: bar.clone() };
+    let res = zhclean::batch::run(
+        &cleaner,
+        &opts,
+        &jobs,
+        &mut Sinks {
+            out: &mut out,
+            report: report.as_mut().map(|r| r as &mut dyn Write),
+            notes: &mut notes,
         },
-        explain: a.explain || check,
-    };
-    let mut failed = 0usize;
-    let mut any_change = false;
-    let multi = files.len() > 1;
-    for f in &files {
-        let name = f.display().to_string();
-        let label = if multi || a.report.is_some() {
-            Some(name.as_str())
-        } else {
-            None
-        };
-        let res = clean_one(&cleaner, a, check, f, &sopts, &mut |c| rep.emit(label, c));
-        match res {
-            Ok(sum) => any_change |= sum.changed,
-            Err(e) => {
-                eprintln!("zhclean: {name}: {e:#}");
-                failed += 1;
-            }
-        }
+        &progress,
+    );
+    if let Some(b) = &bar {
+        b.finish_and_clear();
     }
-    if let Some(w) = &mut rep.report {
+    let summary = match res {
+        Ok(s) => s,
+        Err(zhclean::Error::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            // The reader went away (`| head`): stop quietly, like other filters.
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return Err(e).context("writing output"),
+    };
+    if let Some(p) = &a.summary_json {
+        let mut w =
+            BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
+        serde_json::to_writer_pretty(&mut w, &summary)?;
+        w.write_all(b"\n")?;
         w.flush()?;
     }
-    if failed > 0 {
-        if multi && !a.quiet {
-            eprintln!("zhclean: {failed} of {} files failed", files.len());
-        }
+    if !a.quiet && (batch_run || a.summary) {
+        eprint!("{}", summary.table());
+    }
+    if summary.files_failed > 0 {
         return Ok(ExitCode::from(2));
     }
-    Ok(if check && any_change {
+    Ok(if check && summary.files_changed > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
 }
 
-fn clean_one(
-    cleaner: &Cleaner,
-    a: &CleanArgs,
-    check: bool,
-    f: &Path,
-    sopts: &StreamOptions,
-    emit: &mut dyn FnMut(Change) -> io::Result<()>,
-) -> Result<StreamSummary> {
-    let stdin = f.as_os_str() == "-";
-    let mut emit_err: Option<io::Error> = None;
-    let mut on_change = |c: Change| {
-        if emit_err.is_none() {
-            if let Err(e) = emit(c) {
-                emit_err = Some(e);
+fn progress_bar(jobs: &[zhclean::batch::Job]) -> ProgressBar {
+    let total: Option<u64> = jobs
+        .iter()
+        .map(|j| {
+            if j.is_stdin() {
+                None
+            } else {
+                fs::metadata(&j.path).ok().map(|m| m.len())
             }
-        }
+        })
+        .sum();
+    let bar = match total {
+        Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
     };
-    let input: Box<dyn Read> = if stdin {
-        Box::new(io::stdin().lock())
+    let template = if total.is_some() {
+        "{elapsed_precise} [{wide_bar}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta} {msg}"
     } else {
-        Box::new(File::open(f).with_context(|| format!("opening {}", f.display()))?)
+        "{spinner} {elapsed_precise} {bytes} {bytes_per_sec} {msg}"
     };
-    let sum = if check {
-        cleaner.clean_stream(input, io::sink(), sopts, &mut on_change)?
-    } else if a.in_place {
-        let dir = f
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::Builder::new()
-            .prefix(".zhclean-")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-        let mut w = BufWriter::new(tmp);
-        let sum = cleaner.clean_stream(input, &mut w, sopts, &mut on_change)?;
-        let tmp = w.into_inner().map_err(|e| e.into_error())?;
-        tmp.as_file().sync_all()?;
-        let perms = fs::metadata(f)?.permissions();
-        fs::set_permissions(tmp.path(), perms)?;
-        tmp.persist(f).map_err(|e| e.error)?;
-        sum
-    } else if let Some(dir) = &a.out_dir {
-        fs::create_dir_all(dir)?;
-        let name = if stdin {
-            PathBuf::from("stdin.txt")
-        } else {
-            PathBuf::from(f.file_name().context("input has no file name")?)
-        };
-        write_atomic(&dir.join(name), |w| {
-            cleaner.clean_stream(input, w, sopts, &mut on_change)
-        })?
-    } else if let Some(out) = &a.output {
-        write_atomic(out, |w| {
-            cleaner.clean_stream(input, w, sopts, &mut on_change)
-        })?
-    } else {
-        let stdout = io::stdout();
-        let mut w = BufWriter::with_capacity(1 << 16, stdout.lock());
-        let sum = cleaner.clean_stream(input, &mut w, sopts, &mut on_change)?;
-        w.flush()?;
-        sum
-    };
-    if let Some(e) = emit_err {
-        return Err(e).context("writing the report");
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
     }
-    Ok(sum)
+    bar.set_message(format!("files 0/{}", jobs.len()));
+    bar
 }
 
-/// Write through a temporary file next to `path`, then rename it into place.
-fn write_atomic<T>(
-    path: &Path,
-    body: impl FnOnce(&mut dyn Write) -> zhclean::Result<T>,
-) -> Result<T> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let tmp = tempfile::Builder::new()
-        .prefix(".zhclean-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    let mut w = BufWriter::new(tmp);
-    let v = body(&mut w)?;
-    let tmp = w.into_inner().map_err(|e| e.into_error())?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(v)
+/// Progress hooks for indicatif.
+struct Bar {
+    bar: Option<ProgressBar>,
+    files: u64,
+    done: AtomicU64,
+}
+
+impl Progress for Bar {
+    fn bytes(&self, n: u64) {
+        if let Some(b) = &self.bar {
+            b.inc(n);
+        }
+    }
+    fn file_done(&self, _path: &Path, _ok: bool) {
+        let d = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(b) = &self.bar {
+            b.set_message(format!("files {d}/{}", self.files));
+        }
+    }
+}
+
+/// stderr, drawn around the progress bar.
+struct Notes {
+    bar: Option<ProgressBar>,
+}
+
+impl Write for Notes {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &self.bar {
+            Some(b) => b.suspend(|| io::stderr().write_all(buf))?,
+            None => io::stderr().write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        io::stderr().flush()
+    }
 }

@@ -1,9 +1,35 @@
 //! Unify inconsistent spellings of one person's name within a document.
 //!
-//! SKELETON: the types are the contract; the detector is the names issue's work.
+//! A person named 朱佳清 three times and 朱家清 once is one person with a typo: the two
+//! forms differ in one character, and 佳/家 read the same (jiā). The stage works in four
+//! steps over the whole document:
+//!
+//! 1. **Candidates**: every surname (single or compound, `data/names/surnames.txt`)
+//!    followed by a 1–2 character given name is counted, in one cheap pass.
+//! 2. **Variants**: two candidates of the same length that differ in exactly one character,
+//!    where the two characters share a toneless pinyin reading (pinyin-IME slips) or are a
+//!    known visually confusable pair (OCR slips: 己/已, 未/末 ...).
+//! 3. **Names, not words**: a candidate that is an ordinary word (高兴, 王国, 权力; from the
+//!    jieba dictionary) or whose given part holds a function character (王明说) is not a name;
+//!    when a 2-char candidate is mostly followed by one character, the name is the longer
+//!    form (朱佳 → 朱佳清). A group needs context cues (a title before: 社员, 记者; a verb
+//!    after: 说, 表示; `、` enumerations; quotes and 《》) to count as a person's name.
+//! 4. **Decision**: the dominant form wins only when it clearly dominates (≥ 2
+//!    occurrences, more than every variant, and a variant seen more than once needs at least
+//!    three times its count). Two forms in one sentence, or with different titles, are two people.
+//!    Everything else that looks like a name pair is reported as `suspect` and left alone.
+//!
+//! `--names-file` canonical names always win; explicit `variant<TAB>canonical` pairs are
+//! replaced everywhere. `--names report` reports the fixes as suspects, changing nothing.
 
-use crate::report::Edits;
+use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
+use std::collections::{HashMap, HashSet};
+use std::hash::Hasher;
+use std::ops::Range;
+use tables::{bit_get, is_han, readings, same_char, similar, tables, Fx, FxHasher, Tables};
+
+mod tables;
 
 /// `--names auto|report|off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,9 +64,20 @@ pub struct NamesOptions {
     pub variants: Vec<(String, String)>,
 }
 
-/// Per-document state: the counts gathered by `observe`.
+/// Per-document state: the edits planned by `observe` for the text it saw.
 #[derive(Debug, Default)]
-pub struct DocState {}
+pub struct DocState {
+    plan: Option<Plan>,
+}
+
+#[derive(Debug)]
+struct Plan {
+    /// Length and a cheap fingerprint of the observed text, so `apply` on another text
+    /// (a stream window without `observe`) plans afresh instead of using stale offsets.
+    len: usize,
+    fingerprint: u64,
+    edits: Vec<Edit>,
+}
 
 #[derive(Debug, Default)]
 pub struct Unifier {
@@ -52,11 +89,935 @@ impl Stage for Unifier {
         "names"
     }
 
-    fn apply(&self, _text: &str, _doc: &mut Doc, _out: &mut Edits) {}
+    fn apply(&self, text: &str, doc: &mut Doc, out: &mut Edits) {
+        if self.options.mode == NamesMode::Off {
+            return;
+        }
+        let edits = match doc.names.plan.take() {
+            Some(p) if p.len == text.len() && p.fingerprint == fingerprint(text) => p.edits,
+            _ => self.plan(text),
+        };
+        for e in edits {
+            out.push(e);
+        }
+    }
 
-    fn observe(&self, _text: &str, _doc: &mut Doc) {}
+    fn observe(&self, text: &str, doc: &mut Doc) {
+        if self.options.mode == NamesMode::Off {
+            return;
+        }
+        doc.names.plan = Some(Plan {
+            len: text.len(),
+            fingerprint: fingerprint(text),
+            edits: self.plan(text),
+        });
+    }
 
     fn needs_whole_document(&self) -> bool {
         true
     }
 }
+
+fn fingerprint(text: &str) -> u64 {
+    let b = text.as_bytes();
+    let mut h = FxHasher::default();
+    h.write(&b[..b.len().min(64)]);
+    h.write(&b[b.len().saturating_sub(64)..]);
+    h.finish()
+}
+
+impl Unifier {
+    /// All edits for `text`, in any order (`Edits::push` sorts them).
+    fn plan(&self, text: &str) -> Vec<Edit> {
+        // Pre-check: no CJK ideograph (lead bytes E3..E9 cover U+3400..U+9FFF), no names.
+        if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
+            return Vec::new();
+        }
+        let mut edits = self.plan_once(text);
+        if self.options.mode == NamesMode::Report {
+            for e in &mut edits {
+                if e.kind == ChangeKind::Fix {
+                    let before = text.get(e.range.clone()).unwrap_or("").to_owned();
+                    e.reason = format!(
+                        "report only, would change to {}: {}",
+                        e.replacement, e.reason
+                    )
+                    .into();
+                    e.replacement = before;
+                    e.kind = ChangeKind::Suspect;
+                }
+            }
+            return edits;
+        }
+        self.settle(text, edits)
+    }
+
+    /// A fix changes the counts (朱家清 → 朱佳清 adds a 朱佳清 and a 朱佳), which can
+    /// settle another pair. Plan again on the fixed text until nothing more changes, so a
+    /// second run of the pipeline finds nothing to do. Name fixes keep byte lengths (CJK
+    /// chars are 3 bytes), so all rounds share one coordinate system.
+    fn settle(&self, text: &str, first: Vec<Edit>) -> Vec<Edit> {
+        let same_len = |es: &[Edit]| {
+            es.iter()
+                .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
+        };
+        if !first.iter().any(|e| e.kind == ChangeKind::Fix) || !same_len(&first) {
+            return first;
+        }
+        let mut cur = text.to_owned();
+        let mut fixes: Vec<Edit> = Vec::new();
+        let mut latest = first;
+        for _ in 0..4 {
+            let new: Vec<Edit> = latest
+                .iter()
+                .filter(|e| {
+                    e.kind == ChangeKind::Fix && cur.get(e.range.clone()) != Some(&e.replacement)
+                })
+                .cloned()
+                .collect();
+            if new.is_empty() || !same_len(&new) {
+                break;
+            }
+            for e in &new {
+                cur.replace_range(e.range.clone(), &e.replacement);
+            }
+            fixes.extend(new);
+            latest = self.plan_once(&cur);
+        }
+        // Merge overlapping fixes of different rounds into one span each.
+        fixes.sort_by_key(|e| (e.range.start, e.range.end));
+        let mut merged: Vec<Edit> = Vec::new();
+        for e in fixes {
+            match merged.last_mut() {
+                Some(m) if m.range.end > e.range.start => {
+                    m.range.end = m.range.end.max(e.range.end);
+                    m.confidence = m.confidence.min(e.confidence);
+                    m.reason = format!("{}; then {}", m.reason, e.reason).into();
+                }
+                _ => merged.push(e),
+            }
+        }
+        for m in &mut merged {
+            m.replacement = cur[m.range.clone()].to_owned();
+        }
+        merged.retain(|m| text.get(m.range.clone()) != Some(&m.replacement));
+        // Notes from the last round, where they do not touch a fix.
+        let claimed: Vec<Range<usize>> = merged.iter().map(|m| m.range.clone()).collect();
+        for e in latest {
+            if e.kind == ChangeKind::Suspect
+                && !claimed
+                    .iter()
+                    .any(|c| c.start < e.range.end && e.range.start < c.end)
+            {
+                merged.push(e);
+            }
+        }
+        merged
+    }
+
+    /// One round: the names file, then counts, variants, decisions.
+    fn plan_once(&self, text: &str) -> Vec<Edit> {
+        let t = tables();
+        let mut claimed = Claimed::default();
+        let mut edits = Vec::new();
+        file_edits(text, &self.options, &mut claimed, &mut edits);
+        let protected: HashSet<Key, Fx> = self
+            .options
+            .canonical
+            .iter()
+            .chain(self.options.variants.iter().map(|(_, c)| c))
+            .filter_map(|s| Key::from_str(s))
+            .collect();
+        let stats = count_candidates(text, t);
+        let decisions = decide(&stats, t, &protected);
+        if !decisions.is_empty() {
+            let occs = collect_occurrences(text, t, &decisions);
+            finish(t, &decisions, &occs, &mut claimed, &mut edits);
+        }
+        edits
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Keys and counting
+
+/// A candidate spelling: 2–4 chars, packed.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+struct Key {
+    c: [char; 4],
+    len: u8,
+}
+
+impl std::hash::Hash for Key {
+    // Two words instead of six writes: chars are 21 bits.
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let c = |i: usize| self.c[i] as u64;
+        h.write_u64(c(0) | c(1) << 21 | c(2) << 42);
+        h.write_u64(c(3) | (self.len as u64) << 21);
+    }
+}
+
+impl Key {
+    fn new(cs: &[char]) -> Key {
+        let mut c = ['\0'; 4];
+        c[..cs.len()].copy_from_slice(cs);
+        Key {
+            c,
+            len: cs.len() as u8,
+        }
+    }
+
+    fn from_str(s: &str) -> Option<Key> {
+        let cs: Vec<char> = s.chars().collect();
+        (1..=4).contains(&cs.len()).then(|| Key::new(&cs))
+    }
+
+    fn chars(&self) -> &[char] {
+        &self.c[..self.len as usize]
+    }
+
+    fn prefix(&self) -> Key {
+        Key::new(&self.c[..self.len as usize - 1])
+    }
+
+    fn suffix(&self) -> Key {
+        Key::new(&self.c[1..self.len as usize])
+    }
+
+    fn masked(&self, p: usize) -> Key {
+        let mut k = *self;
+        k.c[p] = '\0';
+        k
+    }
+
+    fn string(&self) -> String {
+        self.chars().iter().collect()
+    }
+}
+
+/// Surname length of a key (2 for a compound surname).
+fn surname_len(k: &Key, t: &Tables) -> usize {
+    let cs = k.chars();
+    if cs.len() >= 3 && t.compound.contains(&[cs[0], cs[1]]) && !bit_get(&t.surname, cs[0]) {
+        2
+    } else {
+        1
+    }
+}
+
+struct Stats {
+    counts: HashMap<Key, u32, Fx>,
+    /// Spellings seen at least once where a context cue could be.
+    cued: HashSet<Key, Fx>,
+    /// For a spelling, its most frequent one-char-longer continuation.
+    best_ext: HashMap<Key, (Key, u32), Fx>,
+    /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
+    suffix_max: HashMap<Key, u32, Fx>,
+}
+
+impl Stats {
+    fn new(mut counts: HashMap<Key, u32, Fx>) -> Stats {
+        let mut cued: HashSet<Key, Fx> = HashSet::default();
+        for (k, c) in counts.iter_mut() {
+            if *c & CUED != 0 {
+                *c &= !CUED;
+                cued.insert(*k);
+            }
+        }
+        let mut best_ext: HashMap<Key, (Key, u32), Fx> = HashMap::default();
+        let mut suffix_max: HashMap<Key, u32, Fx> = HashMap::default();
+        for (k, &c) in &counts {
+            if c < 2 || k.len < 3 {
+                continue;
+            }
+            let p = k.prefix();
+            if counts.contains_key(&p) {
+                let e = best_ext.entry(p).or_insert((*k, c));
+                if (c, std::cmp::Reverse(*k)) > (e.1, std::cmp::Reverse(e.0)) {
+                    *e = (*k, c);
+                }
+            }
+            if k.len == 3 {
+                let m = suffix_max.entry(k.suffix()).or_insert(0);
+                *m = (*m).max(c);
+            }
+        }
+        Stats {
+            counts,
+            cued,
+            best_ext,
+            suffix_max,
+        }
+    }
+}
+
+/// The candidate spellings starting at char offset `i` of `cs` (up to 4 chars ahead).
+fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
+    let c0 = cs[0];
+    let mut slens = [0usize; 2];
+    let mut n = 0;
+    if bit_get(&t.surname, c0) {
+        slens[n] = 1;
+        n += 1;
+    }
+    if cs.len() > 1 && bit_get(&t.compound_first, c0) && t.compound.contains(&[c0, cs[1]]) {
+        slens[n] = 2;
+        n += 1;
+    }
+    for &sl in &slens[..n] {
+        for g in 1..=2 {
+            let l = sl + g;
+            if cs.len() < l || !cs[sl..l].iter().all(|&c| is_han(c)) {
+                break;
+            }
+            let k = Key::new(&cs[..l]);
+            // 欧阳修 is both 欧+阳修 and 欧阳+修: count it once.
+            if !(sl == 2 && g == 1 && n == 2) {
+                f(k);
+            }
+        }
+    }
+}
+
+/// Pass 1: count every candidate spelling, and note which ones ever stand where a context
+/// cue could be (a char before that ends a title or is `、`, a char after that starts a
+/// speech verb or is `、`): pairs without any can skip the context pass.
+fn count_candidates(text: &str, t: &Tables) -> Stats {
+    // The top bit of a count marks "seen where a cue could be" (one hash per occurrence).
+    let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
+    let mut prev = '\0';
+    for (pos, c) in text.char_indices() {
+        if bit_get(&t.surname, c) || bit_get(&t.compound_first, c) {
+            // Decode the few chars ahead only here (most chars are not surnames).
+            let mut w = ['\0'; 5];
+            let mut n = 0;
+            for ch in text[pos..].chars().take(5) {
+                w[n] = ch;
+                n += 1;
+            }
+            let w = &w[..n];
+            let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
+            candidates_at(&w[..n.min(4)], t, |k| {
+                let after = w
+                    .get(k.len as usize)
+                    .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
+                let e = counts.entry(k).or_insert(0);
+                *e += 1;
+                if before || after {
+                    *e |= CUED;
+                }
+            });
+        }
+        prev = c;
+    }
+    Stats::new(counts)
+}
+
+const CUED: u32 = 1 << 31;
+
+// ---------------------------------------------------------------------------------------
+// Variant groups and decisions
+
+/// A pair to decide: `minor` may become `major`.
+#[derive(Debug, Clone)]
+struct Decision {
+    major: Key,
+    minor: Key,
+    /// Which char differs and how.
+    pos: usize,
+    how: &'static str,
+    /// The variant's char is a function char (的, 不 ...).
+    function_char: bool,
+    /// Counts of every spelling in the group, major first.
+    group: Vec<(Key, u32)>,
+    /// Counts alone say: change (`true`) or only report (`false`).
+    clear: bool,
+}
+
+fn count(s: &Stats, k: &Key) -> u32 {
+    s.counts.get(k).copied().unwrap_or(0)
+}
+
+/// Can `k` be a person's full name by itself (not a word, not a part of a longer name)?
+fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
+    let cs = k.chars();
+    let sl = surname_len(k, t);
+    if t.words.contains(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
+        return false;
+    }
+    // 时前台 is "when" + 前台, not a person: a surname that is mostly an everyday word,
+    // followed by a common word.
+    if cs.len() == sl + 2 && bit_get(&t.ambiguous, cs[0]) && t.right.contains(&[cs[sl], cs[sl + 1]])
+    {
+        return false;
+    }
+    let n = count(s, k);
+    if cs.len() > sl + 1 {
+        // Surname + 2: the name only if most uses of the shorter form continue this way.
+        let shorter = count(s, &k.prefix());
+        if n * 2 <= shorter {
+            return false;
+        }
+    } else {
+        // Surname + 1: not the name if it mostly continues into a longer name.
+        if longest_extension(k, s).is_some_and(|(e, c)| c * 2 > n && eligible(&e, s, t)) {
+            return false;
+        }
+    }
+    // Inside a longer name (黄金明 holds 金明): all uses preceded by the same surname.
+    if cs.len() == 2 && s.suffix_max.get(k).copied().unwrap_or(0) >= n {
+        return false;
+    }
+    true
+}
+
+fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
+    s.best_ext.get(k).copied()
+}
+
+/// Group the counted spellings into variant pairs and judge each by counts.
+fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
+    // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
+    #[derive(Hash, PartialEq, Eq, Clone, Copy)]
+    enum Feat {
+        Py(&'static str),
+        Look(u16),
+    }
+    let mut index: HashMap<(Key, u8, Feat), Vec<Key>, Fx> = HashMap::default();
+    let majors: Vec<Key> = s
+        .counts
+        .iter()
+        .filter(|(k, &c)| c >= 2 && eligible(k, s, t))
+        .map(|(k, _)| *k)
+        .collect();
+    if majors.is_empty() {
+        return Vec::new();
+    }
+    // Readings of each distinct char, looked up once.
+    let mut memo: HashMap<char, Vec<Feat>, Fx> = HashMap::default();
+    for k in s.counts.keys() {
+        for &c in k.chars() {
+            memo.entry(c).or_insert_with(|| {
+                let mut v: Vec<Feat> = readings(c).into_iter().map(Feat::Py).collect();
+                if let Some(&cl) = t.confusable.get(&c) {
+                    v.push(Feat::Look(cl));
+                }
+                v
+            });
+        }
+    }
+    let feats = |c: char| memo[&c].iter().copied();
+    for k in &majors {
+        for p in 0..k.len as usize {
+            for f in feats(k.c[p]) {
+                index.entry((k.masked(p), p as u8, f)).or_default().push(*k);
+            }
+        }
+    }
+    // Every spelling (also seen once) against the index: variants of each major.
+    let mut variants: HashMap<Key, Vec<(Key, usize)>, Fx> = HashMap::default();
+    for k in s.counts.keys() {
+        for p in 0..k.len as usize {
+            let m = k.masked(p);
+            for f in feats(k.c[p]) {
+                if let Some(ms) = index.get(&(m, p as u8, f)) {
+                    for a in ms {
+                        if a != k {
+                            let v = variants.entry(*a).or_default();
+                            if !v.iter().any(|(x, _)| x == k) {
+                                v.push((*k, p));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut majors: Vec<&Key> = variants.keys().collect();
+    majors.sort_unstable();
+    for a in majors {
+        let vs = &variants[a];
+        let na = count(s, a);
+        if !eligible(a, s, t) {
+            continue;
+        }
+        let mut group: Vec<(Key, u32)> = vec![(*a, na)];
+        group.extend(vs.iter().map(|(k, _)| (*k, count(s, k))));
+        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
+        let dominant = vs.iter().all(|(k, _)| count(s, k) < na);
+        // No spelling of the group ever stands where a cue could be: not a person.
+        if !s.cued.contains(a) && !vs.iter().any(|(k, _)| s.cued.contains(k)) {
+            continue;
+        }
+        for &(b, p) in vs {
+            let nb = count(s, &b);
+            if nb > na || protected.contains(&b) || t.words.contains(&b) {
+                continue;
+            }
+            let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
+            // Another surname is another family (沈老/陈老), unless the chars look alike
+            // (李/季, an OCR slip); the same char in the other script is not a variant.
+            if (p < surname_len(a, t) && how != "look-alike") || same_char(a.c[p], b.c[p], t) {
+                continue;
+            }
+            // A function char in the variant is mostly ordinary text (房不错 is not 房部):
+            // such an occurrence needs its own title or speech verb (checked later),
+            // unless it looks like the name's char (李克已 for 李克己).
+            let function_char = bit_get(&t.stop, b.c[p]) && how != "look-alike";
+            // Counts are judged with the context (finish_group): a spelling seen twice or
+            // more is less likely a slip and needs the major at 3× its count.
+            let clear = dominant;
+            if nb == na && b < *a && eligible(&b, s, t) {
+                // A tie between two possible names: report it once, from the larger key.
+                continue;
+            }
+            out.push(Decision {
+                major: *a,
+                minor: b,
+                pos: p,
+                how,
+                function_char,
+                group: group.clone(),
+                clear,
+            });
+        }
+    }
+    // A minor claimed by two majors is ambiguous: report only.
+    let mut by_minor: HashMap<Key, u32, Fx> = HashMap::default();
+    for d in &out {
+        *by_minor.entry(d.minor).or_insert(0) += 1;
+    }
+    for d in &mut out {
+        if by_minor[&d.minor] > 1 {
+            d.clear = false;
+        }
+    }
+    // Longer spellings first: they are the more specific evidence.
+    out.sort_by_key(|d| (std::cmp::Reverse(d.major.len), d.major, d.minor));
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Occurrences with context
+
+#[derive(Debug, Clone)]
+struct Occ {
+    range: Range<usize>,
+    sentence: u32,
+    /// A title or role right before (社员朱家清).
+    role: Option<String>,
+    /// A strong cue: a role before, a speech verb after.
+    strong: bool,
+    /// Listed with `、`.
+    enumeration: bool,
+    /// The span may not be a name at all: its first char ends a word with the char
+    /// before (至于单), or its last char starts one with the char after (于单纯).
+    doubtful: bool,
+    /// Any context cue, also quotes, 《》 and colons.
+    cue: bool,
+    /// Inside 《…》 or “…” (a headline, a title, a quote).
+    quoted: bool,
+}
+
+/// Pass 2: find the occurrences of the spellings that take part in a decision.
+fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, Vec<Occ>, Fx> {
+    let mut want: HashSet<Key, Fx> = HashSet::default();
+    for d in ds {
+        want.extend(d.group.iter().map(|(k, _)| *k));
+    }
+    let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
+    let mut sentence = 0u32;
+    let mut depth = 0i32;
+    for (pos, c) in text.char_indices() {
+        let is_start = bit_get(&t.surname, c) || bit_get(&t.compound_first, c);
+        if is_start {
+            // Up to 8 chars from here: the candidate (≤ 4) and what follows (4).
+            let mut ahead: [(usize, char); 9] = [(0, '\0'); 9];
+            let mut ahead_chars = ['\0'; 9];
+            let mut na = 0;
+            for (o, ch) in text[pos..].char_indices().take(9) {
+                ahead[na] = (pos + o, ch);
+                ahead_chars[na] = ch;
+                na += 1;
+            }
+            let ahead_chars = &ahead_chars[..na];
+            // The 6 chars before (oldest first), decoded only here; spaces right before
+            // the name are skipped (记者 王明).
+            let mut back = ['\0'; 6];
+            let mut nback = 0;
+            for ch in text[..pos]
+                .chars()
+                .rev()
+                .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
+                .take(6)
+            {
+                nback += 1;
+                back[6 - nback] = ch;
+            }
+            let before = &back[6 - nback..];
+            candidates_at(&ahead_chars[..na.min(4)], t, |k| {
+                if !want.contains(&k) {
+                    return;
+                }
+                let j = k.len as usize;
+                let range = pos..ahead
+                    .get(j)
+                    .filter(|_| j < na)
+                    .map_or(text.len(), |&(b, _)| b);
+                let after = &ahead_chars[j.min(na)..];
+                // Longest title first (副主委 before 主委).
+                let role = (1..=before.len().min(4))
+                    .rev()
+                    .map(|l| Key::new(&before[before.len() - l..]))
+                    .find(|k| t.roles.contains(k))
+                    .map(|k| k.string());
+                let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
+                let punct_before = before
+                    .last()
+                    .is_some_and(|c| matches!(c, '“' | '「' | '『' | '《' | '"' | '：' | ':'));
+                let punct_after = after
+                    .first()
+                    .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
+                let verb_after =
+                    (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])));
+                let strong = role.is_some() || verb_after;
+                let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
+                    || after
+                        .first()
+                        .is_some_and(|&n| t.right.contains(&[ahead_chars[j - 1], n]));
+                occs.entry(k).or_default().push(Occ {
+                    range,
+                    sentence,
+                    strong,
+                    enumeration,
+                    doubtful,
+                    cue: strong || enumeration || punct_before || punct_after,
+                    quoted: depth > 0,
+                    role,
+                });
+            });
+        }
+        match c {
+            '《' | '“' | '「' | '『' => depth += 1,
+            '》' | '”' | '」' | '』' => depth = (depth - 1).max(0),
+            '\n' => depth = 0,
+            _ => {}
+        }
+        if matches!(c, '。' | '！' | '？' | '!' | '\n' | '；') {
+            sentence += 1;
+        }
+    }
+    occs
+}
+
+/// Spans already settled by an earlier decision: disjoint, keyed by start.
+#[derive(Default)]
+struct Claimed(std::collections::BTreeMap<usize, usize>);
+
+impl Claimed {
+    fn overlaps(&self, r: &Range<usize>) -> bool {
+        // The spans are disjoint: only the last one starting before `r.end` can overlap.
+        self.0
+            .range(..r.end)
+            .next_back()
+            .is_some_and(|(_, &end)| end > r.start)
+    }
+
+    fn push(&mut self, r: Range<usize>) {
+        self.0.insert(r.start, r.end);
+    }
+}
+
+fn evidence(group: &[(Key, u32)]) -> String {
+    group
+        .iter()
+        .map(|(k, c)| format!("{}×{c}", k.string()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Turn decisions into edits, using the context of every occurrence.
+fn finish(
+    t: &Tables,
+    ds: &[Decision],
+    occs: &HashMap<Key, Vec<Occ>, Fx>,
+    claimed: &mut Claimed,
+    edits: &mut Vec<Edit>,
+) {
+    // Decisions come sorted by major: handle each major's group at once, so that what
+    // one fix adds (an occurrence, a cue) is already counted, and a second run finds
+    // nothing more to do.
+    let mut i = 0;
+    while i < ds.len() {
+        let j = i + ds[i..]
+            .iter()
+            .take_while(|d| d.major == ds[i].major)
+            .count();
+        finish_group(t, &ds[i..j], occs, claimed, edits);
+        i = j;
+    }
+}
+
+fn finish_group(
+    t: &Tables,
+    ds: &[Decision],
+    occs: &HashMap<Key, Vec<Occ>, Fx>,
+    claimed: &mut Claimed,
+    edits: &mut Vec<Edit>,
+) {
+    let none = Vec::new();
+    let major_key = ds[0].major;
+    let group = &ds[0].group;
+    let a_occ = occs.get(&major_key).unwrap_or(&none);
+    let sure = |o: &&Occ| !o.doubtful;
+    let all = || {
+        group
+            .iter()
+            .flat_map(|(k, _)| occs.get(k).unwrap_or(&none).iter())
+            .filter(sure)
+    };
+    // A clear sign that this is a person's name, anywhere in the group: a title or a
+    // speech verb; for names of three chars or more also a `、` enumeration (如家、莫泰等
+    // lists brands). A surname that is mostly an everyday word (时, 于, 向) needs a title:
+    // 时才说 is "only then said", not a person.
+    let long = major_key.len >= 3;
+    let titled_only = bit_get(&t.ambiguous, major_key.c[0]);
+    let named = all().any(|o| {
+        if titled_only {
+            o.role.is_some()
+        } else {
+            o.strong || (long && o.enumeration)
+        }
+    });
+    // Uses across a word boundary (小熊生日) are no evidence for the name 熊生.
+    let na_sure = a_occ.iter().filter(sure).count();
+    if !named || na_sure < 2 {
+        return;
+    }
+    let cues = all().filter(|o| o.cue).count();
+    let a_roles: HashSet<&str> = a_occ.iter().filter_map(|o| o.role.as_deref()).collect();
+    let first_a = a_occ
+        .iter()
+        .map(|o| o.range.start)
+        .min()
+        .unwrap_or(usize::MAX);
+    let first_titled_a = a_occ
+        .iter()
+        .filter(|o| o.role.is_some())
+        .map(|o| o.range.start)
+        .min();
+    // Per variant: the occurrences that may change, and what blocks a change.
+    let mut plans: Vec<(&Decision, Vec<&Occ>, usize, Option<&'static str>)> = Vec::new();
+    for d in ds {
+        let b_occ = occs.get(&d.minor).unwrap_or(&none);
+        let nb_sure = b_occ.iter().filter(sure).count();
+        let same_sentence = b_occ
+            .iter()
+            .any(|b| a_occ.iter().any(|a| a.sentence == b.sentence));
+        // A title introduces a person. Two people when: the spellings carry different
+        // titles; or the variant gets a title in running text after the major was named
+        // bare (a headline or quote restates titles, as in the seed's 《…社员朱家清…》);
+        // or the major is first introduced with a title after the variant appeared.
+        let first_b = b_occ
+            .iter()
+            .map(|o| o.range.start)
+            .min()
+            .unwrap_or(usize::MAX);
+        let role_conflict = b_occ.iter().any(|b| {
+            b.role.as_deref().is_some_and(|r| {
+                (!a_roles.is_empty() && !a_roles.contains(r))
+                    || (!b.quoted && first_a < b.range.start && !a_roles.contains(r))
+            })
+        }) || first_titled_a.is_some_and(|a| first_b < a);
+        let blocked = if !d.clear {
+            Some("no clear majority")
+        } else if same_sentence {
+            Some("both spellings in one sentence: maybe two people")
+        } else if role_conflict {
+            Some("different titles: maybe two people")
+        } else {
+            None
+        };
+        let usable: Vec<&Occ> = b_occ
+            .iter()
+            .filter(|o| !o.doubtful && (!d.function_char || o.strong))
+            .collect();
+        plans.push((d, usable, nb_sure, blocked));
+    }
+    // Counts as they will be after this group's fixes: a fix makes the major stronger,
+    // which may settle a variant seen twice (it needs the major at 3× its count).
+    let mut fixed = vec![false; plans.len()];
+    let mut na = na_sure;
+    loop {
+        let mut progress = false;
+        for (k, (_, usable, nb, blocked)) in plans.iter().enumerate() {
+            if fixed[k] || blocked.is_some() || usable.is_empty() {
+                continue;
+            }
+            if na > *nb && (*nb <= 1 || na >= 3 * *nb) {
+                fixed[k] = true;
+                na += usable.len();
+                progress = true;
+            }
+        }
+        if !progress {
+            break;
+        }
+    }
+    let major = major_key.string();
+    let ev = evidence(group);
+    for (k, (d, usable, _, blocked)) in plans.iter().enumerate() {
+        for o in usable {
+            if claimed.overlaps(&o.range) {
+                continue;
+            }
+            claimed.push(o.range.clone());
+            let edit = if fixed[k] {
+                let conf = (0.7 + 0.05 * (group[0].1 as f32).min(5.0)).min(0.95);
+                Edit {
+                    range: o.range.clone(),
+                    replacement: major.clone(),
+                    confidence: conf,
+                    kind: ChangeKind::Fix,
+                    reason: format!(
+                        "name variant: {} → {major} ({} at char {}; counts {ev}; {cues} context cues)",
+                        d.minor.string(),
+                        d.how,
+                        d.pos + 1
+                    )
+                    .into(),
+                }
+            } else {
+                let why = blocked.unwrap_or("no clear majority");
+                Edit {
+                    range: o.range.clone(),
+                    replacement: d.minor.string(),
+                    confidence: 0.3,
+                    kind: ChangeKind::Suspect,
+                    reason: format!(
+                        "possible name variant of {major} ({}; counts {ev}): {why}",
+                        d.how
+                    )
+                    .into(),
+                }
+            };
+            edits.push(edit);
+        }
+    }
+    // The major's own spans are settled too: a shorter pair must not rewrite them.
+    for o in a_occ {
+        if !claimed.overlaps(&o.range) {
+            claimed.push(o.range.clone());
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// --names-file
+
+/// Explicit pairs, then variants of canonical names (those win whatever the counts).
+fn file_edits(text: &str, o: &NamesOptions, claimed: &mut Claimed, edits: &mut Vec<Edit>) {
+    for (v, c) in &o.variants {
+        if v.is_empty() || v == c {
+            continue;
+        }
+        let (nc, nv) = (
+            text.matches(c.as_str()).count(),
+            text.matches(v.as_str()).count(),
+        );
+        for (i, _) in text.match_indices(v.as_str()) {
+            let r = i..i + v.len();
+            if claimed.overlaps(&r) {
+                continue;
+            }
+            claimed.push(r.clone());
+            edits.push(Edit {
+                range: r,
+                replacement: c.clone(),
+                confidence: 1.0,
+                kind: ChangeKind::Fix,
+                reason: format!("names file: {v} → {c} (counts {c}×{nc}, {v}×{nv})").into(),
+            });
+        }
+    }
+    if o.canonical.is_empty() {
+        return;
+    }
+    let t = tables();
+    let canon: HashSet<&str> = o.canonical.iter().map(String::as_str).collect();
+    for c in &o.canonical {
+        let cs: Vec<char> = c.chars().collect();
+        if cs.len() < 2 {
+            continue;
+        }
+        // For each position p, find the fixed rest of the name around one other char.
+        let mut found: Vec<(Range<usize>, String, &'static str)> = Vec::new();
+        for p in 0..cs.len() {
+            let left: String = cs[..p].iter().collect();
+            let right: String = cs[p + 1..].iter().collect();
+            let anchor = if left.len() >= right.len() {
+                &left
+            } else {
+                &right
+            };
+            for (i, _) in text.match_indices(anchor.as_str()) {
+                let start = if anchor == &left {
+                    i
+                } else {
+                    // right anchor: left part and the variable char come before it.
+                    let Some(s) = text[..i].char_indices().rev().nth(p).map(|(s, _)| s) else {
+                        continue;
+                    };
+                    s
+                };
+                let Some(span) = text[start..].char_indices().nth(cs.len()).map_or(
+                    (text[start..].chars().count() == cs.len()).then_some(text.len() - start),
+                    |(e, _)| Some(e),
+                ) else {
+                    continue;
+                };
+                let s = &text[start..start + span];
+                let vs: Vec<char> = s.chars().collect();
+                if vs.len() != cs.len() || s == c || canon.contains(s) {
+                    continue;
+                }
+                let diff: Vec<usize> = (0..cs.len()).filter(|&k| vs[k] != cs[k]).collect();
+                if diff != [p] || !is_han(vs[p]) {
+                    continue;
+                }
+                if let Some(how) = similar(cs[p], vs[p], t) {
+                    found.push((start..start + span, s.to_owned(), how));
+                }
+            }
+        }
+        found.sort_by_key(|f| f.0.start);
+        found.dedup_by_key(|f| f.0.start);
+        // Evidence for the report: how often each spelling occurs.
+        let nc = text.matches(c.as_str()).count();
+        let mut found_count: HashMap<String, usize> = HashMap::new();
+        for f in &found {
+            *found_count.entry(f.1.clone()).or_insert(0) += 1;
+        }
+        for (r, s, how) in found {
+            if claimed.overlaps(&r) {
+                continue;
+            }
+            claimed.push(r.clone());
+            edits.push(Edit {
+                range: r,
+                replacement: c.clone(),
+                confidence: 0.95,
+                kind: ChangeKind::Fix,
+                reason: format!(
+                    "names file: {s} is a variant of canonical {c} ({how}; counts {c}×{nc}, {s}×{})",
+                    found_count[&s]
+                )
+                .into(),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

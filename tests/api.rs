@@ -111,7 +111,6 @@ fn stream_in_small_windows_equals_whole_document() {
 }
 
 #[test]
-#[ignore = "enabled when the convert stage is merged"]
 fn report_offsets_point_at_before_and_after() {
     let config = Config {
         convert: Some(ConvertOptions::default()),

@@ -147,6 +147,9 @@ fn from_overrides_and_force_accepts_binary() {
         .args([
             "--convert",
             "none",
+            // The mojibake stage would repair Big5 read as GBK; this checks the decoder.
+            "--mojibake",
+            "off",
             "-q",
             "--from",
             "gbk",

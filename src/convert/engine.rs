@@ -1,0 +1,876 @@
+//! The conversion engine: OpenCC 1.4.2's maximum forward matching over flattened
+//! dictionary groups, with daachorse leftmost-longest automata.
+//!
+//! OpenCC (SingleStageConverter + MaxMatchSegmentation + ConversionChain):
+//! 1. normalization: the whole text is one segment, converted with its chain;
+//! 2. segmentation (if the config has one): longest matches of the segmentation
+//!    dictionary become segments; unmatched text between them forms one segment;
+//! 3. every segment goes through every step of the chain in turn, each step a
+//!    maximum forward match inside the segment.
+//!
+//! Where no key matches and the text starts a complete Ideographic Description
+//! Sequence (⿰氵青 ...), OpenCC skips the whole sequence unconverted; so do we.
+
+use super::dict::{self, ConfigSpec, Flat, Node};
+use super::protect::Classes;
+use crate::error::{Error, Result};
+use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
+use std::ops::Range;
+
+/// One dictionary (group), compiled.
+pub(crate) struct Table {
+    ac: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    /// Direct tables instead of the automaton when the dictionary has few phrases.
+    direct: Option<Direct>,
+    /// All values in one string (good locality); `spans[id]` is a value's range.
+    arena: String,
+    spans: Vec<(u32, u32)>,
+    /// Per value: `SAME` (the value equals its key: the match changes nothing),
+    /// `GB_KEY` (the key has a GB2312 hanzi: Simplified protection must look at it).
+    flags: Vec<u8>,
+    first: FirstChars,
+}
+
+/// Dictionaries with at most this many multi-character keys use `Direct`.
+const DIRECT_MAX_PHRASES: usize = 5000;
+
+/// Per-character tables for forward maximum matching: a character's entry gives its
+/// own value and the phrases that begin with it, longest first. Faster than an
+/// automaton when phrases are few (all steps of the `*2s` configs), and it follows
+/// OpenCC's loop literally: at each position the longest key, else one character
+/// (or one whole Ideographic Description Sequence) unchanged.
+struct Direct {
+    /// BMP code point → index into `entries` (0: no key begins with it).
+    slot: Box<[u32]>,
+    astral: std::collections::HashMap<char, u32>,
+    entries: Vec<DirectEntry>,
+    phrases: Vec<(Box<str>, u32)>,
+}
+
+#[derive(Clone, Copy)]
+struct DirectEntry {
+    single: u32,
+    phrases: (u32, u32),
+}
+
+const NONE: u32 = u32::MAX;
+
+impl Direct {
+    fn new(pats: &[(String, u32)]) -> Direct {
+        let mut slot = vec![0u32; 0x10000].into_boxed_slice();
+        let mut astral = std::collections::HashMap::new();
+        let mut entries = vec![DirectEntry {
+            single: NONE,
+            phrases: (0, 0),
+        }];
+        let mut by_char: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new()];
+        for (k, v) in pats {
+            let Some(c) = k.chars().next() else { continue };
+            let idx = if (c as u32) < 0x10000 {
+                &mut slot[c as usize]
+            } else {
+                astral.entry(c).or_insert(0)
+            };
+            if *idx == 0 {
+                *idx = entries.len() as u32;
+                entries.push(DirectEntry {
+                    single: NONE,
+                    phrases: (0, 0),
+                });
+                by_char.push(Vec::new());
+            }
+            let i = *idx as usize;
+            if k.len() == c.len_utf8() {
+                entries[i].single = *v;
+            } else {
+                by_char[i].push((k.clone().into_boxed_str(), *v));
+            }
+        }
+        let mut phrases = Vec::new();
+        for (i, mut list) in by_char.into_iter().enumerate() {
+            list.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+            let start = phrases.len() as u32;
+            phrases.extend(list);
+            entries[i].phrases = (start, phrases.len() as u32);
+        }
+        Direct {
+            slot,
+            astral,
+            entries,
+            phrases,
+        }
+    }
+
+    #[inline]
+    /// Forward maximum matching; `f` returns false to stop early.
+    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
+        let b = text.as_bytes();
+        let mut p = 0;
+        while p < b.len() {
+            let b0 = b[p];
+            // `text` is valid UTF-8: decode without checks.
+            let (c, l) = if b0 < 0x80 {
+                (u32::from(b0), 1)
+            } else if b0 < 0xE0 {
+                ((u32::from(b0 & 0x1F) << 6) | u32::from(b[p + 1] & 0x3F), 2)
+            } else if b0 < 0xF0 {
+                (
+                    (u32::from(b0 & 0x0F) << 12)
+                        | (u32::from(b[p + 1] & 0x3F) << 6)
+                        | u32::from(b[p + 2] & 0x3F),
+                    3,
+                )
+            } else {
+                (
+                    (u32::from(b0 & 0x07) << 18)
+                        | (u32::from(b[p + 1] & 0x3F) << 12)
+                        | (u32::from(b[p + 2] & 0x3F) << 6)
+                        | u32::from(b[p + 3] & 0x3F),
+                    4,
+                )
+            };
+            let ei = if c < 0x10000 {
+                self.slot[c as usize]
+            } else if self.astral.is_empty() {
+                0
+            } else {
+                char::from_u32(c)
+                    .and_then(|ch| self.astral.get(&ch).copied())
+                    .unwrap_or(0)
+            };
+            if ei != 0 {
+                let e = self.entries[ei as usize];
+                let rest = &b[p..];
+                // The first character matches by construction; compare the rest
+                // byte by byte (most candidates differ at once).
+                let hit = self.phrases[e.phrases.0 as usize..e.phrases.1 as usize]
+                    .iter()
+                    .find(|(k, _)| {
+                        let k = k.as_bytes();
+                        k.len() <= rest.len() && k[l..].iter().zip(&rest[l..]).all(|(x, y)| x == y)
+                    });
+                if let Some((k, v)) = hit {
+                    if !f(p, p + k.len(), *v) {
+                        return;
+                    }
+                    p += k.len();
+                    continue;
+                }
+                if e.single != NONE {
+                    if !f(p, p + l, e.single) {
+                        return;
+                    }
+                    p += l;
+                    continue;
+                }
+            }
+            if (0x2FF0..=0x2FFF).contains(&c) {
+                let n = ids_len(&text[p..]);
+                if n > 0 {
+                    p += n;
+                    continue;
+                }
+            }
+            p += l;
+        }
+    }
+}
+
+const SAME: u8 = 1;
+const GB_KEY: u8 = 2;
+
+/// Bitmap of the characters that begin some key.
+#[derive(Clone)]
+pub(crate) struct FirstChars {
+    bmp: Box<[u64]>,
+    astral: bool,
+}
+
+impl FirstChars {
+    pub(crate) fn new() -> Self {
+        FirstChars {
+            bmp: vec![0u64; 1024].into_boxed_slice(),
+            astral: false,
+        }
+    }
+
+    pub(crate) fn add(&mut self, c: char) {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.bmp[(u >> 6) as usize] |= 1 << (u & 63);
+        } else {
+            self.astral = true;
+        }
+    }
+
+    pub(crate) fn union(&mut self, o: &FirstChars) {
+        for (a, b) in self.bmp.iter_mut().zip(o.bmp.iter()) {
+            *a |= *b;
+        }
+        self.astral |= o.astral;
+    }
+
+    #[inline]
+    pub(crate) fn contains(&self, c: char) -> bool {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.bmp[(u >> 6) as usize] & (1 << (u & 63)) != 0
+        } else {
+            self.astral
+        }
+    }
+
+    /// True when some character of `text` begins a key.
+    pub(crate) fn any_in(&self, text: &str) -> bool {
+        if !self.astral && self.bmp[..2].iter().all(|&w| w == 0) {
+            // No ASCII keys: look at the non-ASCII characters only.
+            let b = text.as_bytes();
+            let mut i = 0;
+            while let Some(p) = b[i..].iter().position(|&x| x >= 0xC0) {
+                let s = i + p;
+                let c = text[s..].chars().next().unwrap_or('\0');
+                if self.contains(c) {
+                    return true;
+                }
+                i = s + c.len_utf8().max(1);
+            }
+            return false;
+        }
+        if text.is_ascii() && self.bmp[0] == 0 && self.bmp[1] == 0 {
+            return false;
+        }
+        text.chars().any(|c| self.contains(c))
+    }
+}
+
+impl Table {
+    /// Compile a flat map. Single-character entries that map a character to itself
+    /// are dropped: matching them or not gives the same output.
+    pub(crate) fn new(flat: Flat) -> Result<Table> {
+        Table::with_classes(flat, None)
+    }
+
+    /// Like `new`, marking the keys that Simplified protection must check.
+    pub(crate) fn with_classes(flat: Flat, classes: Option<&Classes>) -> Result<Table> {
+        let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
+        let mut arena = String::new();
+        let mut spans = Vec::with_capacity(flat.len());
+        let mut flags = Vec::with_capacity(flat.len());
+        let mut first = FirstChars::new();
+        for (k, v) in flat {
+            let one = k.chars().nth(1).is_none();
+            if k.is_empty() || (one && k == v) {
+                continue;
+            }
+            if let Some(c) = k.chars().next() {
+                first.add(c);
+            }
+            let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
+            flags.push((u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY));
+            pats.push((k, spans.len() as u32));
+            let start = arena.len() as u32;
+            arena.push_str(&v);
+            spans.push((start, arena.len() as u32));
+        }
+        let phrases = pats
+            .iter()
+            .filter(|(k, _)| k.chars().nth(1).is_some())
+            .count();
+        let direct = (phrases <= DIRECT_MAX_PHRASES).then(|| Direct::new(&pats));
+        let ac = if pats.is_empty() || direct.is_some() {
+            None
+        } else {
+            Some(
+                CharwiseDoubleArrayAhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build_with_values(pats)
+                    .map_err(|e| Error::Config(format!("building automaton: {e}")))?,
+            )
+        };
+        Ok(Table {
+            ac,
+            direct,
+            arena,
+            spans,
+            flags,
+            first,
+        })
+    }
+
+    pub(crate) fn first(&self) -> &FirstChars {
+        &self.first
+    }
+
+    /// Call `f(start, end, value_id)` for every match of OpenCC's forward maximum
+    /// matching over `text`, in order.
+    #[inline]
+    pub(crate) fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32)) {
+        if let Some(d) = &self.direct {
+            d.scan(text, |s, e, v| {
+                f(s, e, v);
+                true
+            });
+            return;
+        }
+        let Some(ac) = &self.ac else { return };
+        if !has_idc(text.as_bytes()) {
+            for m in ac.leftmost_find_iter(text) {
+                f(m.start(), m.end(), m.value());
+            }
+            return;
+        }
+        // Slow path: skip complete Ideographic Description Sequences that the scan
+        // reaches without a match, as OpenCC does.
+        let mut cur = 0;
+        'restart: while cur < text.len() {
+            let base = cur;
+            for m in ac.leftmost_find_iter(&text[base..]) {
+                let (s, e) = (base + m.start(), base + m.end());
+                let mut q = cur;
+                while q < s {
+                    let l = ids_len(&text[q..]);
+                    if l > 0 {
+                        if q + l > s {
+                            cur = q + l;
+                            continue 'restart;
+                        }
+                        q += l;
+                    } else {
+                        q += text[q..].chars().next().map_or(1, char::len_utf8);
+                    }
+                }
+                f(s, e, m.value());
+                cur = e;
+            }
+            break;
+        }
+    }
+
+    /// True when converting `text` would change it.
+    pub(crate) fn changes(&self, text: &str) -> bool {
+        if let Some(d) = &self.direct {
+            let mut hit = false;
+            d.scan(text, |_, _, v| {
+                hit = !self.is_same(v);
+                !hit
+            });
+            return hit;
+        }
+        let mut hit = false;
+        self.scan(text, |_, _, v| hit |= !self.is_same(v));
+        hit
+    }
+
+    /// Convert `text` (one segment) and append the result to `out`.
+    pub(crate) fn convert_into(&self, text: &str, out: &mut String) {
+        let mut pos = 0;
+        self.scan(text, |s, e, v| {
+            out.push_str(&text[pos..s]);
+            out.push_str(self.value(v));
+            pos = e;
+        });
+        out.push_str(&text[pos..]);
+    }
+
+    #[inline]
+    pub(crate) fn value(&self, id: u32) -> &str {
+        let (a, b) = self.spans[id as usize];
+        &self.arena[a as usize..b as usize]
+    }
+
+    #[inline]
+    pub(crate) fn is_same(&self, id: u32) -> bool {
+        self.flags[id as usize] & SAME != 0
+    }
+
+    #[inline]
+    fn flags(&self, id: u32) -> u8 {
+        self.flags[id as usize]
+    }
+}
+
+/// True when `b` may contain an ideographic description character (U+2FF0..U+2FFF,
+/// UTF-8 `E2 BF B0..BF`).
+#[inline]
+fn has_idc(b: &[u8]) -> bool {
+    memchr::memmem::find_iter(b, b"\xE2\xBF").any(|i| matches!(b.get(i + 2), Some(0xB0..=0xBF)))
+}
+
+fn idc_arity(c: char) -> usize {
+    match c as u32 {
+        0x2FF2 | 0x2FF3 => 3,
+        0x2FFE | 0x2FFF => 1,
+        0x2FF0..=0x2FFD => 2,
+        _ => 0,
+    }
+}
+
+/// Byte length of the complete IDS at the start of `s`, or 0 (OpenCC's
+/// `NextIdeographicDescriptionSequenceLength`: depth ≤ 16, ≤ 64 code points).
+pub(crate) fn ids_len(s: &str) -> usize {
+    fn consume(s: &str, depth: usize, points: &mut usize) -> Option<usize> {
+        // None: incomplete or invalid.
+        if depth == 0 || *points >= 64 {
+            return None;
+        }
+        let c = s.chars().next()?;
+        *points += 1;
+        let mut off = c.len_utf8();
+        for _ in 0..idc_arity(c) {
+            if off >= s.len() {
+                return None;
+            }
+            off += consume(&s[off..], depth - 1, points)?;
+        }
+        Some(off)
+    }
+    match s.chars().next() {
+        Some(c) if idc_arity(c) > 0 => consume(s, 16, &mut 0).unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Aligned changed blocks: (range before, range after), sorted and disjoint.
+type Blocks = Vec<(Range<usize>, Range<usize>)>;
+
+/// Everything one config needs, compiled once.
+pub(crate) struct Compiled {
+    norm: Vec<Table>,
+    seg: Option<Table>,
+    steps: Vec<Table>,
+    /// Chain output of every segmentation key, `None` when it equals the key.
+    seg_out: Vec<Option<Box<str>>>,
+    /// First characters of every key of the chain steps and normalization.
+    first: FirstChars,
+    /// First two bytes of every normalization key: a cheap byte-level pre-check.
+    /// Bitmap of the second bytes of normalization keys, by lead byte (bit 0 of a
+    /// lead's map: a one-byte key).
+    norm_second: Box<[[u64; 4]; 256]>,
+    norm_leads: Vec<u8>,
+    pub(crate) protect: Option<&'static Classes>,
+}
+
+impl Compiled {
+    pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
+        let table = |n: &Node| -> Result<Table> { Table::with_classes(dict::flatten(n)?, protect) };
+        let norm = spec
+            .normalization
+            .iter()
+            .map(table)
+            .collect::<Result<Vec<_>>>()?;
+        let steps = spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?;
+        let mut first = FirstChars::new();
+        for t in &steps {
+            first.union(t.first());
+        }
+        let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
+        for n in &spec.normalization {
+            for (k, _) in dict::flatten(n)? {
+                if let [a, b, ..] = *k.as_bytes() {
+                    norm_pairs.push([a, b]);
+                } else if let [a] = *k.as_bytes() {
+                    norm_pairs.push([a, 0]);
+                }
+            }
+        }
+        norm_pairs.sort_unstable();
+        norm_pairs.dedup();
+        let mut norm_leads: Vec<u8> = norm_pairs.iter().map(|p| p[0]).collect();
+        norm_leads.dedup();
+        let mut norm_second = Box::new([[0u64; 4]; 256]);
+        for [a, b] in &norm_pairs {
+            if *b == 0 {
+                norm_second[usize::from(*a)] = [u64::MAX; 4];
+            } else {
+                norm_second[usize::from(*a)][usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+        }
+        let mut c = Compiled {
+            norm,
+            seg: None,
+            steps,
+            seg_out: Vec::new(),
+            first,
+            norm_second,
+            norm_leads,
+            protect,
+        };
+        if let Some(n) = &spec.segmentation {
+            // Keep every key (values unused): a single-char key is a segment too.
+            let flat = dict::flatten(n)?;
+            let keys: Vec<String> = flat.iter().map(|(k, _)| k.clone()).collect();
+            let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}".into())).collect();
+            let seg = Table::new(flat)?;
+            let mut seg_out = Vec::with_capacity(keys.len());
+            let (mut a, mut b) = (String::new(), String::new());
+            for k in &keys {
+                c.chain_into(k, &mut a, &mut b);
+                seg_out.push(if a == *k {
+                    None
+                } else {
+                    Some(a.clone().into())
+                });
+            }
+            c.seg = Some(seg);
+            c.seg_out = seg_out;
+        }
+        Ok(c)
+    }
+
+    /// Run every chain step over one segment; the result ends in `a`.
+    fn chain_into(&self, seg: &str, a: &mut String, b: &mut String) {
+        a.clear();
+        a.push_str(seg);
+        for t in &self.steps {
+            b.clear();
+            t.convert_into(a, b);
+            std::mem::swap(a, b);
+        }
+    }
+
+    /// False when no normalization key can start anywhere in `text`.
+    fn may_normalize(&self, text: &str) -> bool {
+        let b = text.as_bytes();
+        let hit = |i: usize| {
+            let second = b.get(i + 1).copied().unwrap_or(0);
+            self.norm_second[usize::from(b[i])][usize::from(second >> 6)] & (1 << (second & 63))
+                != 0
+        };
+        match self.norm_leads.as_slice() {
+            [] => false,
+            [a] => memchr::memchr_iter(*a, b).any(hit),
+            [a, c] => memchr::memchr2_iter(*a, *c, b).any(hit),
+            [a, c, d] => memchr::memchr3_iter(*a, *c, *d, b).any(hit),
+            _ => (0..b.len()).any(hit),
+        }
+    }
+
+    /// True when nothing in `text` can change.
+    pub(crate) fn inert(&self, text: &str) -> bool {
+        !self.first.any_in(text) && !self.may_normalize(text)
+    }
+
+    /// Call `emit(range, replacement)` for every changed span of `text`, in order.
+    /// Ranges are byte ranges of `text`.
+    pub(crate) fn run(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+        if !self.may_normalize(text) {
+            self.run_main(text, emit);
+            return;
+        }
+        // Rare: compatibility ideographs. Normalize, convert, map back.
+        let mut normed = text.to_owned();
+        let mut changes: Vec<(Range<usize>, Range<usize>)> = Vec::new(); // orig, normed
+        for t in &self.norm {
+            let src = std::mem::take(&mut normed);
+            let mut pos = 0;
+            t.scan(&src, |s, e, v| {
+                normed.push_str(&src[pos..s]);
+                let ns = normed.len();
+                normed.push_str(t.value(v));
+                changes.push((s..e, ns..normed.len()));
+                pos = e;
+            });
+            normed.push_str(&src[pos..]);
+            if self.norm.len() > 1 && !changes.is_empty() {
+                // Several normalization steps: report the whole text as one change.
+                changes.clear();
+                changes.push((0..text.len(), 0..normed.len()));
+            }
+        }
+        if changes.is_empty() {
+            self.run_main(text, emit);
+            return;
+        }
+        let back = |p: usize, end: bool| -> usize {
+            let i = changes.partition_point(|(_, n)| n.end <= p);
+            match changes.get(i) {
+                Some((o, n)) if n.start < p || (n.start == p && end && n.end > p) => {
+                    if end {
+                        o.end
+                    } else {
+                        o.start
+                    }
+                }
+                _ => match i.checked_sub(1).map(|j| &changes[j]) {
+                    Some((o, n)) => o.end + (p - n.end),
+                    None => p,
+                },
+            }
+        };
+        let mut pieces: Vec<(Range<usize>, String)> = Vec::new();
+        self.run_main(&normed, &mut |r, s| {
+            pieces.push((back(r.start, false)..back(r.end, true), s.to_owned()))
+        });
+        // Add normalization changes not covered by a conversion piece.
+        let mut out: Vec<(Range<usize>, String)> = Vec::new();
+        let mut pi = pieces.into_iter().peekable();
+        for (o, n) in &changes {
+            while let Some(p) = pi.next_if(|p| p.0.end <= o.start) {
+                out.push(p);
+            }
+            if pi
+                .peek()
+                .is_some_and(|p| p.0.start <= o.start && p.0.end >= o.end)
+            {
+                continue;
+            }
+            out.push((o.clone(), normed[n.clone()].to_owned()));
+        }
+        out.extend(pi);
+        out.sort_by_key(|p| p.0.start);
+        for (r, s) in out {
+            emit(r, &s);
+        }
+    }
+
+    fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+        let mut sink = Sink::new(text, emit);
+        let gap = |r: Range<usize>, emit: &mut Sink<'_>| {
+            if r.is_empty() {
+                return;
+            }
+            let slice = &text[r.clone()];
+            // Steps that change nothing here can be skipped; when only the last step
+            // is left, its matches are the changes.
+            let mut k = 0;
+            while k + 1 < self.steps.len() && !self.steps[k].changes(slice) {
+                k += 1;
+            }
+            if k + 1 == self.steps.len() {
+                let t = &self.steps[k];
+                t.scan(slice, |s, e, v| {
+                    let f = t.flags(v);
+                    if f & SAME != 0 {
+                    } else if f & GB_KEY == 0 {
+                        emit.push(r.start + s..r.start + e, t.value(v));
+                    } else {
+                        self.emit_checked(text, r.start + s..r.start + e, t.value(v), emit);
+                    }
+                });
+            } else {
+                let (out, blocks) = self.chain_blocks(slice, k);
+                for (i, o) in blocks {
+                    let inp = &slice[i.clone()];
+                    let o = &out[o];
+                    if inp != o {
+                        self.refine(text, r.start + i.start, inp, o, emit);
+                    }
+                }
+            }
+        };
+        match &self.seg {
+            None => gap(0..text.len(), &mut sink),
+            Some(seg) => {
+                let mut cur = 0;
+                seg.scan(text, |s, e, id| {
+                    gap(cur..s, &mut sink);
+                    if let Some(o) = &self.seg_out[id as usize] {
+                        self.refine(text, s, &text[s..e], o, &mut sink);
+                    }
+                    cur = e;
+                });
+                gap(cur..text.len(), &mut sink);
+            }
+        }
+        sink.flush();
+    }
+
+    /// Run the chain over `seg` and return the output with the aligned blocks that
+    /// changed: (range in `seg`, range in the output). Between blocks the text is the
+    /// same on both sides. A later step's match that spans parts of earlier steps'
+    /// matches merges them into one block, so every block is an exact correspondence.
+    fn chain_blocks(&self, seg: &str, from: usize) -> (String, Blocks) {
+        let mut cur = seg.to_owned();
+        // Blocks from `seg` to `cur`.
+        let mut blocks: Blocks = Vec::new();
+        for t in &self.steps[from..] {
+            let mut next = String::with_capacity(cur.len() + 8);
+            let mut step: Blocks = Vec::new();
+            let mut pos = 0;
+            t.scan(&cur, |s, e, v| {
+                next.push_str(&cur[pos..s]);
+                let o = next.len();
+                next.push_str(t.value(v));
+                step.push((s..e, o..next.len()));
+                pos = e;
+            });
+            next.push_str(&cur[pos..]);
+            if !step.is_empty() {
+                blocks = compose(&blocks, &step);
+            }
+            cur = next;
+        }
+        (cur, blocks)
+    }
+
+    /// Emit the differences between `inp` (at `base` in `text`) and its conversion
+    /// `out`: character by character when the lengths agree, else one trimmed span.
+    fn refine(&self, text: &str, base: usize, inp: &str, out: &str, emit: &mut Sink<'_>) {
+        if inp.chars().count() == out.chars().count() {
+            let mut oi = out.char_indices();
+            for (i, c) in inp.char_indices() {
+                let (j, d) = oi.next().unwrap_or((out.len(), c));
+                if c != d {
+                    let s = base + i;
+                    self.emit_checked(text, s..s + c.len_utf8(), &out[j..j + d.len_utf8()], emit);
+                }
+            }
+            return;
+        }
+        let pre: usize = inp
+            .chars()
+            .zip(out.chars())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a.len_utf8())
+            .sum();
+        let suf: usize = inp[pre..]
+            .chars()
+            .rev()
+            .zip(out[pre..].chars().rev())
+            .take_while(|(a, b)| a == b)
+            .map(|(a, _)| a.len_utf8())
+            .sum();
+        let suf = suf.min(inp.len() - pre).min(out.len() - pre);
+        self.emit_checked(
+            text,
+            base + pre..base + inp.len() - suf,
+            &out[pre..out.len() - suf],
+            emit,
+        );
+    }
+
+    /// Emit a change, unless Simplified protection says the span is Simplified text.
+    #[inline]
+    fn emit_checked(&self, text: &str, r: Range<usize>, out: &str, emit: &mut Sink<'_>) {
+        match self.protect {
+            None => emit.push(r, out),
+            Some(cl) => cl.filter(text, r, out, |r, o| emit.push(r, o)),
+        }
+    }
+}
+
+/// Unchanged text that may sit inside one emitted change: a short stretch (at most
+/// 48 bytes) between two converted spans, so that one change covers a converted
+/// clause rather than each character. It must not contain a byte below 0x30 (line
+/// breaks, spaces, ASCII punctuation): the streaming reader cuts windows only after
+/// such bytes, so records come out the same whatever the window size.
+pub(crate) fn joinable(gap: &str) -> bool {
+    gap.len() <= 48 && gap.bytes().all(|b| b >= 0x30)
+}
+
+/// Collects changes and passes them on merged (see `joinable`): fewer, larger
+/// records, and one dynamic call per clause instead of per character.
+pub(crate) struct Sink<'a> {
+    text: &'a str,
+    cur: Option<Range<usize>>,
+    buf: String,
+    emit: &'a mut dyn FnMut(Range<usize>, &str),
+}
+
+impl<'a> Sink<'a> {
+    fn new(text: &'a str, emit: &'a mut dyn FnMut(Range<usize>, &str)) -> Self {
+        Sink {
+            text,
+            cur: None,
+            buf: String::new(),
+            emit,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, r: Range<usize>, out: &str) {
+        if let Some(c) = &mut self.cur {
+            if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
+                self.buf.push_str(&self.text[c.end..r.start]);
+                self.buf.push_str(out);
+                c.end = r.end;
+                return;
+            }
+        }
+        self.flush();
+        self.buf.push_str(out);
+        self.cur = Some(r);
+    }
+
+    fn flush(&mut self) {
+        if let Some(c) = self.cur.take() {
+            (self.emit)(c, &self.buf);
+            self.buf.clear();
+        }
+    }
+}
+
+/// Compose block maps `a` (level 0 → 1) and `b` (level 1 → 2) into level 0 → 2.
+/// Blocks are sorted, disjoint, and the text between them is unchanged.
+fn compose(a: &[(Range<usize>, Range<usize>)], b: &[(Range<usize>, Range<usize>)]) -> Blocks {
+    // Merge the level-1 intervals of both maps (a's outputs, b's inputs).
+    let mut iv: Vec<Range<usize>> = a
+        .iter()
+        .map(|x| x.1.clone())
+        .chain(b.iter().map(|x| x.0.clone()))
+        .collect();
+    iv.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(iv.len());
+    for r in iv {
+        match merged.last_mut() {
+            Some(m)
+                if r.start < m.end
+                    || (r.start == m.end && (r.start == r.end || m.start == m.end)) =>
+            {
+                m.end = m.end.max(r.end)
+            }
+            _ => merged.push(r),
+        }
+    }
+    // Map level-1 offsets (sorted, never strictly inside a block) back through `a`
+    // and forward through `b`, walking both maps once.
+    struct Walk<'m> {
+        blocks: &'m [(Range<usize>, Range<usize>)],
+        i: usize,
+        back: bool,
+    }
+    impl Walk<'_> {
+        fn map(&mut self, p: usize) -> usize {
+            let side = |x: &(Range<usize>, Range<usize>), back: bool| {
+                if back {
+                    (x.1.clone(), x.0.clone())
+                } else {
+                    (x.0.clone(), x.1.clone())
+                }
+            };
+            while self.i < self.blocks.len() && side(&self.blocks[self.i], self.back).0.end <= p {
+                self.i += 1;
+            }
+            if let Some(x) = self.blocks.get(self.i) {
+                let (from, to) = side(x, self.back);
+                if from.start == p && from.end > p {
+                    return to.start;
+                }
+            }
+            match self.i.checked_sub(1).map(|j| &self.blocks[j]) {
+                Some(x) => {
+                    let (from, to) = side(x, self.back);
+                    to.end + (p - from.end)
+                }
+                None => p,
+            }
+        }
+    }
+    let mut wa = Walk {
+        blocks: a,
+        i: 0,
+        back: true,
+    };
+    let mut wb = Walk {
+        blocks: b,
+        i: 0,
+        back: false,
+    };
+    merged
+        .into_iter()
+        .map(|m| {
+            let (s0, s2) = (wa.map(m.start), wb.map(m.start));
+            (s0..wa.map(m.end), s2..wb.map(m.end))
+        })
+        .collect()
+}

@@ -1,0 +1,194 @@
+//! Simplified protection for the `*2s` configs (OpenCC issue #1390 and kin).
+//!
+//! OpenCC's Traditional→Simplified dictionaries also map some characters that are
+//! ordinary Simplified characters: `tw2s` turns 么 into 幺 (心里么 → 心里幺), `t2s`
+//! turns 於/後/乾/麽 into 于/后/干/么, `tw2sp` turns 程序 into 进程. On text that is
+//! already Simplified, or on the Simplified parts of a mixed document, that is damage.
+//!
+//! Rule: a change that rewrites a GB2312 hanzi (GB2312 is the standard character set
+//! of Simplified Chinese, so such a character is valid Simplified text) is made only
+//! when the text around it is Traditional: within ±`WINDOW` characters there are more
+//! clearly-Traditional characters (t2s changes them and they are not in GB2312) than
+//! clearly-Simplified ones (GB2312 characters that s2t changes). Changes of non-GB2312
+//! characters (這→这) are always made. On Traditional text this keeps OpenCC's
+//! output; on Simplified text nothing changes.
+
+use super::dict::{self, to_map};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+const GB: u8 = 1;
+const TRAD: u8 = 2;
+const SIMP: u8 = 4;
+
+/// Characters on each side that count as context.
+pub const WINDOW: usize = 40;
+
+/// Per-character classes over the BMP.
+pub(crate) struct Classes {
+    table: Box<[u8]>,
+}
+
+impl Classes {
+    pub(crate) fn global() -> &'static Classes {
+        static C: OnceLock<Classes> = OnceLock::new();
+        C.get_or_init(Classes::build)
+    }
+
+    fn build() -> Classes {
+        let mut table = vec![0u8; 0x10000].into_boxed_slice();
+        for b1 in 0xB0u8..=0xF7 {
+            for b2 in 0xA1u8..=0xFE {
+                let pair = [b1, b2];
+                let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&pair);
+                if let Some(c) = s.chars().next() {
+                    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+                        table[c as usize] |= GB;
+                    }
+                }
+            }
+        }
+        let load = |f: &str| {
+            dict::dict_text(f)
+                .and_then(|t| dict::parse_dict(f, t))
+                .unwrap_or_default()
+        };
+        let ts = load("TSCharacters.txt");
+        for (k, v) in to_map(&ts) {
+            if let Some(c) = single(k) {
+                if k != v && (c as u32) < 0x10000 && table[c as usize] & GB == 0 {
+                    table[c as usize] |= TRAD;
+                }
+            }
+        }
+        let st = load("STCharacters.txt");
+        for (k, v) in to_map(&st) {
+            if let Some(c) = single(k) {
+                if k != v && (c as u32) < 0x10000 && table[c as usize] & GB != 0 {
+                    table[c as usize] |= SIMP;
+                }
+            }
+        }
+        Classes { table }
+    }
+
+    #[inline]
+    fn class(&self, c: char) -> u8 {
+        self.table.get(c as usize).copied().unwrap_or(0)
+    }
+
+    /// True when `c` is a GB2312 hanzi.
+    #[inline]
+    pub(crate) fn is_simplified_valid(&self, c: char) -> bool {
+        self.class(c) & GB != 0
+    }
+
+    /// More clearly-Traditional than clearly-Simplified characters around `pos`.
+    pub(crate) fn traditional_context(&self, text: &str, pos: usize) -> bool {
+        let (mut t, mut s) = (0usize, 0usize);
+        let mut count = |c: char| {
+            let k = self.class(c);
+            t += usize::from(k & TRAD != 0);
+            s += usize::from(k & SIMP != 0);
+        };
+        text[..pos].chars().rev().take(WINDOW).for_each(&mut count);
+        text[pos..].chars().take(WINDOW).for_each(&mut count);
+        t > s
+    }
+
+    /// Pass on the change `text[r] → out`, minus the rewrites of GB2312 characters
+    /// that sit in Simplified context.
+    pub(crate) fn filter(
+        &self,
+        text: &str,
+        r: Range<usize>,
+        out: &str,
+        mut emit: impl FnMut(Range<usize>, &str),
+    ) {
+        let inp = &text[r.clone()];
+        if !inp.chars().any(|a| self.is_simplified_valid(a)) {
+            emit(r, out);
+            return;
+        }
+        let same_len = inp.chars().count() == out.chars().count();
+        let touches_gb = if same_len {
+            inp.chars()
+                .zip(out.chars())
+                .any(|(a, b)| a != b && self.is_simplified_valid(a))
+        } else {
+            inp.chars().all(|a| self.is_simplified_valid(a))
+        };
+        if !touches_gb || self.traditional_context(text, r.start) {
+            emit(r, out);
+            return;
+        }
+        if !same_len {
+            return;
+        }
+        let kept: String = inp
+            .chars()
+            .zip(out.chars())
+            .map(|(a, b)| if self.is_simplified_valid(a) { a } else { b })
+            .collect();
+        if kept != inp {
+            emit(r, &kept);
+        }
+    }
+}
+
+/// True when `text` contains hiragana or katakana (U+3040..U+30FF: UTF-8 `E3 81 80`
+/// to `E3 83 BF`), the mark of Japanese text.
+pub(crate) fn has_kana(text: &str) -> bool {
+    let b = text.as_bytes();
+    memchr::memchr_iter(0xE3, b).any(|i| {
+        matches!(
+            (b.get(i + 1), b.get(i + 2)),
+            (Some(0x81), Some(0x80..=0xBF)) | (Some(0x82), Some(_)) | (Some(0x83), Some(_))
+        )
+    })
+}
+
+/// A line is Japanese when kana are at least a third of its kana and hanzi (real
+/// Japanese prose has far more; a katakana name in a Chinese sentence has less).
+pub(crate) fn is_japanese(line: &str) -> bool {
+    if !has_kana(line) {
+        return false;
+    }
+    let (mut kana, mut han) = (0usize, 0usize);
+    for c in line.chars() {
+        match c as u32 {
+            0x3040..=0x30FF => kana += 1,
+            0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF => han += 1,
+            _ => {}
+        }
+    }
+    kana >= 2 && kana * 3 >= kana + han
+}
+
+fn single(s: &str) -> Option<char> {
+    let mut it = s.chars();
+    let c = it.next()?;
+    it.next().is_none().then_some(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes() {
+        let c = Classes::global();
+        assert!(c.is_simplified_valid('么'));
+        assert!(c.is_simplified_valid('这'));
+        assert!(!c.is_simplified_valid('這'));
+        assert_eq!(c.class('這') & TRAD, TRAD);
+        assert_eq!(c.class('这') & SIMP, SIMP);
+        assert!(c.traditional_context("這個說法", 0));
+        assert!(!c.traditional_context("这个说法", 0));
+        assert!(!c.traditional_context("abc", 1));
+        assert!(is_japanese("日本語の文章です。"));
+        assert!(!is_japanese(
+            "這款《寶可夢》的英文是ポケモン，很多臺灣人都喜歡這個遊戲和動畫。"
+        ));
+    }
+}

@@ -1,0 +1,275 @@
+use super::*;
+
+fn run_opts(o: NamesOptions, text: &str) -> (String, Vec<Edit>) {
+    let u = Unifier { options: o };
+    let mut doc = Doc::default();
+    u.observe(text, &mut doc);
+    let mut ed = Edits::new();
+    u.apply(text, &mut doc, &mut ed);
+    let list: Vec<Edit> = ed.iter().cloned().collect();
+    (ed.apply(text).0, list)
+}
+
+fn run(text: &str) -> (String, Vec<Edit>) {
+    run_opts(NamesOptions::default(), text)
+}
+
+fn fixes(e: &[Edit]) -> usize {
+    e.iter().filter(|e| e.kind == ChangeKind::Fix).count()
+}
+
+fn suspects(e: &[Edit]) -> usize {
+    e.iter().filter(|e| e.kind == ChangeKind::Suspect).count()
+}
+
+const SEEDLIKE: &str = "来自医卫系统的朱佳清、唐光政2名社员驰援湖北。日前,朱佳清荣获奖章。\
+其中《九三学社社员朱家清这段哽咽自述让人泪目》点击量达7000多。其中“朱佳清前方语音自述”在多家媒体发布。";
+
+#[test]
+fn minority_form_is_unified() {
+    let (out, e) = run(SEEDLIKE);
+    assert_eq!(out, SEEDLIKE.replace("朱家清", "朱佳清"));
+    assert_eq!(fixes(&e), 1);
+    let r = &e[0].reason;
+    assert!(r.contains("朱佳清×3") && r.contains("朱家清×1"), "{r}");
+    assert!(r.contains("same pinyin"), "{r}");
+}
+
+#[test]
+fn unified_text_is_stable() {
+    let (out, _) = run(SEEDLIKE);
+    let (again, e) = run(&out);
+    assert_eq!(again, out);
+    assert!(e.is_empty(), "{e:?}");
+}
+
+#[test]
+fn tie_is_only_reported() {
+    let t = "记者王晓明报道。王晓明说今天很好。记者王小明报道。王小明表示同意。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert_eq!(fixes(&e), 0);
+    assert!(suspects(&e) >= 1, "{e:?}");
+    assert!(e.iter().all(|e| e.reason.contains("王晓明×2")));
+}
+
+#[test]
+fn two_people_in_one_sentence_stay() {
+    let t = "张伟和张玮都来了。张伟说他很高兴。张伟表示会继续努力。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert_eq!(fixes(&e), 0);
+    assert_eq!(suspects(&e), 1);
+}
+
+#[test]
+fn two_people_with_different_titles_stay() {
+    let t = "村民张伟说今年收成好。张伟表示很满意。张伟笑着说明年再来。民警张玮介绍了情况。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert_eq!(fixes(&e), 0);
+}
+
+#[test]
+fn ordinary_words_are_not_names() {
+    // 高兴 is a word; 高星 differs by one homophone char but must not become 高兴.
+    let t = "大家都很高兴。我也很高兴。高兴的事。队员高星说了几句。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert!(e.is_empty(), "{e:?}");
+    let t = "权力和权利不同。权力要监督。权力属于人民。";
+    assert!(run(t).1.is_empty());
+}
+
+#[test]
+fn no_context_cue_no_change() {
+    // Looks like surname + given, but nothing says it is a person.
+    let t = "江南春色好，江南春色浓，江南椿树高。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert_eq!(fixes(&e), 0);
+}
+
+#[test]
+fn two_char_name() {
+    let t = "邹涛说，会议很成功。邹涛指出要加强合作。随后邹滔强调了三点。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("邹滔", "邹涛"));
+    assert_eq!(fixes(&e), 1);
+}
+
+#[test]
+fn longer_name_wins_over_its_prefix() {
+    // The name is 朱佳清; the place 朱家角 is not a variant of 朱佳.
+    let t = "社员朱佳清说。朱佳清表示。朱佳清指出。他们去了朱家角。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert!(e.is_empty(), "{e:?}");
+}
+
+#[test]
+fn look_alike_chars() {
+    let t = "教授李克己说。李克己表示。李克己指出。记者采访了李克已。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("李克已", "李克己"));
+    assert!(e[0].reason.contains("look-alike"), "{}", e[0].reason);
+}
+
+#[test]
+fn traditional_text() {
+    let t = "記者張志偉報道。張志偉說，會議很成功。張志偉表示滿意。隨後張志緯強調了合作。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("張志緯", "張志偉"));
+    assert_eq!(fixes(&e), 1);
+}
+
+#[test]
+fn compound_surname() {
+    let t = "教授欧阳明说。欧阳明表示。欧阳明指出。欧阳铭强调。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("欧阳铭", "欧阳明"));
+    assert_eq!(fixes(&e), 1);
+}
+
+#[test]
+fn weak_majority_is_reported() {
+    // 3 against 2: more, but not twice as many.
+    let t = "王晓明说。王晓明表示。王晓明指出。王小明说。王小明表示。";
+    let (out, e) = run(t);
+    assert_eq!(out, t);
+    assert_eq!(fixes(&e), 0);
+    assert_eq!(suspects(&e), 2);
+}
+
+#[test]
+fn report_mode_changes_nothing() {
+    let o = NamesOptions {
+        mode: NamesMode::Report,
+        ..Default::default()
+    };
+    let (out, e) = run_opts(o, SEEDLIKE);
+    assert_eq!(out, SEEDLIKE);
+    assert_eq!(suspects(&e), 1);
+    assert!(e[0].reason.contains("would change to 朱佳清"));
+}
+
+#[test]
+fn canonical_wins_even_in_minority() {
+    let t = "社员朱家清说。朱家清表示。朱家清指出。朱佳清强调。";
+    let o = NamesOptions {
+        canonical: vec!["朱佳清".into()],
+        ..Default::default()
+    };
+    let (out, e) = run_opts(o, t);
+    assert_eq!(out, t.replace("朱家清", "朱佳清"));
+    assert_eq!(fixes(&e), 3);
+    // Without the file, the majority would win instead.
+    assert_eq!(run(t).0, t.replace("朱佳清", "朱家清"));
+}
+
+#[test]
+fn explicit_pairs() {
+    let t = "小王和王二说。王二表示。";
+    let o = NamesOptions {
+        variants: vec![("王二".into(), "王尔".into())],
+        ..Default::default()
+    };
+    let (out, e) = run_opts(o, t);
+    assert_eq!(out, "小王和王尔说。王尔表示。");
+    assert_eq!(fixes(&e), 2);
+}
+
+#[test]
+fn no_cjk_fast_path() {
+    let (out, e) = run("plain ASCII text, nothing to see");
+    assert!(e.is_empty());
+    assert_eq!(out, "plain ASCII text, nothing to see");
+}
+
+#[test]
+fn apply_without_observe_plans_itself() {
+    let u = Unifier::default();
+    let mut doc = Doc::default();
+    let mut ed = Edits::new();
+    u.apply(SEEDLIKE, &mut doc, &mut ed);
+    assert_eq!(ed.len(), 1);
+}
+
+#[test]
+fn candidates_single_and_compound() {
+    let t = tables();
+    let mut got = Vec::new();
+    candidates_at(&['欧', '阳', '修', '说'], t, |k| got.push(k.string()));
+    assert_eq!(got, ["欧阳", "欧阳修", "欧阳修说"]);
+    got.clear();
+    candidates_at(&['朱', '佳', '清', '。'], t, |k| got.push(k.string()));
+    assert_eq!(got, ["朱佳", "朱佳清"]);
+    got.clear();
+    candidates_at(&['朱', '，'], t, |k| got.push(k.string()));
+    assert!(got.is_empty());
+}
+
+#[test]
+fn similarity_rules() {
+    let t = tables();
+    assert_eq!(similar('佳', '家', t), Some("same pinyin"));
+    assert_eq!(similar('己', '已', t), Some("look-alike"));
+    assert_eq!(similar('未', '末', t), Some("look-alike"));
+    assert_eq!(similar('佳', '明', t), None);
+    assert_eq!(similar('佳', '佳', t), None);
+}
+
+#[test]
+fn title_after_and_spaced_byline() {
+    let t = "记者 邹涛报道。邹涛主任说，会议很成功。邹涛指出要加强合作。随后邹滔强调了三点。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("邹滔", "邹涛"));
+    assert_eq!(fixes(&e), 1);
+    assert!(e[0].reason.contains("context cues"));
+}
+
+#[test]
+fn another_surname_is_another_family() {
+    // 沈 has an old reading chén: still another family than 陈.
+    let t = "陈老说。陈老表示。陈老指出。沈老强调。";
+    assert_eq!(fixes(&run(t).1), 0);
+}
+
+#[test]
+fn script_forms_are_not_variants() {
+    // 勞/劳 are one char in two scripts: conversion's business, not a name slip.
+    let t = "店长麦当劳说。麦当劳表示。麦当劳指出。麦当勞强调。";
+    assert_eq!(fixes(&run(t).1), 0);
+}
+
+#[test]
+fn word_like_surname_needs_a_title() {
+    // 时 is mostly "when": 时才说 is not a person, even with a verb after.
+    let t = "到了时才说。回家时才说。下班时才表示。出门时踩说。";
+    assert_eq!(fixes(&run(t).1), 0);
+    // With a title it is a name like any other.
+    let t = "教授时文清说。时文清表示。时文清指出。时文青强调。";
+    assert_eq!(run(t).0, t.replace("时文青", "时文清"));
+}
+
+#[test]
+fn uses_across_word_boundaries_are_no_evidence() {
+    // 小熊生日: 生日 is a word, so 熊生 there is not a name.
+    let t = "小熊生日快乐。小熊生日蛋糕。小熊生日到了。有位熊姓教授说。";
+    assert_eq!(fixes(&run(t).1), 0);
+}
+
+#[test]
+fn settles_in_one_run() {
+    // Found by the property test: fixing 朱家清 makes 朱佳清 a majority of its own, which
+    // settles 朱嘉清 too. One run must do both, so a second run changes nothing.
+    for t in [
+        "朱佳记者朱嘉清\n朱家清\n朱佳清",
+        "朱嘉清朱嘉清\n朱佳清教授。朱家清朱佳",
+    ] {
+        let (once, _) = run(t);
+        let (twice, e) = run(&once);
+        assert_eq!(twice, once, "{t}");
+        assert_eq!(fixes(&e), 0, "{e:?}");
+    }
+}

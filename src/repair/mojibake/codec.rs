@@ -1,0 +1,561 @@
+//! Byte-level views of the codecs that mojibake is made of.
+//!
+//! A "wrong" codec (the one that produced the garbled text) is run backwards: each char
+//! of the garbled text is encoded back to the bytes it came from. An "original" codec is
+//! then run forwards over those bytes, unit by unit, keeping track of what is broken.
+//! Tables are built once from encoding_rs, so they agree with the WHATWG decoders that
+//! browsers (and most mis-decoding software) use.
+
+use encoding_rs::{Encoding, BIG5, GBK, SHIFT_JIS};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// The codec that wrongly decoded the bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Wrong {
+    /// Latin-1, windows-1252, or a mix (C1 controls and cp1252 punctuation both map back).
+    Latin,
+    Gbk,
+    Big5,
+    ShiftJis,
+}
+
+/// The codec the bytes really were in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Orig {
+    Utf8,
+    Gbk,
+    Big5,
+}
+
+impl Wrong {
+    pub fn label(self) -> &'static str {
+        match self {
+            Wrong::Latin => "latin-1/cp1252",
+            Wrong::Gbk => "gbk",
+            Wrong::Big5 => "big5",
+            Wrong::ShiftJis => "shift_jis",
+        }
+    }
+}
+
+impl Orig {
+    pub fn label(self) -> &'static str {
+        match self {
+            Orig::Utf8 => "utf-8",
+            Orig::Gbk => "gbk",
+            Orig::Big5 => "big5",
+        }
+    }
+}
+
+/// windows-1252 bytes 0x80..=0x9F that differ from Latin-1 (the 5 undefined ones are C1).
+pub const CP1252_HIGH: [char; 32] = [
+    '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}',
+    '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+];
+
+fn cp1252_byte(c: char) -> Option<u8> {
+    let u = c as u32;
+    if u < 0x100 {
+        return Some(u as u8);
+    }
+    CP1252_HIGH
+        .iter()
+        .position(|&x| x == c)
+        .map(|i| 0x80 + i as u8)
+}
+
+/// Reverse tables (char → bytes) of the double-byte codecs.
+struct Reverse {
+    map: HashMap<char, [u8; 2]>,
+    /// BMP chars: `lead << 8 | trail`, or a single high byte; 0 = not encodable.
+    bmp: Vec<u16>,
+}
+
+impl Reverse {
+    fn finish(mut self) -> Self {
+        let mut bmp = vec![0u16; 0x10000];
+        for (&c, b) in &self.map {
+            let u = c as usize;
+            if u < 0x10000 {
+                bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
+            }
+        }
+        self.map.retain(|&c, _| (c as u32) >= 0x10000);
+        self.bmp = bmp;
+        self
+    }
+}
+
+fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
+    let mut map = HashMap::with_capacity(24_000);
+    let mut enc_buf = [0u8; 8];
+    let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
+    for lead in 0x81u8..=0xFE {
+        for trail in 0x40u8..=0xFE {
+            if trail == 0x7F {
+                continue;
+            }
+            if let Some(s) = decode_exact(enc, &[lead, trail]) {
+                let mut it = s.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    candidates.push((c, [lead, trail], 2));
+                }
+            }
+        }
+    }
+    for b in single_high {
+        if let Some(s) = decode_exact(enc, &[b]) {
+            let mut it = s.chars();
+            if let (Some(c), None) = (it.next(), it.next()) {
+                candidates.push((c, [b, 0], 1));
+            }
+        }
+    }
+    // The encoder's choice is canonical where several byte pairs decode to one char.
+    let mut encoder = enc.new_encoder();
+    let mut tmp = [0u8; 4];
+    for (c, pair, len) in candidates {
+        if map.contains_key(&c) {
+            continue;
+        }
+        let s = c.encode_utf8(&mut tmp);
+        let (res, _read, written) =
+            encoder.encode_from_utf8_without_replacement(s, &mut enc_buf, true);
+        if res == encoding_rs::EncoderResult::InputEmpty && (1..=2).contains(&written) {
+            let mut b = [0u8; 2];
+            b[..written].copy_from_slice(&enc_buf[..written]);
+            if written == 1 {
+                b[1] = 0;
+            }
+            map.insert(c, b);
+        } else if len == 2 {
+            // The encoder refuses it (HKSCS in Big5), but decoders produce it.
+            map.insert(c, pair);
+        }
+    }
+    Reverse {
+        map,
+        bmp: Vec::new(),
+    }
+}
+
+fn decode_exact(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
+    enc.decode_without_bom_handling_and_without_replacement(bytes)
+        .map(|c| c.into_owned())
+}
+
+fn reverse(w: Wrong) -> Option<&'static Reverse> {
+    static G: OnceLock<Reverse> = OnceLock::new();
+    static B: OnceLock<Reverse> = OnceLock::new();
+    static S: OnceLock<Reverse> = OnceLock::new();
+    match w {
+        Wrong::Latin => None,
+        Wrong::Gbk => Some(G.get_or_init(|| {
+            let r = {
+                let mut r = build_reverse(GBK, 0x80..0x81);
+                // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
+                // private-use area; GB18030-2022 and encoding_rs do not.
+                let mut alias = |bytes: [u8; 2], pua: u32| {
+                    if let Some(c) = char::from_u32(pua) {
+                        r.map.entry(c).or_insert(bytes);
+                    }
+                };
+                for (i, t) in (0xD9u8..=0xDF).enumerate() {
+                    alias([0xA6, t], 0xE78D + i as u32);
+                }
+                alias([0xA6, 0xEC], 0xE794);
+                alias([0xA6, 0xED], 0xE795);
+                alias([0xA6, 0xF3], 0xE796);
+                for (t, u) in [
+                    (0x59u8, 0xE81Eu32),
+                    (0x61, 0xE826),
+                    (0x66, 0xE82B),
+                    (0x67, 0xE82C),
+                    (0x6D, 0xE832),
+                    (0x7E, 0xE843),
+                    (0x90, 0xE854),
+                    (0xA0, 0xE864),
+                ] {
+                    alias([0xFE, t], u);
+                }
+                r
+            };
+            r.finish()
+        })),
+        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80).finish())),
+        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0x80..0xE0).finish())),
+    }
+}
+
+/// What one char of garbled text stands for in the wrong codec's byte stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Back {
+    Bytes([u8; 2], u8),
+    /// U+FFFD: the wrong decoder met bytes it could not decode; they are lost.
+    Hole,
+}
+
+/// Encode one char with the wrong codec. `None` when the codec cannot produce that char.
+pub fn encode_back(w: Wrong, c: char) -> Option<Back> {
+    if c == '\u{FFFD}' {
+        return Some(Back::Hole);
+    }
+    if c.is_ascii() {
+        return Some(Back::Bytes([c as u8, 0], 1));
+    }
+    match w {
+        Wrong::Latin => cp1252_byte(c).map(|b| Back::Bytes([b, 0], 1)),
+        _ => {
+            let r = reverse(w)?;
+            let b = if (c as u32) < 0x10000 {
+                let v = r.bmp[c as usize];
+                if v == 0 {
+                    return None;
+                }
+                [(v >> 8) as u8, v as u8]
+            } else {
+                *r.map.get(&c)?
+            };
+            // Single high bytes (GBK 0x80 €, Shift_JIS half-width kana) have b[1] == 0.
+            let n = if b[0] >= 0x80 && b[1] == 0 { 1 } else { 2 };
+            Some(Back::Bytes(b, n))
+        }
+    }
+}
+
+/// Double-byte decode table: (lead - 0x81) * 192 + (trail - 0x40) → char.
+struct Forward {
+    table: Vec<Option<char>>,
+}
+
+fn build_forward(enc: &'static Encoding) -> Forward {
+    let mut table = vec![None; 126 * 192];
+    for lead in 0x81u8..=0xFE {
+        for trail in 0x40u8..=0xFF {
+            if let Some(s) = decode_exact(enc, &[lead, trail]) {
+                let mut it = s.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)] = Some(c);
+                }
+            }
+        }
+    }
+    Forward { table }
+}
+
+fn forward(o: Orig) -> Option<&'static Forward> {
+    static G: OnceLock<Forward> = OnceLock::new();
+    static B: OnceLock<Forward> = OnceLock::new();
+    match o {
+        Orig::Utf8 => None,
+        Orig::Gbk => Some(G.get_or_init(|| build_forward(GBK))),
+        Orig::Big5 => Some(B.get_or_init(|| build_forward(BIG5))),
+    }
+}
+
+/// Decode a single double-byte pair in GBK or Big5.
+pub fn decode_pair(o: Orig, lead: u8, trail: u8) -> Option<char> {
+    let f = forward(o)?;
+    if !(0x81..=0xFE).contains(&lead) || trail < 0x40 {
+        return None;
+    }
+    f.table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)]
+}
+
+/// One unit of the original codec's decoding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// Byte range in the rebuilt stream.
+    pub bytes: Range<usize>,
+    /// The decoded char, or `None` for a broken sequence (lost information).
+    pub ch: Option<char>,
+    /// A broken unit that ran into a hole (U+FFFD or `?` in the garbled text).
+    pub hole: bool,
+    /// A lost byte was restored (0x80, which GBK decoders reject, inside a sequence).
+    pub restored: bool,
+}
+
+/// The rebuilt byte stream of a garbled run: bytes plus hole markers.
+#[derive(Debug, Default, Clone)]
+pub struct Stream {
+    pub bytes: Vec<u8>,
+    /// `holes[i]`: 1 = a definite hole (U+FFFD), 2 = a `?` that may be a hole, 3 = a
+    /// space that may have been a no-break space (byte 0xA0 turned into 0x20), 4 = a
+    /// U+FFFD from a GBK decoder (which rejects a lone 0x80, or a lead before ASCII).
+    pub holes: Vec<u8>,
+}
+
+impl Stream {
+    fn is_hole(&self, i: usize, pending: bool) -> bool {
+        match self.holes[i] {
+            1 | 4 => true,
+            2 => pending,
+            _ => false,
+        }
+    }
+}
+
+/// Decode the stream with the original codec.
+pub fn decode_units(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
+    out.clear();
+    match o {
+        Orig::Utf8 => decode_utf8(s, out),
+        Orig::Gbk | Orig::Big5 => decode_dbcs(o, s, out),
+    }
+}
+
+fn utf8_need(b: u8) -> Option<(usize, u8, u8)> {
+    // (continuation bytes needed, allowed range of the first continuation)
+    match b {
+        0xC2..=0xDF => Some((1, 0x80, 0xBF)),
+        0xE0 => Some((2, 0xA0, 0xBF)),
+        0xE1..=0xEC | 0xEE..=0xEF => Some((2, 0x80, 0xBF)),
+        0xED => Some((2, 0x80, 0x9F)),
+        0xF0 => Some((3, 0x90, 0xBF)),
+        0xF1..=0xF3 => Some((3, 0x80, 0xBF)),
+        0xF4 => Some((3, 0x80, 0x8F)),
+        _ => None,
+    }
+}
+
+fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
+    let b = &s.bytes;
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        if matches!(s.holes[i], 1 | 4) {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: None,
+                hole: true,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        }
+        let lead = b[i];
+        if lead < 0x80 {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: Some(lead as char),
+                hole: false,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        }
+        let Some((need, lo, hi)) = utf8_need(lead) else {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: None,
+                hole: false,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        };
+        let mut k = 1;
+        let mut broken = None;
+        let mut nbsp = false;
+        let mut restored = false;
+        while k <= need {
+            let j = i + k;
+            if j >= n {
+                broken = Some((j, false));
+                break;
+            }
+            let (l, h) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            // A GBK decoder's U+FFFD followed by a non-ASCII byte can only be a lone 0x80
+            // (an invalid lead before ASCII is the other way to get one).
+            if s.holes[j] == 4
+                && (l..=h).contains(&0x80)
+                && s.bytes.get(j + 1).is_some_and(|&b| b >= 0x80)
+                && s.holes.get(j + 1) == Some(&0)
+            {
+                restored = true;
+                k += 1;
+                continue;
+            }
+            if s.is_hole(j, true) {
+                broken = Some((j + 1, true));
+                break;
+            }
+            let byte = if s.holes[j] == 3 && (l..=h).contains(&0xA0) {
+                nbsp = true;
+                0xA0
+            } else {
+                b[j]
+            };
+            if !(l..=h).contains(&byte) {
+                broken = Some((j, false));
+                break;
+            }
+            k += 1;
+        }
+        match broken {
+            Some((end, hole)) => {
+                out.push(Unit {
+                    bytes: i..end,
+                    ch: None,
+                    hole,
+                    restored: false,
+                });
+                i = end;
+            }
+            None => {
+                let end = i + need + 1;
+                let mut buf = [0u8; 4];
+                buf[..end - i].copy_from_slice(&b[i..end]);
+                for (k, x) in buf[1..end - i].iter_mut().enumerate() {
+                    match s.holes[i + 1 + k] {
+                        3 if nbsp => *x = 0xA0,
+                        4 if restored => *x = 0x80,
+                        _ => {}
+                    }
+                }
+                let ch = std::str::from_utf8(&buf[..end - i])
+                    .ok()
+                    .and_then(|x| x.chars().next());
+                out.push(Unit {
+                    bytes: i..end,
+                    ch,
+                    hole: false,
+                    restored,
+                });
+                i = end;
+            }
+        }
+    }
+}
+
+fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
+    let b = &s.bytes;
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        if matches!(s.holes[i], 1 | 4) {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: None,
+                hole: true,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        }
+        let lead = b[i];
+        if lead < 0x80 {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: Some(lead as char),
+                hole: false,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        }
+        if !(0x81..=0xFE).contains(&lead) {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: None,
+                hole: false,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        }
+        if i + 1 >= n {
+            out.push(Unit {
+                bytes: i..i + 1,
+                ch: None,
+                hole: false,
+                restored: false,
+            });
+            i += 1;
+            continue;
+        }
+        if s.is_hole(i + 1, true) {
+            out.push(Unit {
+                bytes: i..i + 2,
+                ch: None,
+                hole: true,
+                restored: false,
+            });
+            i += 2;
+            continue;
+        }
+        match decode_pair(o, lead, b[i + 1]) {
+            Some(c) => {
+                out.push(Unit {
+                    bytes: i..i + 2,
+                    ch: Some(c),
+                    hole: false,
+                    restored: false,
+                });
+                i += 2;
+            }
+            None => {
+                out.push(Unit {
+                    bytes: i..i + 1,
+                    ch: None,
+                    hole: false,
+                    restored: false,
+                });
+                i += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stream_of(w: Wrong, s: &str) -> Stream {
+        let mut st = Stream::default();
+        for c in s.chars() {
+            match encode_back(w, c).unwrap() {
+                Back::Bytes(b, n) => {
+                    for &x in &b[..n as usize] {
+                        st.bytes.push(x);
+                        st.holes.push(if x == b'?' { 2 } else { 0 });
+                    }
+                }
+                Back::Hole => {
+                    st.bytes.push(0);
+                    st.holes.push(1);
+                }
+            }
+        }
+        st
+    }
+
+    fn decoded(o: Orig, st: &Stream) -> String {
+        let mut u = Vec::new();
+        decode_units(o, st, &mut u);
+        u.iter().map(|u| u.ch.unwrap_or('\u{FFFD}')).collect()
+    }
+
+    #[test]
+    fn gbk_round_trip() {
+        let st = stream_of(Wrong::Gbk, "鍙傝€冩枃鐚");
+        assert_eq!(decoded(Orig::Utf8, &st), "参考文\u{FFFD}");
+        let st = stream_of(Wrong::Latin, "ä¸\u{AD}æ–‡");
+        assert_eq!(decoded(Orig::Utf8, &st), "中文");
+        let st = stream_of(Wrong::Latin, "ÖÐÎÄ");
+        assert_eq!(decoded(Orig::Gbk, &st), "中文");
+    }
+
+    #[test]
+    fn question_mark_is_a_hole_only_inside_a_sequence() {
+        let st = stream_of(Wrong::Gbk, "鐚?a?");
+        let mut u = Vec::new();
+        decode_units(Orig::Utf8, &st, &mut u);
+        assert_eq!(u.len(), 3);
+        assert!(u[0].hole && u[0].ch.is_none());
+        assert_eq!(u[2].ch, Some('?'));
+    }
+}

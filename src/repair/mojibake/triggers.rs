@@ -1,0 +1,178 @@
+//! The cheap pre-check: a per-char flag table of characters that mojibake is made of.
+//!
+//! Clean text almost never contains them in numbers, so a document whose lines carry
+//! no flag costs one table lookup per non-ASCII char. Each flag opens one family of
+//! hypotheses; the language model decides only where a flag was seen.
+
+use super::codec::{decode_pair, Orig, CP1252_HIGH};
+use encoding_rs::{Encoding, BIG5, GBK};
+use std::sync::OnceLock;
+
+/// UTF-8 (or GBK/Big5) bytes read as Latin-1 / cp1252.
+pub const LATIN: u8 = 1;
+/// UTF-8 read as GBK.
+pub const GBK_U8: u8 = 2;
+/// UTF-8 read as Big5.
+pub const BIG5_U8: u8 = 4;
+/// UTF-8 read as Shift_JIS.
+pub const SJIS_U8: u8 = 8;
+/// Big5 read as GBK (Big5 punctuation turns into private-use chars).
+pub const B5_AS_GBK: u8 = 16;
+/// GBK read as Big5 (GB punctuation turns into bopomofo and small forms).
+pub const GBK_AS_B5: u8 = 32;
+/// A replacement char or `锟`: information already lost.
+pub const HOLE: u8 = 64;
+
+pub struct Table {
+    flags: Box<[u8; 0x10000]>,
+    /// One bit per BMP char: any flag set (8 KB, stays in L1 while scanning).
+    any: Box<[u64; 1024]>,
+}
+
+impl Table {
+    /// Flags of a BMP code point (`u` < 0x10000; higher bits are ignored).
+    #[inline]
+    pub fn get_bmp(&self, u: u32) -> u8 {
+        let u = (u & 0xFFFF) as usize;
+        if self.any[u >> 6] & (1 << (u & 63)) == 0 {
+            return 0;
+        }
+        self.flags[u]
+    }
+
+    #[inline]
+    pub fn get(&self, c: char) -> u8 {
+        let u = c as u32;
+        if u < 0x80 {
+            0
+        } else if u < 0x10000 {
+            self.flags[u as usize]
+        } else {
+            0
+        }
+    }
+}
+
+pub fn table() -> &'static Table {
+    static T: OnceLock<Table> = OnceLock::new();
+    T.get_or_init(build)
+}
+
+fn single(enc: &'static Encoding, b: &[u8]) -> Option<char> {
+    let s = enc.decode_without_bom_handling_and_without_replacement(b)?;
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
+}
+
+fn build() -> Table {
+    let mut f = vec![0u8; 0x10000];
+    let mut set = |c: char, flag: u8| {
+        let u = c as u32;
+        if (0x80..0x10000).contains(&u) {
+            f[u as usize] |= flag;
+        }
+    };
+    // Latin-1 letters: the lead bytes of UTF-8 sequences and of GBK/Big5 pairs. The
+    // symbols below 0xC0 and cp1252 punctuation are continuation bytes: they only count
+    // next to a letter, which the segmenter checks.
+    for u in 0xC0u32..=0xFF {
+        if u == 0xD7 || u == 0xF7 {
+            continue; // × ÷ appear in clean Chinese text
+        }
+        set(char::from_u32(u).unwrap_or('\0'), LATIN);
+    }
+    for lead in 0xC2u8..=0xF4 {
+        for cont in 0x80u8..=0xBF {
+            // GBK: only 3- and 4-byte UTF-8 leads (2-byte leads are common hanzi rows).
+            if lead >= 0xE0 {
+                if let Some(c) = single(GBK, &[lead, cont]) {
+                    set(c, GBK_U8);
+                }
+                if let Some(c) = single(BIG5, &[lead, cont]) {
+                    set(c, BIG5_U8);
+                }
+            }
+        }
+    }
+    // Half-width katakana: UTF-8 continuation bytes read as Shift_JIS singles; about every
+    // other garbled char has one, and clean Chinese text has none (kanji are not flagged:
+    // many are common hanzi).
+    for u in 0xFF61u32..=0xFF9F {
+        set(char::from_u32(u).unwrap_or('\0'), SJIS_U8);
+    }
+    // Big5 punctuation (A140..A1A0) read as GBK lands in the private-use area.
+    for u in 0xE000u32..=0xF8FF {
+        set(char::from_u32(u).unwrap_or('\0'), B5_AS_GBK);
+    }
+    // GB punctuation read as Big5.
+    for (lead, lo, hi) in [(0xA1u8, 0xA1u8, 0xFEu8), (0xA3, 0xA1, 0xFE)] {
+        for trail in lo..=hi {
+            if let Some(c) = decode_pair(Orig::Big5, lead, trail) {
+                let u = c as u32;
+                let odd = (0x3105..=0x312F).contains(&u)
+                    || (0xFE50..=0xFE6F).contains(&u)
+                    || c == '※'
+                    || c == '〞'
+                    || c == 'ˋ'
+                    || c == '˙';
+                if odd {
+                    set(c, GBK_AS_B5);
+                }
+            }
+        }
+    }
+    // Common GB2312 rows C6..C8 (前 钱 请 然 人 日 弱 ...) read as Big5 land on the ETEN
+    // extensions: kana, Cyrillic, IPA, radicals. Circled numbers, 〇 and 々 stay out:
+    // clean Chinese text uses them.
+    for lead in 0xC6u8..=0xC8 {
+        for trail in 0xA1u8..=0xFE {
+            if let Some(c) = decode_pair(Orig::Big5, lead, trail) {
+                let u = c as u32;
+                let odd = (0x3041..=0x30FF).contains(&u) && c != 'ー'
+                    || (0x0400..=0x04FF).contains(&u)
+                    || (0x0250..=0x02AF).contains(&u)
+                    || (0x2E80..=0x2EFF).contains(&u)
+                    || matches!(c, '㈱' | '№' | '℡' | '゛' | '゜' | '✽');
+                if odd {
+                    set(c, GBK_AS_B5);
+                }
+            }
+        }
+    }
+    set('\u{FFFD}', HOLE);
+    set('锟', HOLE);
+    // cp1252 punctuation is a continuation byte only; not a trigger by itself.
+    let _ = CP1252_HIGH;
+    let flags: Box<[u8; 0x10000]> = f.into_boxed_slice().try_into().unwrap_or_else(|_| {
+        // The vector has exactly 0x10000 entries.
+        Box::new([0u8; 0x10000])
+    });
+    let mut any = Box::new([0u64; 1024]);
+    for (u, &f) in flags.iter().enumerate() {
+        if f != 0 {
+            any[u >> 6] |= 1 << (u & 63);
+        }
+    }
+    Table { flags, any }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typical_chars_are_flagged() {
+        let t = table();
+        assert_ne!(t.get('鍙') & GBK_U8, 0);
+        assert_ne!(t.get('鐨') & GBK_U8, 0);
+        assert_ne!(t.get('ä') & LATIN, 0);
+        assert_ne!(t.get('ㄛ') & GBK_AS_B5, 0);
+        assert_eq!(t.get('中'), 0);
+        assert_eq!(t.get('的'), 0);
+        assert_eq!(t.get('，'), 0);
+        assert_eq!(t.get('“'), 0);
+    }
+}

@@ -1,0 +1,64 @@
+//! The conversion stage through the pipeline: streaming in small windows gives the same
+//! text as converting the whole document, and the report holds merged records.
+
+use std::fs;
+use zhclean::convert::{ConvertOptions, Converter, OpenccConfig};
+use zhclean::stream::StreamOptions;
+use zhclean::{Cleaner, Config};
+
+fn cleaner(cfg: OpenccConfig) -> Cleaner {
+    Cleaner::new(Config {
+        convert: Some(ConvertOptions {
+            config: cfg,
+            ..ConvertOptions::default()
+        }),
+        ..Config::decode_only()
+    })
+    .unwrap()
+}
+
+#[test]
+fn stream_equals_whole_document() {
+    let text = fs::read_to_string("tests/data/opencc/parity/in-s2twp.txt").unwrap();
+    for cfg in [OpenccConfig::Tw2sp, OpenccConfig::T2s] {
+        let c = cleaner(cfg);
+        let whole = Converter::new(ConvertOptions {
+            config: cfg,
+            ..ConvertOptions::default()
+        })
+        .unwrap()
+        .convert(&text);
+        let mut out = Vec::new();
+        let opts = StreamOptions {
+            chunk_size: 4096,
+            ..StreamOptions::default()
+        };
+        let sum = c
+            .clean_stream(text.as_bytes(), &mut out, &opts, &mut |_| {})
+            .unwrap();
+        assert!(sum.windows > 10);
+        assert_eq!(String::from_utf8(out).unwrap(), whole, "{}", cfg.name());
+    }
+}
+
+#[test]
+fn report_records_cover_clauses() {
+    let c = cleaner(OpenccConfig::T2s);
+    let out = c.clean_str("我們的電腦壞了。\n今天天氣很好");
+    assert_eq!(out.text, "我们的电脑坏了。\n今天天气很好");
+    let recs: Vec<_> = out
+        .changes
+        .iter()
+        .map(|c| (c.before.as_str(), c.after.as_str(), c.stage))
+        .collect();
+    assert_eq!(
+        recs,
+        vec![
+            ("們的電腦壞", "们的电脑坏", "convert"),
+            ("氣", "气", "convert")
+        ]
+    );
+    // Offsets point at the text.
+    assert_eq!(out.changes[0].input_bytes, [3, 18]);
+    assert_eq!(out.changes[0].output_chars, [1, 6]);
+}
