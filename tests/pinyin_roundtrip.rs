@@ -13,6 +13,7 @@ fn cleaner(mode: Toggle) -> Cleaner {
     cfg.repair = RepairOptions {
         mojibake: false,
         pinyin: mode,
+        html_entities: Toggle::Off,
         ..RepairOptions::default()
     };
     Cleaner::new(cfg).unwrap()
