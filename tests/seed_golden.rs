@@ -1,6 +1,5 @@
 //! Golden tests on the seed document (`../shared/seed/`): a real page damaged by the
-//! pinyin-annotation corruption. Asserts marked "needs the html stage" / "needs convert
-//! and names" only run once those stages work; they print why when they skip.
+//! pinyin-annotation corruption. They skip (with a message) only when ../shared is missing.
 
 use std::path::{Path, PathBuf};
 use zhclean::names::NamesMode;
@@ -29,11 +28,6 @@ fn repair_only() -> Config {
     };
     cfg.names.mode = NamesMode::Off;
     cfg
-}
-
-fn html_stage_works() -> bool {
-    let c = Cleaner::new(repair_only()).unwrap();
-    c.clean_str("中國青年五四獎章&rdquo;。").text == "中國青年五四獎章”。"
 }
 
 /// Repair alone, entities left for the html stage: the strict golden of this stage.
@@ -83,10 +77,6 @@ fn seed_reports_the_lost_digit() {
 #[test]
 fn seed_golden_traditional() {
     let Some(d) = seed_dir() else { return };
-    if !html_stage_works() {
-        eprintln!("skipped: the html stage does not decode &rdquo; yet");
-        return;
-    }
     let out = assert_cmd::Command::cargo_bin("zhclean")
         .unwrap()
         .args(["--convert", "none", "--names", "off"])
@@ -102,12 +92,6 @@ fn seed_golden_traditional() {
 #[test]
 fn seed_golden_default() {
     let Some(d) = seed_dir() else { return };
-    let c = Cleaner::new(Config::default()).unwrap();
-    let converts = c.clean_str("九三學社").text == "九三学社";
-    if !html_stage_works() || !converts {
-        eprintln!("skipped: html or convert stage not working yet");
-        return;
-    }
     let out = assert_cmd::Command::cargo_bin("zhclean")
         .unwrap()
         .arg(d.join("seed.txt"))
@@ -115,10 +99,5 @@ fn seed_golden_default() {
         .unwrap();
     assert!(out.status.success());
     let got = String::from_utf8(out.stdout).unwrap();
-    let want = read(&d, "seed.expected.txt");
-    if got != want && got.replace("朱家清", "朱佳清") == want {
-        eprintln!("skipped: name unification (朱家清→朱佳清) not working yet");
-        return;
-    }
-    assert_eq!(got, want);
+    assert_eq!(got, read(&d, "seed.expected.txt"));
 }
