@@ -1,4 +1,4 @@
-//! Repair of the pinyin-annotation corruption (see `docs/readme/pinyin.md`).
+//! Repair of the pinyin-annotation corruption (see the README, "Pinyin-annotation repair").
 //!
 //! A filter inserted `(pinyin)` after GBK byte pairs of Traditional characters, matching
 //! raw bytes, so some insertions split a character (misfires). The bytes were then decoded
