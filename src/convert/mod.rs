@@ -248,6 +248,9 @@ impl Converter {
     fn pieces(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
         match &self.backend {
             Backend::Builtin { compiled, user } => {
+                if user.is_none() && compiled.quiet(text) {
+                    return;
+                }
                 if compiled.protect.is_none() || !protect::has_kana(text) {
                     builtin(compiled, user.as_deref(), text, 0, emit);
                     return;

@@ -83,6 +83,12 @@ impl Classes {
         self.class(c) & GB != 0
     }
 
+    /// True when `c` counts as clearly Traditional in `traditional_context`.
+    #[inline]
+    pub(crate) fn is_traditional(&self, c: char) -> bool {
+        self.class(c) & TRAD != 0
+    }
+
     /// More clearly-Traditional than clearly-Simplified characters around `pos`.
     pub(crate) fn traditional_context(&self, text: &str, pos: usize) -> bool {
         let (mut t, mut s) = (0usize, 0usize);
@@ -139,13 +145,12 @@ impl Classes {
 /// True when `text` contains hiragana or katakana (U+3040..U+30FF: UTF-8 `E3 81 80`
 /// to `E3 83 BF`), the mark of Japanese text.
 pub(crate) fn has_kana(text: &str) -> bool {
+    // Look for the two-byte prefixes (not for `E3` alone: CJK punctuation starts with it).
     let b = text.as_bytes();
-    memchr::memchr_iter(0xE3, b).any(|i| {
-        matches!(
-            (b.get(i + 1), b.get(i + 2)),
-            (Some(0x81), Some(0x80..=0xBF)) | (Some(0x82), Some(_)) | (Some(0x83), Some(_))
-        )
-    })
+    memchr::memmem::find(b, b"\xE3\x82").is_some()
+        || memchr::memmem::find(b, b"\xE3\x83").is_some()
+        || memchr::memmem::find_iter(b, b"\xE3\x81")
+            .any(|i| matches!(b.get(i + 2), Some(0x80..=0xBF)))
 }
 
 /// A line is Japanese when kana are at least a third of its kana and hanzi (real
