@@ -723,7 +723,7 @@ impl Compiled {
 
     /// Call `emit(range, replacement)` for every changed span of `text`, in order.
     /// Ranges are byte ranges of `text`.
-    pub(crate) fn run(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+    pub(crate) fn run(&self, text: &str, emit: &mut Emit<'_>) {
         if !self.may_normalize(text) {
             self.run_main(text, emit);
             return;
@@ -770,7 +770,7 @@ impl Compiled {
         };
         let mut pieces: Vec<(Range<usize>, String)> = Vec::new();
         self.run_main(&normed, &mut |r, s| {
-            pieces.push((back(r.start, false)..back(r.end, true), s.to_owned()))
+            pieces.push((back(r.start, false)..back(r.end, true), std::mem::take(s)))
         });
         // Add normalization changes not covered by a conversion piece.
         let mut out: Vec<(Range<usize>, String)> = Vec::new();
@@ -789,12 +789,12 @@ impl Compiled {
         }
         out.extend(pi);
         out.sort_by_key(|p| p.0.start);
-        for (r, s) in out {
-            emit(r, &s);
+        for (r, mut s) in out {
+            emit(r, &mut s);
         }
     }
 
-    fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+    fn run_main(&self, text: &str, emit: &mut Emit<'_>) {
         let mut sink = Sink::new(text, emit);
         match &self.trig {
             Some(trig) if !has_idc(text.as_bytes()) => self.run_near(text, trig, &mut sink),
@@ -1034,17 +1034,21 @@ pub(crate) fn joinable(gap: &str) -> bool {
     gap.len() <= 48 && gap.bytes().all(|b| b >= 0x30)
 }
 
+/// Receives changed spans: `(range, replacement)`. The receiver may take the
+/// replacement (`std::mem::take`) instead of copying it.
+pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &mut String) + 'a;
+
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger
 /// records, and one dynamic call per clause instead of per character.
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
     buf: String,
-    emit: &'a mut dyn FnMut(Range<usize>, &str),
+    emit: &'a mut Emit<'a>,
 }
 
 impl<'a> Sink<'a> {
-    fn new(text: &'a str, emit: &'a mut dyn FnMut(Range<usize>, &str)) -> Self {
+    fn new(text: &'a str, emit: &'a mut Emit<'a>) -> Self {
         Sink {
             text,
             cur: None,
@@ -1064,13 +1068,17 @@ impl<'a> Sink<'a> {
             }
         }
         self.flush();
+        if self.buf.capacity() == 0 {
+            // The receiver took the last buffer.
+            self.buf.reserve(256);
+        }
         self.buf.push_str(out);
         self.cur = Some(r);
     }
 
     fn flush(&mut self) {
         if let Some(c) = self.cur.take() {
-            (self.emit)(c, &self.buf);
+            (self.emit)(c, &mut self.buf);
             self.buf.clear();
         }
     }
@@ -1163,7 +1171,7 @@ mod tests {
 
     fn pieces(c: &Compiled, text: &str, full: bool) -> Vec<(Range<usize>, String)> {
         let mut v = Vec::new();
-        let mut emit = |r: Range<usize>, s: &str| v.push((r, s.to_owned()));
+        let mut emit = |r: Range<usize>, s: &mut String| v.push((r, s.clone()));
         let mut sink = Sink::new(text, &mut emit);
         if full {
             c.run_range(text, 0..text.len(), &mut sink);

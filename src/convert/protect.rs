@@ -153,6 +153,36 @@ pub(crate) fn has_kana(text: &str) -> bool {
             .any(|i| matches!(b.get(i + 2), Some(0x80..=0xBF)))
 }
 
+/// The Japanese lines of `text` (see `is_japanese`), in order, each with its line
+/// break. Only the lines that hold kana are looked at.
+pub(crate) fn japanese_lines(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let finders = [&b"\xE3\x81"[..], b"\xE3\x82", b"\xE3\x83"].map(memchr::memmem::Finder::new);
+    // Next occurrence of each prefix at or after `i` (None: no more).
+    let mut next: [Option<usize>; 3] = [Some(0); 3];
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut first = true;
+    loop {
+        for (n, f) in next.iter_mut().zip(&finders) {
+            if n.is_some_and(|p| first || p < i) {
+                *n = f.find(&b[i..]).map(|x| x + i);
+            }
+        }
+        first = false;
+        let Some(q) = next.iter().flatten().min().copied() else {
+            break;
+        };
+        let ls = memchr::memrchr(b'\n', &b[..q]).map_or(0, |x| x + 1);
+        let le = memchr::memchr(b'\n', &b[q..]).map_or(b.len(), |x| q + x + 1);
+        if is_japanese(&text[ls..le]) {
+            out.push(ls..le);
+        }
+        i = le;
+    }
+    out
+}
+
 /// A line is Japanese when kana are at least a third of its kana and hanzi (real
 /// Japanese prose has far more; a katakana name in a Chinese sentence has less).
 pub(crate) fn is_japanese(line: &str) -> bool {
@@ -192,6 +222,11 @@ mod tests {
         assert!(!c.traditional_context("这个说法", 0));
         assert!(!c.traditional_context("abc", 1));
         assert!(is_japanese("日本語の文章です。"));
+        let t =
+            "中文。\n日本語の文章です。\n這是ポケモン，很多臺灣人都喜歡這個遊戲和動畫。\nひらがな";
+        let lines: Vec<&str> = japanese_lines(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(lines, ["日本語の文章です。\n", "ひらがな"]);
+        assert!(japanese_lines("中文。\n").is_empty());
         assert!(!is_japanese(
             "這款《寶可夢》的英文是ポケモン，很多臺灣人都喜歡這個遊戲和動畫。"
         ));
