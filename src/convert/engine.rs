@@ -546,6 +546,8 @@ pub(crate) struct Compiled {
     /// `trig` plus the first characters of normalization keys: text without any of
     /// them comes out unchanged (one scan).
     pre: Option<FirstChars>,
+    /// First characters of the normalization keys.
+    norm_first: FirstChars,
 }
 
 /// Bytes that surely hold one character and `WINDOW + 1` more.
@@ -612,6 +614,10 @@ impl Compiled {
                 norm_second[usize::from(*a)][usize::from(b >> 6)] |= 1 << (b & 63);
             }
         }
+        let mut norm_first = FirstChars::new();
+        for t in &norm {
+            norm_first.union(t.first());
+        }
         let mut keychars = FirstChars::new();
         let mut trig = FirstChars::new();
         for t in &steps {
@@ -631,6 +637,7 @@ impl Compiled {
             keychars: FirstChars::new(),
             trig: None,
             pre: None,
+            norm_first,
         };
         if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
@@ -670,9 +677,7 @@ impl Compiled {
                 }
             }
             let mut pre = trig.clone();
-            for t in &c.norm {
-                pre.union(t.first());
-            }
+            pre.union(&c.norm_first);
             c.trig = Some(trig);
             c.pre = Some(pre);
         }
@@ -716,14 +721,29 @@ impl Compiled {
             .is_some_and(|p| p.find(text.as_bytes(), 0).is_none())
     }
 
-    /// True when nothing in `text` can change.
+    /// True when nothing in `text` can change. (With `pre`, `quiet` and `run` do
+    /// better: false.)
     pub(crate) fn inert(&self, text: &str) -> bool {
+        if self.pre.is_some() {
+            return false;
+        }
         !self.first.any_in(text) && !self.may_normalize(text)
     }
 
     /// Call `emit(range, replacement)` for every changed span of `text`, in order.
     /// Ranges are byte ranges of `text`.
     pub(crate) fn run(&self, text: &str, emit: &mut Emit<'_>) {
+        if let (Some(pre), false) = (&self.pre, has_idc(text.as_bytes())) {
+            // One scan finds the regions to convert, unless normalization is needed.
+            if let Some(rs) = self.regions(text, pre, Some(&self.norm_first)) {
+                let mut sink = Sink::new(text, emit);
+                for r in rs {
+                    self.run_range(text, r, &mut sink);
+                }
+                sink.flush();
+                return;
+            }
+        }
         if !self.may_normalize(text) {
             self.run_main(text, emit);
             return;
@@ -810,10 +830,29 @@ impl Compiled {
     /// (OpenCC's matching restarts there, so the result is the same as converting the
     /// whole text). Text without `trig` characters costs one table probe per character.
     fn run_near(&self, text: &str, trig: &FirstChars, sink: &mut Sink<'_>) {
+        for r in self.regions(text, trig, None).unwrap_or_default() {
+            self.run_range(text, r, sink);
+        }
+    }
+
+    /// The regions of `text` around the characters of `set` (see `run_near`), sorted
+    /// and disjoint. None when a character of `stop` shows up.
+    fn regions(
+        &self,
+        text: &str,
+        set: &FirstChars,
+        stop: Option<&FirstChars>,
+    ) -> Option<Vec<Range<usize>>> {
         let b = text.as_bytes();
+        let mut out = Vec::new();
         let mut cur: Option<Range<usize>> = None;
         let mut from = 0;
-        while let Some(q) = trig.find(b, from) {
+        while let Some(q) = set.find(b, from) {
+            if let Some(st) = stop {
+                if text[q..].chars().next().is_some_and(|c| st.contains(c)) {
+                    return None;
+                }
+            }
             let l = utf8_len(b[q]);
             let reach = (q + l + NEAR).min(b.len());
             match &mut cur {
@@ -830,11 +869,7 @@ impl Compiled {
                     let lo = self.barrier_before(text, q.saturating_sub(NEAR), floor);
                     match &mut cur {
                         Some(c) if lo <= c.end => c.end = c.end.max(hi),
-                        _ => {
-                            if let Some(c) = cur.replace(lo..hi) {
-                                self.run_range(text, c, sink);
-                            }
-                        }
+                        _ => out.extend(cur.replace(lo..hi)),
                     }
                 }
             }
@@ -844,10 +879,13 @@ impl Compiled {
             while !text.is_char_boundary(from) {
                 from += 1;
             }
+            if stop.is_some() {
+                // Every character must be looked at for `stop`.
+                from = q + l;
+            }
         }
-        if let Some(c) = cur {
-            self.run_range(text, c, sink);
-        }
+        out.extend(cur);
+        Some(out)
     }
 
     /// The last position at or before `p` (and not before `floor`) that follows a
