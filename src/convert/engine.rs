@@ -236,7 +236,7 @@ impl FirstChars {
         let n = b.len();
         while i < n {
             let x = b[i];
-            if x >= 0xE0 && x < 0xF0 && i + 2 < n {
+            if (0xE0..0xF0).contains(&x) && i + 2 < n {
                 // Code point >> 6 comes from the first two bytes, & 63 from the third.
                 let w = bmp[(usize::from(x & 0x0F) << 6) | usize::from(b[i + 1] & 0x3F)];
                 if (w >> (b[i + 2] & 0x3F)) & 1 != 0 {
@@ -1100,6 +1100,12 @@ impl<'a> Sink<'a> {
     #[inline]
     fn push(&mut self, r: Range<usize>, out: &str) {
         if let Some(c) = &mut self.cur {
+            if c.end == r.start {
+                // Adjacent (most characters of Traditional text).
+                self.buf.push_str(out);
+                c.end = r.end;
+                return;
+            }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
                 self.buf.push_str(&self.text[c.end..r.start]);
                 self.buf.push_str(out);
