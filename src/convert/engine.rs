@@ -29,6 +29,12 @@ pub(crate) struct Table {
     /// `GB_KEY` (the key has a GB2312 hanzi: Simplified protection must look at it).
     flags: Vec<u8>,
     first: FirstChars,
+    /// Every character of every key: a character outside it cannot be inside a match.
+    keychars: FirstChars,
+    /// With Simplified protection: the characters that can make a match produce a
+    /// change on their own (non-GB2312 key characters, and every character of a key
+    /// whose value has another length). Text without them changes only near them.
+    trig: FirstChars,
 }
 
 /// Dictionaries with at most this many multi-character keys use `Direct`.
@@ -178,18 +184,20 @@ impl Direct {
 
 const SAME: u8 = 1;
 const GB_KEY: u8 = 2;
+/// The key is also a segmentation key (fused scan: its change goes through `refine`).
+const SEG: u8 = 4;
 
 /// Bitmap of the characters that begin some key.
 #[derive(Clone)]
 pub(crate) struct FirstChars {
-    bmp: Box<[u64]>,
+    bmp: Box<[u64; 1024]>,
     astral: bool,
 }
 
 impl FirstChars {
     pub(crate) fn new() -> Self {
         FirstChars {
-            bmp: vec![0u64; 1024].into_boxed_slice(),
+            bmp: Box::new([0u64; 1024]),
             astral: false,
         }
     }
@@ -218,6 +226,39 @@ impl FirstChars {
         } else {
             self.astral
         }
+    }
+
+    /// Byte offset of the first character at or after `i` (a char boundary of the
+    /// UTF-8 bytes `b`) that is in the set. One table probe per character.
+    #[inline]
+    pub(crate) fn find(&self, b: &[u8], mut i: usize) -> Option<usize> {
+        let bmp: &[u64; 1024] = &self.bmp;
+        let n = b.len();
+        while i < n {
+            let x = b[i];
+            if (0xE0..0xF0).contains(&x) && i + 2 < n {
+                // Code point >> 6 comes from the first two bytes, & 63 from the third.
+                let w = bmp[(usize::from(x & 0x0F) << 6) | usize::from(b[i + 1] & 0x3F)];
+                if (w >> (b[i + 2] & 0x3F)) & 1 != 0 {
+                    return Some(i);
+                }
+                i += 3;
+            } else if x < 0x80 {
+                i += 1;
+            } else if x >= 0xF0 {
+                if self.astral {
+                    return Some(i);
+                }
+                i += 4;
+            } else {
+                let c = text_char(b, i)?;
+                if self.contains(c) {
+                    return Some(i);
+                }
+                i += c.len_utf8();
+            }
+        }
+        None
     }
 
     /// True when some character of `text` begins a key.
@@ -252,11 +293,22 @@ impl Table {
 
     /// Like `new`, marking the keys that Simplified protection must check.
     pub(crate) fn with_classes(flat: Flat, classes: Option<&Classes>) -> Result<Table> {
+        Table::build(flat, classes, None)
+    }
+
+    /// `seg`: the segmentation keys, flagged `SEG` here.
+    fn build(
+        flat: Flat,
+        classes: Option<&Classes>,
+        seg: Option<&std::collections::HashSet<String>>,
+    ) -> Result<Table> {
         let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
         let mut arena = String::new();
         let mut spans = Vec::with_capacity(flat.len());
         let mut flags = Vec::with_capacity(flat.len());
         let mut first = FirstChars::new();
+        let mut keychars = FirstChars::new();
+        let mut trig = FirstChars::new();
         for (k, v) in flat {
             let one = k.chars().nth(1).is_none();
             if k.is_empty() || (one && k == v) {
@@ -265,8 +317,18 @@ impl Table {
             if let Some(c) = k.chars().next() {
                 first.add(c);
             }
+            let resized = k.chars().count() != v.chars().count();
+            for c in k.chars() {
+                keychars.add(c);
+                if resized || classes.is_some_and(|cl| !cl.is_simplified_valid(c)) {
+                    trig.add(c);
+                }
+            }
             let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
-            flags.push((u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY));
+            let in_seg = seg.is_some_and(|s| s.contains(&k));
+            flags.push(
+                (u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY) | (u8::from(in_seg) * SEG),
+            );
             pats.push((k, spans.len() as u32));
             let start = arena.len() as u32;
             arena.push_str(&v);
@@ -294,6 +356,8 @@ impl Table {
             spans,
             flags,
             first,
+            keychars,
+            trig,
         })
     }
 
@@ -389,6 +453,28 @@ impl Table {
     }
 }
 
+/// The character at byte `i` of UTF-8 bytes `b`.
+fn text_char(b: &[u8], i: usize) -> Option<char> {
+    let end = (i + 4).min(b.len());
+    let chunk = &b[i..end];
+    let s = match std::str::from_utf8(chunk) {
+        Ok(s) => s,
+        Err(e) => std::str::from_utf8(&chunk[..e.valid_up_to()]).ok()?,
+    };
+    s.chars().next()
+}
+
+/// Length of the UTF-8 sequence that begins with byte `b0`.
+#[inline]
+fn utf8_len(b0: u8) -> usize {
+    match b0 {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
 /// True when `b` may contain an ideographic description character (U+2FF0..U+2FFF,
 /// UTF-8 `E2 BF B0..BF`).
 #[inline]
@@ -448,7 +534,26 @@ pub(crate) struct Compiled {
     norm_second: Box<[[u64; 4]; 256]>,
     norm_leads: Vec<u8>,
     pub(crate) protect: Option<&'static Classes>,
+    /// One chain step whose multi-character keys are exactly the segmentation keys:
+    /// segmentation plus the step is one forward maximum matching pass.
+    fused: bool,
+    /// Every character of every segmentation and chain key.
+    keychars: FirstChars,
+    /// With Simplified protection and one chain step: the characters near which a
+    /// change can happen (see `Table::trig`; every clearly-Traditional character).
+    /// Only the text around them is converted.
+    trig: Option<FirstChars>,
+    /// `trig` plus the first characters of normalization keys: text without any of
+    /// them comes out unchanged (one scan).
+    pre: Option<FirstChars>,
+    /// First characters of the normalization keys.
+    norm_first: FirstChars,
 }
+
+/// Bytes that surely hold one character and `WINDOW + 1` more.
+const NEAR: usize = (super::protect::WINDOW + 2) * 4;
+/// How far a region is widened when another trigger falls near its end.
+const DENSE: usize = 4096;
 
 impl Compiled {
     pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
@@ -458,7 +563,31 @@ impl Compiled {
             .iter()
             .map(table)
             .collect::<Result<Vec<_>>>()?;
-        let steps = spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?;
+        let seg_flat = spec.segmentation.as_ref().map(dict::flatten).transpose()?;
+        let mut fused = false;
+        let steps = if let [one] = spec.chain.as_slice() {
+            let flat = dict::flatten(one)?;
+            let seg_keys: std::collections::HashSet<String> =
+                seg_flat.iter().flatten().map(|(k, _)| k.clone()).collect();
+            let multi = |k: &str| k.chars().nth(1).is_some();
+            let step_keys: std::collections::HashSet<&str> = flat
+                .iter()
+                .filter(|(k, v)| multi(k) || k != v)
+                .map(|(k, _)| k.as_str())
+                .collect();
+            let idc = |k: &str| k.chars().next().is_some_and(|c| idc_arity(c) > 0);
+            // Without segmentation the step alone is the pass.
+            fused = seg_flat.is_none()
+                || step_keys
+                    .iter()
+                    .all(|k| !idc(k) && (!multi(k) || seg_keys.contains(*k)))
+                    && seg_keys
+                        .iter()
+                        .all(|k| !idc(k) && (!multi(k) || step_keys.contains(k.as_str())));
+            vec![Table::build(flat, protect, Some(&seg_keys))?]
+        } else {
+            spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?
+        };
         let mut first = FirstChars::new();
         for t in &steps {
             first.union(t.first());
@@ -485,6 +614,16 @@ impl Compiled {
                 norm_second[usize::from(*a)][usize::from(b >> 6)] |= 1 << (b & 63);
             }
         }
+        let mut norm_first = FirstChars::new();
+        for t in &norm {
+            norm_first.union(t.first());
+        }
+        let mut keychars = FirstChars::new();
+        let mut trig = FirstChars::new();
+        for t in &steps {
+            keychars.union(&t.keychars);
+            trig.union(&t.trig);
+        }
         let mut c = Compiled {
             norm,
             seg: None,
@@ -494,14 +633,18 @@ impl Compiled {
             norm_second,
             norm_leads,
             protect,
+            fused,
+            keychars: FirstChars::new(),
+            trig: None,
+            pre: None,
+            norm_first,
         };
-        if let Some(n) = &spec.segmentation {
+        if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
-            let flat = dict::flatten(n)?;
             let keys: Vec<String> = flat.iter().map(|(k, _)| k.clone()).collect();
             let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}".into())).collect();
             let seg = Table::new(flat)?;
-            let mut seg_out = Vec::with_capacity(keys.len());
+            let mut seg_out: Vec<Option<Box<str>>> = Vec::with_capacity(keys.len());
             let (mut a, mut b) = (String::new(), String::new());
             for k in &keys {
                 c.chain_into(k, &mut a, &mut b);
@@ -511,9 +654,34 @@ impl Compiled {
                     Some(a.clone().into())
                 });
             }
+            for (k, o) in keys.iter().zip(&seg_out) {
+                let resized = o
+                    .as_ref()
+                    .is_some_and(|o| o.chars().count() != k.chars().count());
+                for ch in k.chars() {
+                    keychars.add(ch);
+                    if resized || protect.is_some_and(|cl| !cl.is_simplified_valid(ch)) {
+                        trig.add(ch);
+                    }
+                }
+            }
             c.seg = Some(seg);
             c.seg_out = seg_out;
         }
+        if let (Some(cl), 1) = (protect, c.steps.len()) {
+            for u in 0..0x10000u32 {
+                if let Some(ch) = char::from_u32(u) {
+                    if cl.is_traditional(ch) {
+                        trig.add(ch);
+                    }
+                }
+            }
+            let mut pre = trig.clone();
+            pre.union(&c.norm_first);
+            c.trig = Some(trig);
+            c.pre = Some(pre);
+        }
+        c.keychars = keychars;
         Ok(c)
     }
 
@@ -545,14 +713,37 @@ impl Compiled {
         }
     }
 
-    /// True when nothing in `text` can change.
+    /// True when the Simplified protection guarantees that `text` (without a user
+    /// dictionary) comes out unchanged.
+    pub(crate) fn quiet(&self, text: &str) -> bool {
+        self.pre
+            .as_ref()
+            .is_some_and(|p| p.find(text.as_bytes(), 0).is_none())
+    }
+
+    /// True when nothing in `text` can change. (With `pre`, `quiet` and `run` do
+    /// better: false.)
     pub(crate) fn inert(&self, text: &str) -> bool {
+        if self.pre.is_some() {
+            return false;
+        }
         !self.first.any_in(text) && !self.may_normalize(text)
     }
 
     /// Call `emit(range, replacement)` for every changed span of `text`, in order.
     /// Ranges are byte ranges of `text`.
-    pub(crate) fn run(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+    pub(crate) fn run(&self, text: &str, emit: &mut Emit<'_>) {
+        if let (Some(pre), false) = (&self.pre, has_idc(text.as_bytes())) {
+            // One scan finds the regions to convert, unless normalization is needed.
+            if let Some(rs) = self.regions(text, pre, Some(&self.norm_first)) {
+                let mut sink = Sink::new(text, emit);
+                for r in rs {
+                    self.run_range(text, r, &mut sink);
+                }
+                sink.flush();
+                return;
+            }
+        }
         if !self.may_normalize(text) {
             self.run_main(text, emit);
             return;
@@ -599,7 +790,7 @@ impl Compiled {
         };
         let mut pieces: Vec<(Range<usize>, String)> = Vec::new();
         self.run_main(&normed, &mut |r, s| {
-            pieces.push((back(r.start, false)..back(r.end, true), s.to_owned()))
+            pieces.push((back(r.start, false)..back(r.end, true), std::mem::take(s)))
         });
         // Add normalization changes not covered by a conversion piece.
         let mut out: Vec<(Range<usize>, String)> = Vec::new();
@@ -618,13 +809,138 @@ impl Compiled {
         }
         out.extend(pi);
         out.sort_by_key(|p| p.0.start);
-        for (r, s) in out {
-            emit(r, &s);
+        for (r, mut s) in out {
+            emit(r, &mut s);
         }
     }
 
-    fn run_main(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+    fn run_main(&self, text: &str, emit: &mut Emit<'_>) {
         let mut sink = Sink::new(text, emit);
+        match &self.trig {
+            Some(trig) if !has_idc(text.as_bytes()) => self.run_near(text, trig, &mut sink),
+            _ => self.run_range(text, 0..text.len(), &mut sink),
+        }
+        sink.flush();
+    }
+
+    /// Simplified protection, lazily: with one chain step, a change is made only where
+    /// a match holds a `trig` character or a clearly-Traditional character lies within
+    /// `WINDOW` characters (`protect::Classes::filter`). So only the regions around
+    /// `trig` characters are converted, each widened to characters that no key holds
+    /// (OpenCC's matching restarts there, so the result is the same as converting the
+    /// whole text). Text without `trig` characters costs one table probe per character.
+    fn run_near(&self, text: &str, trig: &FirstChars, sink: &mut Sink<'_>) {
+        for r in self.regions(text, trig, None).unwrap_or_default() {
+            self.run_range(text, r, sink);
+        }
+    }
+
+    /// The regions of `text` around the characters of `set` (see `run_near`), sorted
+    /// and disjoint. None when a character of `stop` (the normalization keys' first
+    /// characters) shows up.
+    fn regions(
+        &self,
+        text: &str,
+        set: &FirstChars,
+        stop: Option<&FirstChars>,
+    ) -> Option<Vec<Range<usize>>> {
+        let b = text.as_bytes();
+        let mut out = Vec::new();
+        let mut cur: Option<Range<usize>> = None;
+        let mut from = 0;
+        while let Some(q) = set.find(b, from) {
+            if let Some(st) = stop {
+                if text[q..].chars().next().is_some_and(|c| st.contains(c)) {
+                    return None;
+                }
+            }
+            let l = utf8_len(b[q]);
+            let reach = (q + l + NEAR).min(b.len());
+            match &mut cur {
+                Some(c) if q < c.end => {
+                    if reach > c.end {
+                        // Dense triggers (Traditional text): widen generously, so that
+                        // the search restarts rarely.
+                        c.end = self.barrier_after(text, (reach + DENSE).min(b.len()));
+                    }
+                }
+                _ => {
+                    let hi = self.barrier_after(text, reach);
+                    let floor = cur.as_ref().map_or(0, |c| c.end);
+                    let lo = self.barrier_before(text, q.saturating_sub(NEAR), floor);
+                    match &mut cur {
+                        Some(c) if lo <= c.end => c.end = c.end.max(hi),
+                        _ => out.extend(cur.replace(lo..hi)),
+                    }
+                }
+            }
+            // Characters before `end - NEAR` cannot widen the region any more.
+            let end = cur.as_ref().map_or(q + l, |c| c.end);
+            from = (q + l).max(end.saturating_sub(NEAR));
+            while !text.is_char_boundary(from) {
+                from += 1;
+            }
+        }
+        out.extend(cur);
+        // Outside the regions every character was looked at; inside, the search
+        // skipped some: look there for normalization keys.
+        if stop.is_some() && out.iter().any(|r| self.may_normalize(&text[r.clone()])) {
+            return None;
+        }
+        Some(out)
+    }
+
+    /// The last position at or before `p` (and not before `floor`) that follows a
+    /// character no key holds, or `floor`.
+    fn barrier_before(&self, text: &str, mut p: usize, floor: usize) -> usize {
+        while !text.is_char_boundary(p) {
+            p -= 1;
+        }
+        if p <= floor {
+            return floor;
+        }
+        for (i, c) in text[floor..p].char_indices().rev() {
+            if !self.keychars.contains(c) {
+                return floor + i + c.len_utf8();
+            }
+        }
+        floor
+    }
+
+    /// The first position at or after `p` where a character no key holds begins, or
+    /// the end of `text`.
+    fn barrier_after(&self, text: &str, mut p: usize) -> usize {
+        while !text.is_char_boundary(p) {
+            p += 1;
+        }
+        text[p..]
+            .char_indices()
+            .find(|&(_, c)| !self.keychars.contains(c))
+            .map_or(text.len(), |(i, _)| p + i)
+    }
+
+    /// Convert `text[range]` (whose ends are match boundaries of the whole text).
+    fn run_range(&self, text: &str, range: Range<usize>, sink: &mut Sink<'_>) {
+        let base = range.start;
+        let part = &text[range];
+        if self.fused {
+            // One pass: a segmentation key's change goes through `refine`, exactly as
+            // the segment's chain output would.
+            let t = &self.steps[0];
+            t.scan(part, |s, e, v| {
+                let f = t.flags(v);
+                let (s, e) = (base + s, base + e);
+                if f & SAME != 0 {
+                } else if f & SEG != 0 {
+                    self.refine(text, s, &text[s..e], t.value(v), sink);
+                } else if f & GB_KEY == 0 {
+                    sink.push(s..e, t.value(v));
+                } else {
+                    self.emit_checked(text, s..e, t.value(v), sink);
+                }
+            });
+            return;
+        }
         let gap = |r: Range<usize>, emit: &mut Sink<'_>| {
             if r.is_empty() {
                 return;
@@ -659,20 +975,20 @@ impl Compiled {
             }
         };
         match &self.seg {
-            None => gap(0..text.len(), &mut sink),
+            None => gap(base..base + part.len(), sink),
             Some(seg) => {
-                let mut cur = 0;
-                seg.scan(text, |s, e, id| {
-                    gap(cur..s, &mut sink);
+                let mut cur = base;
+                seg.scan(part, |s, e, id| {
+                    let (s, e) = (base + s, base + e);
+                    gap(cur..s, sink);
                     if let Some(o) = &self.seg_out[id as usize] {
-                        self.refine(text, s, &text[s..e], o, &mut sink);
+                        self.refine(text, s, &text[s..e], o, sink);
                     }
                     cur = e;
                 });
-                gap(cur..text.len(), &mut sink);
+                gap(cur..base + part.len(), sink);
             }
         }
-        sink.flush();
     }
 
     /// Run the chain over `seg` and return the output with the aligned blocks that
@@ -758,17 +1074,21 @@ pub(crate) fn joinable(gap: &str) -> bool {
     gap.len() <= 48 && gap.bytes().all(|b| b >= 0x30)
 }
 
+/// Receives changed spans: `(range, replacement)`. The receiver may take the
+/// replacement (`std::mem::take`) instead of copying it.
+pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &mut String) + 'a;
+
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger
 /// records, and one dynamic call per clause instead of per character.
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
     buf: String,
-    emit: &'a mut dyn FnMut(Range<usize>, &str),
+    emit: &'a mut Emit<'a>,
 }
 
 impl<'a> Sink<'a> {
-    fn new(text: &'a str, emit: &'a mut dyn FnMut(Range<usize>, &str)) -> Self {
+    fn new(text: &'a str, emit: &'a mut Emit<'a>) -> Self {
         Sink {
             text,
             cur: None,
@@ -780,6 +1100,12 @@ impl<'a> Sink<'a> {
     #[inline]
     fn push(&mut self, r: Range<usize>, out: &str) {
         if let Some(c) = &mut self.cur {
+            if c.end == r.start {
+                // Adjacent (most characters of Traditional text).
+                self.buf.push_str(out);
+                c.end = r.end;
+                return;
+            }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
                 self.buf.push_str(&self.text[c.end..r.start]);
                 self.buf.push_str(out);
@@ -788,13 +1114,17 @@ impl<'a> Sink<'a> {
             }
         }
         self.flush();
+        if self.buf.capacity() == 0 {
+            // The receiver took the last buffer.
+            self.buf.reserve(256);
+        }
         self.buf.push_str(out);
         self.cur = Some(r);
     }
 
     fn flush(&mut self) {
         if let Some(c) = self.cur.take() {
-            (self.emit)(c, &self.buf);
+            (self.emit)(c, &mut self.buf);
             self.buf.clear();
         }
     }
@@ -873,4 +1203,87 @@ fn compose(a: &[(Range<usize>, Range<usize>)], b: &[(Range<usize>, Range<usize>)
             (s0..wa.map(m.end), s2..wb.map(m.end))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::convert::{dict, protect::Classes};
+
+    fn compiled(name: &str, protect: bool) -> Compiled {
+        let spec = dict::parse_config(dict::config_json(name).unwrap(), true).unwrap();
+        Compiled::build(&spec, protect.then(Classes::global)).unwrap()
+    }
+
+    fn pieces(c: &Compiled, text: &str, full: bool) -> Vec<(Range<usize>, String)> {
+        let mut v = Vec::new();
+        let mut emit = |r: Range<usize>, s: &mut String| v.push((r, s.clone()));
+        let mut sink = Sink::new(text, &mut emit);
+        if full {
+            c.run_range(text, 0..text.len(), &mut sink);
+        } else if let Some(t) = &c.trig {
+            c.run_near(text, t, &mut sink);
+        }
+        sink.flush();
+        v
+    }
+
+    #[test]
+    fn t2s_is_one_fused_pass_with_regions() {
+        let c = compiled("t2s", true);
+        assert!(c.fused);
+        assert!(c.trig.is_some());
+        assert!(compiled("s2t", false).fused);
+        assert!(compiled("tw2sp", true).trig.is_none());
+    }
+
+    /// A compatibility ideograph deep inside Traditional text (where the region
+    /// search skips characters) still gets normalized.
+    #[test]
+    fn normalization_inside_a_dense_region() {
+        let c = compiled("t2s", true);
+        let line = "這是一個測試，頭髮還有說話的時候。".repeat(400);
+        let text = format!("{line}\u{F900}{line}");
+        let mut out = String::new();
+        let mut pos = 0;
+        c.run(&text, &mut |r: Range<usize>, s: &mut String| {
+            out.push_str(&text[pos..r.start]);
+            out.push_str(s);
+            pos = r.end;
+        });
+        out.push_str(&text[pos..]);
+        assert!(out.contains('岂'));
+        assert!(!out.contains('\u{F900}') && !out.contains('這'));
+    }
+
+    /// Converting only around the trigger characters gives the same changes as
+    /// converting everything, on Simplified, Traditional and mixed text.
+    #[test]
+    fn regions_equal_whole_text() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
+        let zhs = std::fs::read_to_string(format!("{dir}/in-zhs.txt")).unwrap();
+        let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
+        // Mixed: Simplified lines with Traditional lines and characters between.
+        let mut mixed = String::new();
+        for (i, (a, b)) in zhs.lines().zip(trad.lines()).enumerate() {
+            mixed.push_str(if i % 7 == 3 { b } else { a });
+            if i % 5 == 0 {
+                mixed.push_str("這於乾後麽");
+            }
+            mixed.push(if i % 3 == 0 { '\n' } else { '，' });
+        }
+        let no_breaks: String = mixed.chars().filter(|&c| c != '\n' && c != '，').collect();
+        for name in ["t2s", "hk2s", "tw2s"] {
+            let c = compiled(name, true);
+            if c.trig.is_none() {
+                continue;
+            }
+            for (i, text) in [&zhs, &trad, &mixed, &no_breaks].into_iter().enumerate() {
+                let (a, b) = (pieces(&c, text, true), pieces(&c, text, false));
+                assert!(i == 0 || !a.is_empty(), "{name} {i}");
+                assert_eq!(a.len(), b.len(), "{name}");
+                assert!(a == b, "{name}");
+            }
+        }
+    }
 }

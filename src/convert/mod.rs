@@ -15,7 +15,7 @@ mod protect;
 use crate::error::{Error, Result};
 use crate::report::Edits;
 use crate::stage::{DocState, Stage};
-use engine::{Compiled, Table};
+use engine::{Compiled, Emit, Table};
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
@@ -245,27 +245,32 @@ impl Converter {
     }
 
     /// Call `emit(range, replacement)` for every changed span of `text`, in order.
-    fn pieces(&self, text: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
+    fn pieces(&self, text: &str, emit: &mut Emit<'_>) {
         match &self.backend {
             Backend::Builtin { compiled, user } => {
+                if user.is_none() && compiled.quiet(text) {
+                    return;
+                }
                 if compiled.protect.is_none() || !protect::has_kana(text) {
                     builtin(compiled, user.as_deref(), text, 0, emit);
                     return;
                 }
                 // Japanese lines are not Chinese: a *2s config leaves them.
                 let mut start = 0;
-                let mut pos = 0;
-                for line in text.split_inclusive('\n') {
-                    if protect::is_japanese(line) {
-                        builtin(compiled, user.as_deref(), &text[start..pos], start, emit);
-                        start = pos + line.len();
-                    }
-                    pos += line.len();
+                for line in protect::japanese_lines(text) {
+                    builtin(
+                        compiled,
+                        user.as_deref(),
+                        &text[start..line.start],
+                        start,
+                        emit,
+                    );
+                    start = line.end;
                 }
                 builtin(compiled, user.as_deref(), &text[start..], start, emit);
             }
             #[cfg(feature = "libopencc")]
-            Backend::Lib(lib) => lib.pieces(text, emit),
+            Backend::Lib(lib) => lib.pieces(text, &mut |r, s: &str| emit(r, &mut s.to_owned())),
         }
     }
 
@@ -273,7 +278,7 @@ impl Converter {
     pub fn convert(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut pos = 0;
-        self.pieces(text, &mut |r, s| {
+        self.pieces(text, &mut |r, s: &mut String| {
             out.push_str(&text[pos..r.start]);
             out.push_str(s);
             pos = r.end;
@@ -285,17 +290,11 @@ impl Converter {
 
 /// The built-in engine over `text` (at offset `off` of the caller's text): user
 /// phrases first, the OpenCC config between them.
-fn builtin(
-    compiled: &Compiled,
-    user: Option<&Table>,
-    text: &str,
-    off: usize,
-    emit: &mut dyn FnMut(Range<usize>, &str),
-) {
+fn builtin(compiled: &Compiled, user: Option<&Table>, text: &str, off: usize, emit: &mut Emit<'_>) {
     if text.is_empty() {
         return;
     }
-    let mut shifted = |g: Range<usize>, o: &str| emit(g.start + off..g.end + off, o);
+    let mut shifted = |g: Range<usize>, o: &mut String| emit(g.start + off..g.end + off, o);
     let Some(u) = user else {
         if !compiled.inert(text) {
             compiled.run(text, &mut shifted);
@@ -303,16 +302,16 @@ fn builtin(
         return;
     };
     let mut cur = 0;
-    let gap = |r: Range<usize>, emit: &mut dyn FnMut(Range<usize>, &str)| {
+    let gap = |r: Range<usize>, emit: &mut Emit<'_>| {
         let o = r.start;
-        compiled.run(&text[r], &mut |g: Range<usize>, s: &str| {
+        compiled.run(&text[r], &mut |g: Range<usize>, s: &mut String| {
             emit(g.start + o..g.end + o, s)
         });
     };
     u.scan(text, |s, e, v| {
         gap(cur..s, &mut shifted);
         if !u.is_same(v) {
-            shifted(s..e, u.value(v));
+            shifted(s..e, &mut u.value(v).to_owned());
         }
         cur = e;
     });
@@ -327,7 +326,7 @@ impl Stage for Converter {
     fn apply(&self, text: &str, _doc: &mut DocState, out: &mut Edits) {
         let reason = self.options.config.reason();
         let mut cur: Option<(Range<usize>, String)> = None;
-        self.pieces(text, &mut |r, s| {
+        self.pieces(text, &mut |r, s: &mut String| {
             if let Some((pr, ps)) = &mut cur {
                 if pr.end <= r.start && engine::joinable(&text[pr.end..r.start]) {
                     ps.push_str(&text[pr.end..r.start]);
@@ -336,7 +335,7 @@ impl Stage for Converter {
                     return;
                 }
             }
-            if let Some((pr, ps)) = cur.replace((r, s.to_owned())) {
+            if let Some((pr, ps)) = cur.replace((r, std::mem::take(s))) {
                 out.replace(pr, ps, 0.99, reason);
             }
         });

@@ -38,13 +38,24 @@ impl Classes {
     fn build() -> Classes {
         let mut table = vec![0u8; 0x10000].into_boxed_slice();
         for b1 in 0xB0u8..=0xF7 {
-            for b2 in 0xA1u8..=0xFE {
-                let pair = [b1, b2];
-                let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&pair);
-                if let Some(c) = s.chars().next() {
-                    if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
-                        table[c as usize] |= GB;
-                    }
+            // Decode a whole row at once (much cheaper than pair by pair); every pair
+            // of the GB2312 hanzi area decodes to one character.
+            let row: Vec<u8> = (0xA1u8..=0xFE).flat_map(|b2| [b1, b2]).collect();
+            let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&row);
+            let chars: Vec<char> = if s.chars().count() == 94 {
+                s.chars().collect()
+            } else {
+                (0xA1u8..=0xFE)
+                    .map(|b2| {
+                        let pair = [b1, b2];
+                        let (s, _) = encoding_rs::GBK.decode_without_bom_handling(&pair);
+                        s.chars().next().unwrap_or('\0')
+                    })
+                    .collect()
+            };
+            for c in chars {
+                if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+                    table[c as usize] |= GB;
                 }
             }
         }
@@ -81,6 +92,12 @@ impl Classes {
     #[inline]
     pub(crate) fn is_simplified_valid(&self, c: char) -> bool {
         self.class(c) & GB != 0
+    }
+
+    /// True when `c` counts as clearly Traditional in `traditional_context`.
+    #[inline]
+    pub(crate) fn is_traditional(&self, c: char) -> bool {
+        self.class(c) & TRAD != 0
     }
 
     /// More clearly-Traditional than clearly-Simplified characters around `pos`.
@@ -139,13 +156,42 @@ impl Classes {
 /// True when `text` contains hiragana or katakana (U+3040..U+30FF: UTF-8 `E3 81 80`
 /// to `E3 83 BF`), the mark of Japanese text.
 pub(crate) fn has_kana(text: &str) -> bool {
+    // Look for the two-byte prefixes (not for `E3` alone: CJK punctuation starts with it).
     let b = text.as_bytes();
-    memchr::memchr_iter(0xE3, b).any(|i| {
-        matches!(
-            (b.get(i + 1), b.get(i + 2)),
-            (Some(0x81), Some(0x80..=0xBF)) | (Some(0x82), Some(_)) | (Some(0x83), Some(_))
-        )
-    })
+    memchr::memmem::find(b, b"\xE3\x82").is_some()
+        || memchr::memmem::find(b, b"\xE3\x83").is_some()
+        || memchr::memmem::find_iter(b, b"\xE3\x81")
+            .any(|i| matches!(b.get(i + 2), Some(0x80..=0xBF)))
+}
+
+/// The Japanese lines of `text` (see `is_japanese`), in order, each with its line
+/// break. Only the lines that hold kana are looked at.
+pub(crate) fn japanese_lines(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let finders = [&b"\xE3\x81"[..], b"\xE3\x82", b"\xE3\x83"].map(memchr::memmem::Finder::new);
+    // Next occurrence of each prefix at or after `i` (None: no more).
+    let mut next: [Option<usize>; 3] = [Some(0); 3];
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut first = true;
+    loop {
+        for (n, f) in next.iter_mut().zip(&finders) {
+            if n.is_some_and(|p| first || p < i) {
+                *n = f.find(&b[i..]).map(|x| x + i);
+            }
+        }
+        first = false;
+        let Some(q) = next.iter().flatten().min().copied() else {
+            break;
+        };
+        let ls = memchr::memrchr(b'\n', &b[..q]).map_or(0, |x| x + 1);
+        let le = memchr::memchr(b'\n', &b[q..]).map_or(b.len(), |x| q + x + 1);
+        if is_japanese(&text[ls..le]) {
+            out.push(ls..le);
+        }
+        i = le;
+    }
+    out
 }
 
 /// A line is Japanese when kana are at least a third of its kana and hanzi (real
@@ -187,6 +233,11 @@ mod tests {
         assert!(!c.traditional_context("这个说法", 0));
         assert!(!c.traditional_context("abc", 1));
         assert!(is_japanese("日本語の文章です。"));
+        let t =
+            "中文。\n日本語の文章です。\n這是ポケモン，很多臺灣人都喜歡這個遊戲和動畫。\nひらがな";
+        let lines: Vec<&str> = japanese_lines(t).into_iter().map(|r| &t[r]).collect();
+        assert_eq!(lines, ["日本語の文章です。\n", "ひらがな"]);
+        assert!(japanese_lines("中文。\n").is_empty());
         assert!(!is_japanese(
             "這款《寶可夢》的英文是ポケモン，很多臺灣人都喜歡這個遊戲和動畫。"
         ));
