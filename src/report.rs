@@ -359,18 +359,16 @@ fn byte_to_char_ranges(text: &str, ranges: &[(usize, usize)], changes: &mut [Cha
     points.sort_unstable();
     let mut chars = 0usize;
     let mut byte = 0usize;
-    let mut it = text.char_indices().peekable();
     for (target, i, is_end) in points {
-        while byte < target {
-            match it.next() {
-                Some((_, c)) => {
-                    byte += c.len_utf8();
-                    chars += 1;
-                }
-                None => break,
-            }
+        // Round a position inside a char up to the next boundary.
+        let mut t = target.min(text.len());
+        while !text.is_char_boundary(t) {
+            t += 1;
         }
-        let _ = it.peek();
+        if t > byte {
+            chars += count_chars(&text[byte..t]);
+            byte = t;
+        }
         if is_end {
             changes[i].output_chars[1] = chars;
         } else {
