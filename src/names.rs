@@ -235,25 +235,12 @@ impl Unifier {
             .chain(self.options.variants.iter().map(|(_, c)| c))
             .filter_map(|s| Key::from_str(s))
             .collect();
-        let t0 = std::time::Instant::now();
         let stats = counts.stats();
-        let t1 = std::time::Instant::now();
         let decisions = decide(&stats, t, &protected);
-        let t2 = std::time::Instant::now();
         if !decisions.is_empty() {
             let occs = collect_occurrences(text, t, &decisions, &counts.starts);
-            let t3 = std::time::Instant::now();
             finish(t, &decisions, &occs, &mut claimed, &mut edits);
-            eprintln!("TIMING occ {:?} finish {:?}", t3 - t2, t3.elapsed());
         }
-        eprintln!(
-            "TIMING len {} count {:?} keys {} decide {:?} ndec {}",
-            text.len(),
-            t1 - t0,
-            stats.counts.len(),
-            t2 - t1,
-            decisions.len()
-        );
         edits
     }
 }
@@ -421,7 +408,6 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
 /// Pass 1: count every candidate spelling, and note which ones ever stand where a context
 /// cue could be (a char before that ends a title or is `、`, a char after that starts a
 /// speech verb or is `、`): pairs without any can skip the context pass.
-#[inline(never)]
 fn count_candidates(text: &str, t: &Tables) -> Counts {
     let mut counts = Counts::default();
     let mut starts = Vec::new();
@@ -671,7 +657,6 @@ fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
 }
 
 /// Group the counted spellings into variant pairs and judge each by counts.
-#[inline(never)]
 fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
     // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
     let majors: Vec<Key> = s
@@ -823,7 +808,6 @@ struct Occ {
 }
 
 /// Pass 2: find the occurrences of the spellings that take part in a decision.
-#[inline(never)]
 fn collect_occurrences(
     text: &str,
     t: &Tables,
@@ -845,7 +829,6 @@ fn collect_occurrences(
         }
     }
     let pairs: HashSet<u32, Word> = want.iter().map(|k| pair(k.c[0], k.c[1])).collect();
-    let tq = std::time::Instant::now();
     let mut hits: Vec<(usize, char)> = Vec::new();
     for &pos in starts {
         let mut cs = text[pos..].chars();
