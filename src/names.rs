@@ -97,8 +97,18 @@ impl Stage for Unifier {
             Some(p) if p.len == text.len() && p.fingerprint == fingerprint(text) => p.edits,
             _ => self.plan(text),
         };
-        for e in edits {
-            out.push(e);
+        // Pushed in order, `Edits` appends; out of order, it inserts (moving the rest).
+        // Disjoint edits land the same either way.
+        if sorted_disjoint(&edits).is_some() {
+            let mut edits = edits;
+            edits.sort_by_key(|e| (e.range.start, e.range.end));
+            for e in edits {
+                out.push(e);
+            }
+        } else {
+            for e in edits {
+                out.push(e);
+            }
         }
     }
 
@@ -116,6 +126,35 @@ impl Stage for Unifier {
     fn needs_whole_document(&self) -> bool {
         true
     }
+}
+
+/// `text` with same-length `edits` applied in order: one copy when they are sorted and
+/// disjoint (`replace_range` per edit would move the whole tail each time).
+fn replace_all(mut text: String, edits: &[Edit]) -> String {
+    let Some(sorted) = sorted_disjoint(edits) else {
+        for e in edits {
+            text.replace_range(e.range.clone(), &e.replacement);
+        }
+        return text;
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in sorted {
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.replacement);
+        at = e.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The edits sorted by position, when no two overlap (then their order does not matter).
+fn sorted_disjoint(edits: &[Edit]) -> Option<Vec<&Edit>> {
+    let mut v: Vec<&Edit> = edits.iter().collect();
+    v.sort_by_key(|e| (e.range.start, e.range.end));
+    v.windows(2)
+        .all(|w| w[0].range.end <= w[1].range.start && !w[1].range.is_empty())
+        .then_some(v)
 }
 
 fn fingerprint(text: &str) -> u64 {
@@ -184,9 +223,7 @@ impl Unifier {
             let mut spans: Vec<Range<usize>> = new.iter().map(|e| e.range.clone()).collect();
             let regions = Counts::regions(&cur, &mut spans);
             counts.recount(&cur, &regions, -1, t);
-            for e in &new {
-                cur.replace_range(e.range.clone(), &e.replacement);
-            }
+            cur = replace_all(cur, &new);
             counts.recount(&cur, &regions, 1, t);
             fixes.extend(new);
             latest = self.plan_once(&cur, &counts);
@@ -210,12 +247,14 @@ impl Unifier {
         merged.retain(|m| text.get(m.range.clone()) != Some(&m.replacement));
         // Notes from the last round, where they do not touch a fix.
         let claimed: Vec<Range<usize>> = merged.iter().map(|m| m.range.clone()).collect();
+        // `claimed` is sorted and disjoint: the first span ending after a note's start is
+        // the only one that can overlap it.
+        let touches = |r: &Range<usize>| {
+            let i = claimed.partition_point(|c| c.end <= r.start);
+            claimed.get(i).is_some_and(|c| c.start < r.end)
+        };
         for e in latest {
-            if e.kind == ChangeKind::Suspect
-                && !claimed
-                    .iter()
-                    .any(|c| c.start < e.range.end && e.range.start < c.end)
-            {
+            if e.kind == ChangeKind::Suspect && !touches(&e.range) {
                 merged.push(e);
             }
         }
