@@ -11,4 +11,4 @@ if ! pkg-config --exists opencc 2>/dev/null; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq libopencc-dev pkg-config >/dev/null
 fi
-cargo test --features libopencc --test convert_libopencc "$@"
+cargo test --release --features libopencc --test convert_libopencc "$@"

@@ -1,7 +1,7 @@
 //! Bytes to text: BOMs, UTF-8, UTF-16/32 (with or without BOM), legacy CJK and Western
 //! encodings, short strings, binary refusal, and files that mix encodings line by line.
 //!
-//! How the encoding is chosen (see `docs/readme/decode.md`):
+//! How the encoding is chosen (see the README, "How detection chooses an encoding"):
 //! 1. `--from` wins; then a BOM (UTF-32 BOMs are checked before UTF-16 ones).
 //! 2. Valid UTF-8 without NUL bytes is UTF-8 (one SIMD validation pass); only short inputs
 //!    are also compared with the legacy readings, because a few CJK byte pairs happen to be

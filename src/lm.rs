@@ -24,6 +24,8 @@ static WORDFREQ: &[u8] = &[];
 struct Table {
     /// char → index into the per-unigram arrays.
     index: HashMap<char, u32>,
+    /// The same for the BMP as a dense array (`u32::MAX`: unknown): the hot lookup.
+    bmp: Vec<u32>,
     uni: Vec<f32>,
     backoff: Vec<f32>,
     /// Followers of unigram i: `fol_cp[start[i]..start[i + 1]]`, sorted.
@@ -89,8 +91,15 @@ impl Table {
             }
         }
         start.push(fol_cp.len() as u32);
+        let mut bmp = vec![u32::MAX; 0x10000];
+        for (&c, &i) in &index {
+            if let Some(slot) = bmp.get_mut(c as usize) {
+                *slot = i;
+            }
+        }
         Some(Table {
             index,
+            bmp,
             uni,
             backoff,
             start,
@@ -100,15 +109,23 @@ impl Table {
         })
     }
 
+    #[inline]
+    fn idx(&self, c: char) -> Option<u32> {
+        match self.bmp.get(c as usize) {
+            Some(&i) => (i != u32::MAX).then_some(i),
+            None => self.index.get(&c).copied(),
+        }
+    }
+
     fn uni(&self, c: char) -> f32 {
-        match self.index.get(&c) {
-            Some(&i) => self.uni[i as usize],
+        match self.idx(c) {
+            Some(i) => self.uni[i as usize],
             None => self.oov,
         }
     }
 
     fn cond(&self, prev: Option<char>, c: char) -> f32 {
-        let Some(&pi) = prev.and_then(|p| self.index.get(&p)) else {
+        let Some(pi) = prev.and_then(|p| self.idx(p)) else {
             return self.uni(c);
         };
         let pi = pi as usize;

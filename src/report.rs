@@ -169,6 +169,11 @@ fn map_offset(
             if pos == from.end {
                 return to.end;
             }
+            // Same-length replacements (most t2s runs: 3-byte chars both sides) keep
+            // positions inside them, so a change inside a converted run stays precise.
+            if from.len() == to.len() {
+                return to.start + (pos - from.start);
+            }
             return if end { to.end } else { to.start };
         }
     }
@@ -449,6 +454,29 @@ mod tests {
             [text.find('臺').unwrap(), text.find('臺').unwrap() + 3]
         );
         assert_eq!(ch[1].output_chars, [3, 4]);
+    }
+
+    #[test]
+    fn positions_inside_same_length_replacements_stay_precise() {
+        let mut t = Tracker::new();
+        let text = "商鋪租?00萬";
+        let q = text.find('?').unwrap();
+        let mut e1 = Edits::new();
+        e1.push(Edit {
+            range: q..q + 1,
+            replacement: "?".into(),
+            confidence: 1.0,
+            kind: ChangeKind::Unrecoverable,
+            reason: "lost".into(),
+        });
+        let t1 = t.apply("pinyin", text, e1);
+        let mut e2 = Edits::new();
+        e2.replace(0..t1.len(), "商铺租?00万", 1.0, "t2s run");
+        let t2 = t.apply("convert", &t1, e2);
+        let ch = t.finish(&t2, &|p| p);
+        let lost = ch.iter().find(|c| c.stage == "pinyin").unwrap();
+        assert_eq!(lost.output_chars, [3, 4]);
+        assert_eq!(lost.input_bytes, [q, q + 1]);
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! The input is cut into windows of about `chunk_size` bytes at line boundaries (at
 //! whitespace, or a safe byte, when a line is longer than a window). Each window is
 //! decoded and cleaned as one document, so memory stays bounded by the window size
-//! whatever the input size. Name unification therefore sees one window at a time: for
-//! inputs up to one window (8 MiB by default) that is the whole document.
+//! whatever the input size (window × worker threads: windows are cleaned in parallel
+//! with rayon and written in order). Name unification therefore sees one window at a
+//! time: for inputs up to one window (8 MiB by default) that is the whole document.
 
 use crate::decode::{self, Enc};
 use crate::encode::{self, Fallback};
@@ -68,83 +69,126 @@ impl Cleaner {
         // Encoding fixed by the first window for UTF-16/32 (no per-window guessing there).
         let mut fixed: Option<Enc> = self.config().decode.from;
         let mut first = true;
-        while !eof || !buf.is_empty() {
-            // Fill up to `chunk` bytes (read_to_end appends without zero-filling).
-            if !eof && buf.len() < chunk {
-                let want = (chunk - buf.len()) as u64;
-                let n = (&mut reader).take(want).read_to_end(&mut buf)?;
-                if (n as u64) < want {
-                    eof = true;
+        // Windows are independent documents: clean up to one per worker thread at once.
+        // Memory stays bounded by `chunk × threads`.
+        let parallel = rayon::current_num_threads().max(1);
+        loop {
+            let mut windows: Vec<Vec<u8>> = Vec::new();
+            let want = if first { 1 } else { parallel };
+            while windows.len() < want {
+                // Fill up to `chunk` bytes (read_to_end appends without zero-filling).
+                if !eof && buf.len() < chunk {
+                    let want = (chunk - buf.len()) as u64;
+                    let n = (&mut reader).take(want).read_to_end(&mut buf)?;
+                    if (n as u64) < want {
+                        eof = true;
+                    }
                 }
+                if buf.is_empty() {
+                    break;
+                }
+                if first && fixed.is_none() {
+                    // UTF-16/32 must be cut on code units, not at a 0x0A byte.
+                    fixed = decode::sniff_wide(&buf);
+                }
+                let cut = if eof {
+                    buf.len()
+                } else {
+                    cut_point(&buf, fixed, fixed.is_some_and(|e| e.is_wide()))
+                };
+                windows.push(buf[..cut].to_vec());
+                buf.drain(..cut);
             }
-            if buf.is_empty() {
+            if windows.is_empty() {
                 break;
             }
-            if first && fixed.is_none() {
-                // UTF-16/32 must be cut on code units, not at a 0x0A byte.
-                fixed = decode::sniff_wide(&buf);
-            }
-            let wide = matches!(
-                fixed.map(|e| e.name()),
-                Some("UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE")
-            );
-            let cut = if eof {
-                buf.len()
-            } else {
-                cut_point(&buf, fixed, wide)
-            };
-            let window = &buf[..cut];
+            let wide = fixed.is_some_and(|e| e.is_wide());
             let mut dopts = self.config().decode.clone();
             if dopts.from.is_none() && (wide || !first) {
                 dopts.from = fixed.filter(|_| wide);
             }
-            let decoded = decode::decode(window, &dopts)?;
-            if first {
-                let e = decoded.encoding();
-                if matches!(e.name(), "UTF-16LE" | "UTF-16BE" | "UTF-32LE" | "UTF-32BE") {
-                    fixed = Some(e);
+            let clean_one = |w: &Vec<u8>| -> Result<crate::Cleaned> {
+                let decoded = decode::decode(w, &dopts)?;
+                Ok(self.clean_decoded(decoded, w))
+            };
+            let results: Vec<Result<crate::Cleaned>> = if windows.len() == 1 {
+                vec![clean_one(&windows[0])]
+            } else {
+                use rayon::prelude::*;
+                windows.par_iter().map(clean_one).collect()
+            };
+            for (window, cleaned) in windows.iter().zip(results) {
+                let cleaned = cleaned?;
+                if first {
+                    if let Some(e) = cleaned.segments.first().map(|s| s.encoding) {
+                        if e.is_wide() {
+                            fixed = Some(e);
+                        }
+                    }
                 }
+                self.write_window(
+                    window.len(),
+                    cleaned,
+                    first,
+                    opts,
+                    &mut writer,
+                    &mut sum,
+                    on_change,
+                )?;
+                first = false;
             }
-            for s in &decoded.segments {
-                let n = s.encoding.name();
-                if !sum.encodings.contains(&n) {
-                    sum.encodings.push(n);
-                }
-            }
-            sum.mixed |= decoded.mixed || sum.encodings.len() > 1;
-            let cleaned = self.clean_decoded(decoded, window);
-            if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
-                writer.write_all(b"\xEF\xBB\xBF")?;
-                sum.bytes_out += 3;
-            }
-            let bytes = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
-            writer.write_all(&bytes)?;
-            let chars = crate::report::count_chars(&cleaned.text) as u64;
-            for mut c in cleaned.changes {
-                if c.kind != crate::ChangeKind::Decode {
-                    sum.changes += 1;
-                }
-                if c.kind == crate::ChangeKind::Unrecoverable {
-                    sum.unrecoverable += 1;
-                }
-                if c.before != c.after && c.kind != crate::ChangeKind::Decode {
-                    sum.changed = true;
-                }
-                c.input_bytes[0] += sum.bytes_in as usize;
-                c.input_bytes[1] += sum.bytes_in as usize;
-                c.output_chars[0] += sum.chars_out as usize;
-                c.output_chars[1] += sum.chars_out as usize;
-                on_change(c);
-            }
-            sum.bytes_in += cut as u64;
-            buf.drain(..cut);
-            sum.bytes_out += bytes.len() as u64;
-            sum.chars_out += chars;
-            sum.windows += 1;
-            first = false;
         }
         writer.flush()?;
         Ok(sum)
+    }
+
+    /// Write one cleaned window and pass its changes on, with stream-wide offsets.
+    #[allow(clippy::too_many_arguments)]
+    fn write_window<W: Write>(
+        &self,
+        input_len: usize,
+        cleaned: crate::Cleaned,
+        first: bool,
+        opts: &StreamOptions,
+        writer: &mut W,
+        sum: &mut StreamSummary,
+        on_change: &mut dyn FnMut(Change),
+    ) -> Result<()> {
+        for s in &cleaned.segments {
+            let n = s.encoding.name();
+            if !sum.encodings.contains(&n) {
+                sum.encodings.push(n);
+            }
+        }
+        sum.mixed |= cleaned.mixed || sum.encodings.len() > 1;
+        if first && cleaned.utf8_bom && opts.to == Enc::Rs(encoding_rs::UTF_8) {
+            writer.write_all(b"\xEF\xBB\xBF")?;
+            sum.bytes_out += 3;
+        }
+        let bytes = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
+        writer.write_all(&bytes)?;
+        let chars = crate::report::count_chars(&cleaned.text) as u64;
+        for mut c in cleaned.changes {
+            if c.kind != crate::ChangeKind::Decode {
+                sum.changes += 1;
+            }
+            if c.kind == crate::ChangeKind::Unrecoverable {
+                sum.unrecoverable += 1;
+            }
+            if c.before != c.after && c.kind != crate::ChangeKind::Decode {
+                sum.changed = true;
+            }
+            c.input_bytes[0] += sum.bytes_in as usize;
+            c.input_bytes[1] += sum.bytes_in as usize;
+            c.output_chars[0] += sum.chars_out as usize;
+            c.output_chars[1] += sum.chars_out as usize;
+            on_change(c);
+        }
+        sum.bytes_in += input_len as u64;
+        sum.bytes_out += bytes.len() as u64;
+        sum.chars_out += chars;
+        sum.windows += 1;
+        Ok(())
     }
 }
 

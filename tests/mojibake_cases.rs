@@ -164,7 +164,7 @@ fn seed_is_left_to_the_other_stages() {
 
 #[test]
 fn readme_examples() {
-    // The examples of docs/readme/mojibake.md, so the fragment stays true.
+    // The examples of the README's mojibake section, so it stays true.
     let c = cleaner(Lossy::Mark);
     for (input, expected) in [
         ("鏂囦欢鍚嶏細娴嬭瘯.txt", "文件名：测试.txt"),

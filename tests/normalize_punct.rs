@@ -51,9 +51,8 @@ fn seed_expected_to_punct_cjk() {
     assert!(again.changes.is_empty());
 }
 
-/// Full pipeline golden: needs the repair stages (pinyin, convert) to be in place.
+/// Full pipeline golden: `zhclean --punct-cjk seed.txt` gives seed.expected.punct-cjk.txt.
 #[test]
-#[ignore = "needs the repair and convert stages (other branches)"]
 fn seed_full_pipeline_punct_cjk() {
     let (Some(_), Some(want)) = (shared("seed.txt"), shared("seed.expected.punct-cjk.txt")) else {
         return;
