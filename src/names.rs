@@ -27,7 +27,7 @@ use crate::stage::{DocState as Doc, Stage};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::ops::Range;
-use tables::{bit_get, is_han, readings, same_char, similar, tables, Fx, FxHasher, Tables};
+use tables::{bit_get, is_han, readings, same_char, similar, tables, Fx, FxHasher, Tables, Word};
 
 mod tables;
 
@@ -97,8 +97,18 @@ impl Stage for Unifier {
             Some(p) if p.len == text.len() && p.fingerprint == fingerprint(text) => p.edits,
             _ => self.plan(text),
         };
-        for e in edits {
-            out.push(e);
+        // Pushed in order, `Edits` appends; out of order, it inserts (moving the rest).
+        // Disjoint edits land the same either way.
+        if sorted_disjoint(&edits).is_some() {
+            let mut edits = edits;
+            edits.sort_by_key(|e| (e.range.start, e.range.end));
+            for e in edits {
+                out.push(e);
+            }
+        } else {
+            for e in edits {
+                out.push(e);
+            }
         }
     }
 
@@ -118,6 +128,35 @@ impl Stage for Unifier {
     }
 }
 
+/// `text` with same-length `edits` applied in order: one copy when they are sorted and
+/// disjoint (`replace_range` per edit would move the whole tail each time).
+fn replace_all(mut text: String, edits: &[Edit]) -> String {
+    let Some(sorted) = sorted_disjoint(edits) else {
+        for e in edits {
+            text.replace_range(e.range.clone(), &e.replacement);
+        }
+        return text;
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in sorted {
+        out.push_str(&text[at..e.range.start]);
+        out.push_str(&e.replacement);
+        at = e.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+/// The edits sorted by position, when no two overlap (then their order does not matter).
+fn sorted_disjoint(edits: &[Edit]) -> Option<Vec<&Edit>> {
+    let mut v: Vec<&Edit> = edits.iter().collect();
+    v.sort_by_key(|e| (e.range.start, e.range.end));
+    v.windows(2)
+        .all(|w| w[0].range.end <= w[1].range.start && !w[1].range.is_empty())
+        .then_some(v)
+}
+
 fn fingerprint(text: &str) -> u64 {
     let b = text.as_bytes();
     let mut h = FxHasher::default();
@@ -133,7 +172,8 @@ impl Unifier {
         if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
             return Vec::new();
         }
-        let mut edits = self.plan_once(text);
+        let counts = count_candidates(text, tables());
+        let mut edits = self.plan_once(text, &counts);
         if self.options.mode == NamesMode::Report {
             for e in &mut edits {
                 if e.kind == ChangeKind::Fix {
@@ -149,14 +189,14 @@ impl Unifier {
             }
             return edits;
         }
-        self.settle(text, edits)
+        self.settle(text, counts, edits)
     }
 
     /// A fix changes the counts (朱家清 → 朱佳清 adds a 朱佳清 and a 朱佳), which can
     /// settle another pair. Plan again on the fixed text until nothing more changes, so a
     /// second run of the pipeline finds nothing to do. Name fixes keep byte lengths (CJK
     /// chars are 3 bytes), so all rounds share one coordinate system.
-    fn settle(&self, text: &str, first: Vec<Edit>) -> Vec<Edit> {
+    fn settle(&self, text: &str, mut counts: Counts, first: Vec<Edit>) -> Vec<Edit> {
         let same_len = |es: &[Edit]| {
             es.iter()
                 .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
@@ -178,11 +218,15 @@ impl Unifier {
             if new.is_empty() || !same_len(&new) {
                 break;
             }
-            for e in &new {
-                cur.replace_range(e.range.clone(), &e.replacement);
-            }
+            // Recount only around the fixes, not the whole text.
+            let t = tables();
+            let mut spans: Vec<Range<usize>> = new.iter().map(|e| e.range.clone()).collect();
+            let regions = Counts::regions(&cur, &mut spans);
+            counts.recount(&cur, &regions, -1, t);
+            cur = replace_all(cur, &new);
+            counts.recount(&cur, &regions, 1, t);
             fixes.extend(new);
-            latest = self.plan_once(&cur);
+            latest = self.plan_once(&cur, &counts);
         }
         // Merge overlapping fixes of different rounds into one span each.
         fixes.sort_by_key(|e| (e.range.start, e.range.end));
@@ -203,12 +247,14 @@ impl Unifier {
         merged.retain(|m| text.get(m.range.clone()) != Some(&m.replacement));
         // Notes from the last round, where they do not touch a fix.
         let claimed: Vec<Range<usize>> = merged.iter().map(|m| m.range.clone()).collect();
+        // `claimed` is sorted and disjoint: the first span ending after a note's start is
+        // the only one that can overlap it.
+        let touches = |r: &Range<usize>| {
+            let i = claimed.partition_point(|c| c.end <= r.start);
+            claimed.get(i).is_some_and(|c| c.start < r.end)
+        };
         for e in latest {
-            if e.kind == ChangeKind::Suspect
-                && !claimed
-                    .iter()
-                    .any(|c| c.start < e.range.end && e.range.start < c.end)
-            {
+            if e.kind == ChangeKind::Suspect && !touches(&e.range) {
                 merged.push(e);
             }
         }
@@ -216,7 +262,7 @@ impl Unifier {
     }
 
     /// One round: the names file, then counts, variants, decisions.
-    fn plan_once(&self, text: &str) -> Vec<Edit> {
+    fn plan_once(&self, text: &str, counts: &Counts) -> Vec<Edit> {
         let t = tables();
         let mut claimed = Claimed::default();
         let mut edits = Vec::new();
@@ -228,10 +274,10 @@ impl Unifier {
             .chain(self.options.variants.iter().map(|(_, c)| c))
             .filter_map(|s| Key::from_str(s))
             .collect();
-        let stats = count_candidates(text, t);
+        let stats = counts.stats();
         let decisions = decide(&stats, t, &protected);
         if !decisions.is_empty() {
-            let occs = collect_occurrences(text, t, &decisions);
+            let occs = collect_occurrences(text, t, &decisions, &counts.starts);
             finish(t, &decisions, &occs, &mut claimed, &mut edits);
         }
         edits
@@ -292,6 +338,25 @@ impl Key {
 
     fn string(&self) -> String {
         self.chars().iter().collect()
+    }
+
+    /// Candidate keys hold only BMP chars (surname + Han): 16 bits each fit one word.
+    fn pack(&self) -> u64 {
+        let c = |i: usize| self.c[i] as u64 & 0xFFFF;
+        c(0) << 48 | c(1) << 32 | c(2) << 16 | c(3)
+    }
+
+    fn unpack(w: u64) -> Key {
+        let mut c = ['\0'; 4];
+        let mut len = 0;
+        for (i, slot) in c.iter_mut().enumerate() {
+            let u = (w >> (48 - 16 * i)) as u32 & 0xFFFF;
+            if u != 0 {
+                *slot = char::from_u32(u).unwrap_or('\0');
+                len = i as u8 + 1;
+            }
+        }
+        Key { c, len }
     }
 }
 
@@ -382,38 +447,165 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
 /// Pass 1: count every candidate spelling, and note which ones ever stand where a context
 /// cue could be (a char before that ends a title or is `、`, a char after that starts a
 /// speech verb or is `、`): pairs without any can skip the context pass.
-fn count_candidates(text: &str, t: &Tables) -> Stats {
-    // The top bit of a count marks "seen where a cue could be" (one hash per occurrence).
-    let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
-    let mut prev = '\0';
-    for (pos, c) in text.char_indices() {
-        if bit_get(&t.surname, c) || bit_get(&t.compound_first, c) {
-            // Decode the few chars ahead only here (most chars are not surnames).
-            let mut w = ['\0'; 5];
-            let mut n = 0;
-            for ch in text[pos..].chars().take(5) {
-                w[n] = ch;
-                n += 1;
-            }
-            let w = &w[..n];
-            let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
-            candidates_at(&w[..n.min(4)], t, |k| {
-                let after = w
-                    .get(k.len as usize)
-                    .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
-                let e = counts.entry(k).or_insert(0);
-                *e += 1;
-                if before || after {
-                    *e |= CUED;
-                }
-            });
+fn count_candidates(text: &str, t: &Tables) -> Counts {
+    let mut counts = Counts::default();
+    // About 1 char in 14 of Chinese text is a surname char (3 bytes each).
+    let mut starts = Vec::with_capacity(text.len() / 48);
+    scan_bmp(text, &t.start_bmp, |pos, c| {
+        starts.push(pos);
+        count_at(text, pos, c, t, |k, cued| counts.add(k, cued, 1));
+    });
+    counts.starts = starts;
+    counts
+}
+
+/// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
+/// the byte offsets of the chars that can start a candidate (so later passes need not
+/// scan the text again).
+#[derive(Default, Clone)]
+struct Counts {
+    map: HashMap<u64, (u32, u32), Word>,
+    starts: Vec<usize>,
+}
+
+impl Counts {
+    #[inline]
+    fn add(&mut self, k: u64, cued: bool, d: i32) {
+        let e = self.map.entry(k).or_insert((0, 0));
+        e.0 = e.0.wrapping_add_signed(d);
+        if cued {
+            e.1 = e.1.wrapping_add_signed(d);
         }
-        prev = c;
     }
-    Stats::new(counts)
+
+    /// The starts whose window (the char before, the candidate, the chars after) touches
+    /// one of `spans` (disjoint byte ranges that a same-length edit replaces): merged
+    /// byte ranges, the same in the text before and after the edit.
+    fn regions(text: &str, spans: &mut [Range<usize>]) -> Vec<Range<usize>> {
+        spans.sort_by_key(|s| (s.start, s.end));
+        let mut regions: Vec<Range<usize>> = Vec::new();
+        for s in spans.iter() {
+            // 5 chars before .. the char after the span: bytes that the edit keeps.
+            let a = text[..s.start]
+                .char_indices()
+                .rev()
+                .nth(4)
+                .map_or(0, |(i, _)| i);
+            let b = text[s.end..]
+                .chars()
+                .next()
+                .map_or(text.len(), |c| s.end + c.len_utf8());
+            match regions.last_mut() {
+                Some(r) if a <= r.end => r.end = r.end.max(b),
+                _ => regions.push(a..b),
+            }
+        }
+        regions
+    }
+
+    /// Add (`d = 1`) or remove (`d = -1`) the candidates starting inside `regions`.
+    /// With `d = 1` the text is the new one: its starts inside `regions` replace the old.
+    fn recount(&mut self, text: &str, regions: &[Range<usize>], d: i32, t: &Tables) {
+        let mut fresh = Vec::new();
+        for r in regions {
+            for (o, c) in text[r.clone()].char_indices() {
+                if bit_get(&t.start, c) {
+                    fresh.push(r.start + o);
+                    count_at(text, r.start + o, c, t, |k, cued| self.add(k, cued, d));
+                }
+            }
+        }
+        if d < 0 {
+            return;
+        }
+        // Merge: the old starts outside the regions, the fresh ones inside (both sorted).
+        let old = std::mem::take(&mut self.starts);
+        let mut out = Vec::with_capacity(old.len() + fresh.len());
+        let (mut ri, mut ni) = (0, 0);
+        for p in old {
+            while ni < fresh.len() && fresh[ni] < p {
+                out.push(fresh[ni]);
+                ni += 1;
+            }
+            while ri < regions.len() && regions[ri].end <= p {
+                ri += 1;
+            }
+            if ri < regions.len() && regions[ri].start <= p {
+                continue;
+            }
+            out.push(p);
+        }
+        out.extend_from_slice(&fresh[ni..]);
+        self.starts = out;
+    }
+
+    fn stats(&self) -> Stats {
+        let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
+        counts.reserve(self.map.len());
+        for (&k, &(n, cued)) in &self.map {
+            if n > 0 {
+                counts.insert(Key::unpack(k), n | if cued > 0 { CUED } else { 0 });
+            }
+        }
+        Stats::new(counts)
+    }
+}
+
+/// The candidates starting with `c` at byte `pos`, with their cue flag.
+#[inline]
+fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, bool)) {
+    // Decode the few chars ahead only here (most chars are not surnames).
+    let mut w = ['\0'; 5];
+    w[0] = c;
+    let mut n = 1;
+    for ch in text[pos + c.len_utf8()..].chars().take(4) {
+        w[n] = ch;
+        n += 1;
+    }
+    let w = &w[..n];
+    let prev = text[..pos].chars().next_back().unwrap_or('\0');
+    let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
+    candidates_at(&w[..n.min(4)], t, |k| {
+        let after = w
+            .get(k.len as usize)
+            .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
+        f(k.pack(), before || after);
+    });
 }
 
 const CUED: u32 = 1 << 31;
+
+/// Call `f(byte offset, char)` for every char of U+3000..U+9FFF (3-byte UTF-8, lead byte
+/// E3..E9, where every surname lies) whose bit is set in `bits` (a bitset over the BMP).
+/// A byte scan: the other chars are never decoded.
+#[inline]
+fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 2 < b.len() {
+        let x = b[i];
+        if !(0xE3..=0xE9).contains(&x) {
+            i += 1;
+            continue;
+        }
+        let u = (x as usize & 0x0F) << 12
+            | (b[i + 1] as usize & 0x3F) << 6
+            | (b[i + 2] as usize & 0x3F);
+        if bits[u >> 6] >> (u & 63) & 1 == 1 {
+            if let Some(c) = char::from_u32(u as u32) {
+                f(i, c);
+            }
+        }
+        i += 3;
+    }
+}
+
+/// Two chars in one word for a quick membership test (a non-BMP char may collide with a
+/// BMP one: callers use it only to rule out).
+#[inline]
+fn pair(a: char, b: char) -> u32 {
+    (a as u32 & 0xFFFF) << 16 | (b as u32 & 0xFFFF)
+}
 
 // ---------------------------------------------------------------------------------------
 // Variant groups and decisions
@@ -471,6 +663,35 @@ fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
     true
 }
 
+/// The sound and look features of chars, as ids: a toneless reading (its own id per
+/// syllable) or a look-alike class (top bit set). Looked up once per char.
+#[derive(Default)]
+struct FeatMemo {
+    syllables: HashMap<&'static str, u32, Fx>,
+    chars: HashMap<char, ([u32; 2], usize), Fx>,
+}
+
+impl FeatMemo {
+    fn get(&mut self, c: char, t: &Tables) -> ([u32; 2], usize) {
+        if let Some(&f) = self.chars.get(&c) {
+            return f;
+        }
+        let mut f = ([0u32; 2], 0);
+        // `readings` gives the main reading only: at most one, plus one look-alike class.
+        for r in readings(c).into_iter().take(1) {
+            let next = self.syllables.len() as u32;
+            f.0[f.1] = *self.syllables.entry(r).or_insert(next);
+            f.1 += 1;
+        }
+        if let Some(&cl) = t.confusable.get(&c) {
+            f.0[f.1] = 1 << 31 | cl as u32;
+            f.1 += 1;
+        }
+        self.chars.insert(c, f);
+        f
+    }
+}
+
 fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
     s.best_ext.get(k).copied()
 }
@@ -478,12 +699,6 @@ fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
 /// Group the counted spellings into variant pairs and judge each by counts.
 fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
     // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
-    #[derive(Hash, PartialEq, Eq, Clone, Copy)]
-    enum Feat {
-        Py(&'static str),
-        Look(u16),
-    }
-    let mut index: HashMap<(Key, u8, Feat), Vec<Key>, Fx> = HashMap::default();
     let majors: Vec<Key> = s
         .counts
         .iter()
@@ -493,24 +708,31 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
     if majors.is_empty() {
         return Vec::new();
     }
-    // Readings of each distinct char, looked up once.
-    let mut memo: HashMap<char, Vec<Feat>, Fx> = HashMap::default();
-    for k in s.counts.keys() {
-        for &c in k.chars() {
-            memo.entry(c).or_insert_with(|| {
-                let mut v: Vec<Feat> = readings(c).into_iter().map(Feat::Py).collect();
-                if let Some(&cl) = t.confusable.get(&c) {
-                    v.push(Feat::Look(cl));
-                }
-                v
-            });
-        }
-    }
-    let feats = |c: char| memo[&c].iter().copied();
+    let mut memo = FeatMemo::default();
+    // Index keys: the masked spelling packed, and (position, length, feature).
+    let slot = |k: &Key, p: usize, f: u32| {
+        (
+            k.masked(p).pack(),
+            (p as u64) << 40 | (k.len as u64) << 32 | f as u64,
+        )
+    };
+    // A bitset over (masked spelling, position, length) rules out most spellings without
+    // a lookup: the index holds only the majors.
+    const SEEN_BITS: u32 = 20;
+    let seen_bit = |k: &Key, p: usize| {
+        let (m, meta) = slot(k, p, 0);
+        let h = (m ^ meta.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> (64 - SEEN_BITS)) as usize
+    };
+    let mut seen = vec![0u64; 1 << (SEEN_BITS - 6)];
+    let mut index: HashMap<(u64, u64), Vec<Key>, Word> = HashMap::default();
     for k in &majors {
         for p in 0..k.len as usize {
-            for f in feats(k.c[p]) {
-                index.entry((k.masked(p), p as u8, f)).or_default().push(*k);
+            let bit = seen_bit(k, p);
+            seen[bit >> 6] |= 1 << (bit & 63);
+            let (fs, n) = memo.get(k.c[p], t);
+            for &f in &fs[..n] {
+                index.entry(slot(k, p, f)).or_default().push(*k);
             }
         }
     }
@@ -518,9 +740,13 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
     let mut variants: HashMap<Key, Vec<(Key, usize)>, Fx> = HashMap::default();
     for k in s.counts.keys() {
         for p in 0..k.len as usize {
-            let m = k.masked(p);
-            for f in feats(k.c[p]) {
-                if let Some(ms) = index.get(&(m, p as u8, f)) {
+            let bit = seen_bit(k, p);
+            if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
+                continue;
+            }
+            let (fs, n) = memo.get(k.c[p], t);
+            for &f in &fs[..n] {
+                if let Some(ms) = index.get(&slot(k, p, f)) {
                     for a in ms {
                         if a != k {
                             let v = variants.entry(*a).or_default();
@@ -604,7 +830,8 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> 
 #[derive(Debug, Clone)]
 struct Occ {
     range: Range<usize>,
-    sentence: u32,
+    /// The sentence: its line (byte offset of the line start) and its number in the line.
+    sentence: (usize, u32),
     /// A title or role right before (社员朱家清).
     role: Option<String>,
     /// A strong cue: a role before, a speech verb after.
@@ -621,92 +848,145 @@ struct Occ {
 }
 
 /// Pass 2: find the occurrences of the spellings that take part in a decision.
-fn collect_occurrences(text: &str, t: &Tables, ds: &[Decision]) -> HashMap<Key, Vec<Occ>, Fx> {
+fn collect_occurrences(
+    text: &str,
+    t: &Tables,
+    ds: &[Decision],
+    starts: &[usize],
+) -> HashMap<Key, Vec<Occ>, Fx> {
     let mut want: HashSet<Key, Fx> = HashSet::default();
     for d in ds {
         want.extend(d.group.iter().map(|(k, _)| *k));
     }
     let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
-    let mut sentence = 0u32;
-    let mut depth = 0i32;
-    for (pos, c) in text.char_indices() {
-        let is_start = bit_get(&t.surname, c) || bit_get(&t.compound_first, c);
-        if is_start {
-            // Up to 8 chars from here: the candidate (≤ 4) and what follows (4).
-            let mut ahead: [(usize, char); 9] = [(0, '\0'); 9];
-            let mut ahead_chars = ['\0'; 9];
-            let mut na = 0;
-            for (o, ch) in text[pos..].char_indices().take(9) {
-                ahead[na] = (pos + o, ch);
-                ahead_chars[na] = ch;
-                na += 1;
+    // First chars of the wanted spellings, a bitset over the BMP, and their first two
+    // chars: most surname chars are followed by something else.
+    let mut first = Box::new([0u64; 1024]);
+    for k in &want {
+        let u = k.c[0] as usize;
+        if u < 0x10000 {
+            first[u / 64] |= 1 << (u % 64);
+        }
+    }
+    let pairs: HashSet<u32, Word> = want.iter().map(|k| pair(k.c[0], k.c[1])).collect();
+    let mut hits: Vec<(usize, char)> = Vec::new();
+    for &pos in starts {
+        let mut cs = text[pos..].chars();
+        let Some(c) = cs.next() else { continue };
+        let u = c as usize;
+        if u < 0x10000
+            && first[u / 64] >> (u % 64) & 1 == 1
+            && pairs.contains(&pair(c, cs.next().unwrap_or('\0')))
+        {
+            hits.push((pos, c));
+        }
+    }
+    let mut at = |pos: usize, c: char, sentence: (usize, u32), depth: i32| {
+        // Up to 8 chars from here: the candidate (≤ 4) and what follows (4).
+        let mut ahead: [(usize, char); 9] = [(0, '\0'); 9];
+        let mut ahead_chars = ['\0'; 9];
+        let mut na = 0;
+        for (o, ch) in text[pos..].char_indices().take(9) {
+            ahead[na] = (pos + o, ch);
+            ahead_chars[na] = ch;
+            na += 1;
+        }
+        let ahead_chars = &ahead_chars[..na];
+        // The 6 chars before (oldest first), decoded only here; spaces right before
+        // the name are skipped (记者 王明).
+        let mut back = ['\0'; 6];
+        let mut nback = 0;
+        for ch in text[..pos]
+            .chars()
+            .rev()
+            .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
+            .take(6)
+        {
+            nback += 1;
+            back[6 - nback] = ch;
+        }
+        let before = &back[6 - nback..];
+        candidates_at(&ahead_chars[..na.min(4)], t, |k| {
+            if !want.contains(&k) {
+                return;
             }
-            let ahead_chars = &ahead_chars[..na];
-            // The 6 chars before (oldest first), decoded only here; spaces right before
-            // the name are skipped (记者 王明).
-            let mut back = ['\0'; 6];
-            let mut nback = 0;
-            for ch in text[..pos]
-                .chars()
+            let j = k.len as usize;
+            let range = pos..ahead
+                .get(j)
+                .filter(|_| j < na)
+                .map_or(text.len(), |&(b, _)| b);
+            let after = &ahead_chars[j.min(na)..];
+            // Longest title first (副主委 before 主委).
+            // Every title ends with a `role_last` char, every word after starts with an
+            // `after_first` char: the bitsets spare most lookups.
+            let titled = before.last().is_some_and(|&p| bit_get(&t.role_last, p));
+            let role = (1..=if titled { before.len().min(4) } else { 0 })
                 .rev()
-                .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
-                .take(6)
-            {
-                nback += 1;
-                back[6 - nback] = ch;
-            }
-            let before = &back[6 - nback..];
-            candidates_at(&ahead_chars[..na.min(4)], t, |k| {
-                if !want.contains(&k) {
-                    return;
-                }
-                let j = k.len as usize;
-                let range = pos..ahead
-                    .get(j)
-                    .filter(|_| j < na)
-                    .map_or(text.len(), |&(b, _)| b);
-                let after = &ahead_chars[j.min(na)..];
-                // Longest title first (副主委 before 主委).
-                let role = (1..=before.len().min(4))
-                    .rev()
-                    .map(|l| Key::new(&before[before.len() - l..]))
-                    .find(|k| t.roles.contains(k))
-                    .map(|k| k.string());
-                let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
-                let punct_before = before
-                    .last()
-                    .is_some_and(|c| matches!(c, '“' | '「' | '『' | '《' | '"' | '：' | ':'));
-                let punct_after = after
+                .map(|l| Key::new(&before[before.len() - l..]))
+                .find(|k| t.roles.contains(k))
+                .map(|k| k.string());
+            let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
+            let punct_before = before
+                .last()
+                .is_some_and(|c| matches!(c, '“' | '「' | '『' | '《' | '"' | '：' | ':'));
+            let punct_after = after
+                .first()
+                .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
+            let verb_after = after.first().is_some_and(|&n| bit_get(&t.after_first, n))
+                && (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])));
+            let strong = role.is_some() || verb_after;
+            let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
+                || after
                     .first()
-                    .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
-                let verb_after =
-                    (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])));
-                let strong = role.is_some() || verb_after;
-                let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
-                    || after
-                        .first()
-                        .is_some_and(|&n| t.right.contains(&[ahead_chars[j - 1], n]));
-                occs.entry(k).or_default().push(Occ {
-                    range,
-                    sentence,
-                    strong,
-                    enumeration,
-                    doubtful,
-                    cue: strong || enumeration || punct_before || punct_after,
-                    quoted: depth > 0,
-                    role,
-                });
+                    .is_some_and(|&n| t.right.contains(&[ahead_chars[j - 1], n]));
+            occs.entry(k).or_default().push(Occ {
+                range,
+                sentence,
+                strong,
+                enumeration,
+                doubtful,
+                cue: strong || enumeration || punct_before || punct_after,
+                quoted: depth > 0,
+                role,
             });
+        });
+    };
+    // Sentence and quote depth at each hit. A newline ends a sentence and closes every
+    // quote, so both are local to the line: scan from the line start (or the previous hit
+    // in the same line) only.
+    let b = text.as_bytes();
+    let (mut line, mut from, mut sentence, mut depth) = (0usize, 0usize, 0u32, 0i32);
+    for &(pos, c) in &hits {
+        if let Some(nl) = memchr::memrchr(b'\n', &b[from..pos]) {
+            (line, from, sentence, depth) = (from + nl + 1, from + nl + 1, 0, 0);
         }
-        match c {
-            '《' | '“' | '「' | '『' => depth += 1,
-            '》' | '”' | '」' | '』' => depth = (depth - 1).max(0),
-            '\n' => depth = 0,
-            _ => {}
+        let mut i = from;
+        while i < pos {
+            let x = b[i];
+            match x {
+                b'!' => sentence += 1,
+                0xE2 | 0xE3 | 0xEF => {
+                    match (x, b.get(i + 1), b.get(i + 2)) {
+                        // “ 《 「 『 open, ” 》 」 』 close; 。！？； end a sentence.
+                        (0xE2, Some(0x80), Some(0x9C))
+                        | (0xE3, Some(0x80), Some(0x8A | 0x8C | 0x8E)) => depth += 1,
+                        (0xE2, Some(0x80), Some(0x9D))
+                        | (0xE3, Some(0x80), Some(0x8B | 0x8D | 0x8F)) => {
+                            depth = (depth - 1).max(0)
+                        }
+                        (0xE3, Some(0x80), Some(0x82))
+                        | (0xEF, Some(0xBC), Some(0x81 | 0x9F | 0x9B)) => sentence += 1,
+                        _ => {}
+                    }
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+            i += 1;
         }
-        if matches!(c, '。' | '！' | '？' | '!' | '\n' | '；') {
-            sentence += 1;
-        }
+        from = pos;
+        at(pos, c, (line, sentence), depth);
     }
     occs
 }

@@ -12,6 +12,10 @@ pub(super) struct Tables {
     pub(super) surname: Vec<u64>,
     /// First chars of compound surnames.
     pub(super) compound_first: Vec<u64>,
+    /// Either of the two: the chars where a candidate can start; also over the whole BMP
+    /// for the byte scan.
+    pub(super) start: Vec<u64>,
+    pub(super) start_bmp: Box<[u64; 1024]>,
     pub(super) compound: HashSet<[char; 2], Fx>,
     pub(super) words: HashSet<Key, Fx>,
     /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as keys.
@@ -180,9 +184,22 @@ pub(super) fn tables() -> &'static Tables {
                 confusable.entry(c).or_insert(i as u16);
             }
         }
+        let start: Vec<u64> = surname
+            .iter()
+            .zip(&compound_first)
+            .map(|(a, b)| a | b)
+            .collect();
+        let mut start_bmp = Box::new([0u64; 1024]);
+        for u in CJK_LO..CJK_HI {
+            if char::from_u32(u).is_some_and(|c| bit_get(&start, c)) {
+                start_bmp[u as usize / 64] |= 1 << (u % 64);
+            }
+        }
         Tables {
             surname,
             compound_first,
+            start,
+            start_bmp,
             compound,
             words,
             roles,
@@ -280,3 +297,33 @@ impl FxHasher {
 }
 
 pub(super) type Fx = BuildHasherDefault<FxHasher>;
+
+/// A hasher for one packed `u64` key: one multiply, and the well-mixed high bits moved
+/// down, since the table picks its bucket from the low bits.
+#[derive(Default, Clone, Copy)]
+pub(super) struct WordHasher {
+    h: u64,
+}
+
+impl Hasher for WordHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut f = FxHasher { h: self.h };
+        f.write(bytes);
+        self.h = f.h;
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.h = (self.h ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.h.rotate_left(26)
+    }
+}
+
+pub(super) type Word = BuildHasherDefault<WordHasher>;
