@@ -1022,37 +1022,9 @@ impl Compiled {
     /// Emit the differences between `inp` (at `base` in `text`) and its conversion
     /// `out`: character by character when the lengths agree, else one trimmed span.
     fn refine(&self, text: &str, base: usize, inp: &str, out: &str, emit: &mut Sink<'_>) {
-        if inp.chars().count() == out.chars().count() {
-            let mut oi = out.char_indices();
-            for (i, c) in inp.char_indices() {
-                let (j, d) = oi.next().unwrap_or((out.len(), c));
-                if c != d {
-                    let s = base + i;
-                    self.emit_checked(text, s..s + c.len_utf8(), &out[j..j + d.len_utf8()], emit);
-                }
-            }
-            return;
-        }
-        let pre: usize = inp
-            .chars()
-            .zip(out.chars())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a.len_utf8())
-            .sum();
-        let suf: usize = inp[pre..]
-            .chars()
-            .rev()
-            .zip(out[pre..].chars().rev())
-            .take_while(|(a, b)| a == b)
-            .map(|(a, _)| a.len_utf8())
-            .sum();
-        let suf = suf.min(inp.len() - pre).min(out.len() - pre);
-        self.emit_checked(
-            text,
-            base + pre..base + inp.len() - suf,
-            &out[pre..out.len() - suf],
-            emit,
-        );
+        changed_spans(inp, out, |r, o| {
+            self.emit_checked(text, base + r.start..base + r.end, &out[o], emit)
+        });
     }
 
     /// Emit a change, unless Simplified protection says the span is Simplified text.
@@ -1203,6 +1175,35 @@ fn compose(a: &[(Range<usize>, Range<usize>)], b: &[(Range<usize>, Range<usize>)
             (s0..wa.map(m.end), s2..wb.map(m.end))
         })
         .collect()
+}
+
+/// The changed spans between a segment and its conversion, as (input, output) ranges:
+/// char by char when the char counts agree, else one span without the common prefix
+/// and suffix.
+pub(super) fn changed_spans(inp: &str, out: &str, mut f: impl FnMut(Range<usize>, Range<usize>)) {
+    if inp.chars().count() == out.chars().count() {
+        for ((i, c), (j, d)) in inp.char_indices().zip(out.char_indices()) {
+            if c != d {
+                f(i..i + c.len_utf8(), j..j + d.len_utf8());
+            }
+        }
+        return;
+    }
+    let pre: usize = inp
+        .chars()
+        .zip(out.chars())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let suf: usize = inp[pre..]
+        .chars()
+        .rev()
+        .zip(out[pre..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    let suf = suf.min(inp.len() - pre).min(out.len() - pre);
+    f(pre..inp.len() - suf, pre..out.len() - suf);
 }
 
 #[cfg(test)]

@@ -36,36 +36,7 @@ impl Lib {
     }
 }
 
-/// Character-wise changes when the lengths agree, else one span without the common
-/// prefix and suffix.
+/// Report the changed spans of one converted line.
 fn diff(base: usize, inp: &str, out: &str, emit: &mut dyn FnMut(Range<usize>, &str)) {
-    if inp.chars().count() == out.chars().count() {
-        let mut oi = out.char_indices();
-        for (i, c) in inp.char_indices() {
-            if let Some((j, d)) = oi.next() {
-                if c != d {
-                    emit(base + i..base + i + c.len_utf8(), &out[j..j + d.len_utf8()]);
-                }
-            }
-        }
-        return;
-    }
-    let pre: usize = inp
-        .chars()
-        .zip(out.chars())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a.len_utf8())
-        .sum();
-    let suf: usize = inp[pre..]
-        .chars()
-        .rev()
-        .zip(out[pre..].chars().rev())
-        .take_while(|(a, b)| a == b)
-        .map(|(a, _)| a.len_utf8())
-        .sum();
-    let suf = suf.min(inp.len() - pre).min(out.len() - pre);
-    emit(
-        base + pre..base + inp.len() - suf,
-        &out[pre..out.len() - suf],
-    );
+    super::engine::changed_spans(inp, out, |r, o| emit(base + r.start..base + r.end, &out[o]));
 }

@@ -321,32 +321,29 @@ fn utf8_need(b: u8) -> Option<(usize, u8, u8)> {
     }
 }
 
+/// A hole or an ASCII byte is one unit in every codec.
+fn single_byte_unit(s: &Stream, i: usize) -> Option<Unit> {
+    let hole = matches!(s.holes[i], 1 | 4);
+    let b = s.bytes[i];
+    (hole || b < 0x80).then(|| Unit {
+        bytes: i..i + 1,
+        ch: (!hole).then_some(b as char),
+        hole,
+        restored: false,
+    })
+}
+
 fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
     let b = &s.bytes;
     let n = b.len();
     let mut i = 0;
     while i < n {
-        if matches!(s.holes[i], 1 | 4) {
-            out.push(Unit {
-                bytes: i..i + 1,
-                ch: None,
-                hole: true,
-                restored: false,
-            });
+        if let Some(u) = single_byte_unit(s, i) {
+            out.push(u);
             i += 1;
             continue;
         }
         let lead = b[i];
-        if lead < 0x80 {
-            out.push(Unit {
-                bytes: i..i + 1,
-                ch: Some(lead as char),
-                hole: false,
-                restored: false,
-            });
-            i += 1;
-            continue;
-        }
         let Some((need, lo, hi)) = utf8_need(lead) else {
             out.push(Unit {
                 bytes: i..i + 1,
@@ -436,27 +433,12 @@ fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
     let n = b.len();
     let mut i = 0;
     while i < n {
-        if matches!(s.holes[i], 1 | 4) {
-            out.push(Unit {
-                bytes: i..i + 1,
-                ch: None,
-                hole: true,
-                restored: false,
-            });
+        if let Some(u) = single_byte_unit(s, i) {
+            out.push(u);
             i += 1;
             continue;
         }
         let lead = b[i];
-        if lead < 0x80 {
-            out.push(Unit {
-                bytes: i..i + 1,
-                ch: Some(lead as char),
-                hole: false,
-                restored: false,
-            });
-            i += 1;
-            continue;
-        }
         if !(0x81..=0xFE).contains(&lead) {
             out.push(Unit {
                 bytes: i..i + 1,
