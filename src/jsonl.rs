@@ -227,6 +227,7 @@ impl Cleaner {
                     reason: format!("decoded as {}", e.name()),
                     record: None,
                     file: None,
+                    changed: false,
                 },
                 field: "",
             });

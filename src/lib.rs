@@ -102,7 +102,7 @@ impl Cleaned {
     pub fn changed(&self) -> bool {
         self.changes
             .iter()
-            .any(|c| c.kind != ChangeKind::Decode && c.before != c.after)
+            .any(|c| c.kind != ChangeKind::Decode && c.changed)
     }
 }
 
@@ -190,13 +190,13 @@ impl Cleaner {
     /// Decode and clean a whole document held in memory.
     pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned> {
         let decoded = decode::decode(input, &self.inner.config.decode)?;
-        Ok(self.clean_decoded(decoded, input))
+        Ok(self.clean_decoded(decoded, input, true))
     }
 
     /// Clean text that is already decoded.
     pub fn clean_str(&self, text: &str) -> Cleaned {
         let mut doc = DocState::default();
-        let (out, tracker) = self.run_stages(text, &mut doc, true);
+        let (out, tracker) = self.run_stages(text, &mut doc, true, Tracker::new());
         let out = out.unwrap_or_else(|| text.to_owned());
         let changes = tracker.finish(&out, &|p| p);
         Cleaned {
@@ -208,9 +208,20 @@ impl Cleaner {
         }
     }
 
-    pub(crate) fn clean_decoded(&self, mut decoded: Decoded, input: &[u8]) -> Cleaned {
+    /// With `details == false` changes are only counted: no text, no offsets.
+    pub(crate) fn clean_decoded(
+        &self,
+        mut decoded: Decoded,
+        input: &[u8],
+        details: bool,
+    ) -> Cleaned {
         let mut doc = DocState::default();
-        let (out, mut tracker) = self.run_stages(&decoded.text, &mut doc, true);
+        let tracker = if details {
+            Tracker::new()
+        } else {
+            Tracker::counting()
+        };
+        let (out, mut tracker) = self.run_stages(&decoded.text, &mut doc, true, tracker);
         let utf8_bom = input.starts_with(b"\xEF\xBB\xBF")
             && decoded.segments.first().map(|s| s.encoding.name()) == Some("UTF-8");
         note_decode(&decoded, &mut tracker);
@@ -238,8 +249,8 @@ impl Cleaner {
         text: &str,
         doc: &mut DocState,
         whole: bool,
+        mut tracker: Tracker,
     ) -> (Option<String>, Tracker) {
-        let mut tracker = Tracker::new();
         let mut cur: Option<String> = None;
         for st in self.stages() {
             let t = cur.as_deref().unwrap_or(text);

@@ -416,6 +416,8 @@ fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
     opts.report = a.report.is_some();
     opts.explain = a.explain || check;
     opts.label = batch_run || a.report.is_some();
+    // Without a report to write, changes are only counted (for the summary).
+    opts.stream.details = opts.report || opts.explain;
 
     let stdout_is_output = opts.dest == Dest::Stdout;
     // The bar needs stderr to itself and must not garble text printed to the terminal.

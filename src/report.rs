@@ -206,6 +206,10 @@ pub struct Change {
     /// The file the change belongs to, in batch mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The text changed here (`before != after`); kept when a counting run leaves
+    /// `before`/`after` empty.
+    #[serde(skip)]
+    pub changed: bool,
 }
 
 /// A change while the pipeline runs: positions are still in intermediate texts.
@@ -223,6 +227,7 @@ pub(crate) struct Pending {
     pub confidence: f32,
     pub kind: ChangeKind,
     pub reason: String,
+    pub changed: bool,
 }
 
 /// Collects the applied maps of every stage and the changes they made, and resolves
@@ -231,9 +236,20 @@ pub(crate) struct Pending {
 pub struct Tracker {
     applied: Vec<Applied>,
     pending: Vec<Pending>,
+    /// Counts only: no `before` copies, no offset mapping (nobody reads the details).
+    counting: bool,
 }
 
 impl Tracker {
+    /// A tracker that records stage, kind and `changed` of each change but no text and no
+    /// offsets: for runs whose changes are only counted.
+    pub fn counting() -> Self {
+        Tracker {
+            counting: true,
+            ..Tracker::default()
+        }
+    }
+
     pub fn new() -> Self {
         Self::default()
     }
@@ -246,17 +262,24 @@ impl Tracker {
         let (out, applied, edits) = edits.apply(text);
         let idx = self.applied.len();
         for (e, s) in edits.into_iter().zip(applied.spans.iter()) {
-            let before = text.get(s.old.clone()).unwrap_or("").to_owned();
+            let old = text.get(s.old.clone()).unwrap_or("");
+            let changed = old != e.replacement;
+            let (before, after, reason) = if self.counting {
+                (String::new(), String::new(), String::new())
+            } else {
+                (old.to_owned(), e.replacement, e.reason.into_owned())
+            };
             self.pending.push(Pending {
                 stage,
                 applied_idx: idx,
                 input: s.old.clone(),
                 out: s.new.clone(),
-                after: e.replacement,
+                after,
                 before,
+                changed,
                 confidence: e.confidence,
                 kind: e.kind,
-                reason: e.reason.into_owned(),
+                reason,
             });
         }
         self.applied.push(applied);
@@ -268,6 +291,7 @@ impl Tracker {
     /// held there, `edit.replacement` what the decoder made of it.
     pub fn note_decoded(&mut self, stage: &'static str, before: String, edit: Edit) {
         self.pending.push(Pending {
+            changed: before != edit.replacement,
             stage,
             applied_idx: usize::MAX,
             input: edit.range.clone(),
@@ -287,6 +311,25 @@ impl Tracker {
     /// Resolve every change: `to_input` maps an offset of the decoded text to an input
     /// byte offset; `output` is the final text.
     pub fn finish(self, output: &str, to_input: &dyn Fn(usize) -> usize) -> Vec<Change> {
+        if self.counting {
+            return self
+                .pending
+                .into_iter()
+                .map(|p| Change {
+                    stage: p.stage,
+                    kind: p.kind,
+                    input_bytes: [0, 0],
+                    output_chars: [0, 0],
+                    before: p.before,
+                    after: p.after,
+                    confidence: p.confidence,
+                    reason: p.reason,
+                    record: None,
+                    file: None,
+                    changed: p.changed,
+                })
+                .collect();
+        }
         let n = self.applied.len();
         let mut changes = Vec::with_capacity(self.pending.len());
         let mut out_byte_ranges = Vec::with_capacity(self.pending.len());
@@ -321,6 +364,7 @@ impl Tracker {
                 reason: p.reason,
                 record: None,
                 file: None,
+                changed: p.changed,
             });
         }
         byte_to_char_ranges(output, &out_byte_ranges, &mut changes);

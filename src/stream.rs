@@ -23,6 +23,9 @@ pub struct StreamOptions {
     pub chunk_size: usize,
     pub to: Enc,
     pub fallback: Fallback,
+    /// Give each change its text and offsets. Without it changes are only counted
+    /// (stage, kind): faster when nobody reads a report.
+    pub details: bool,
 }
 
 impl Default for StreamOptions {
@@ -31,6 +34,7 @@ impl Default for StreamOptions {
             chunk_size: DEFAULT_CHUNK,
             to: Enc::Rs(encoding_rs::UTF_8),
             fallback: Fallback::Error,
+            details: true,
         }
     }
 }
@@ -109,7 +113,7 @@ impl Cleaner {
             }
             let clean_one = |w: &Vec<u8>| -> Result<crate::Cleaned> {
                 let decoded = decode::decode(w, &dopts)?;
-                Ok(self.clean_decoded(decoded, w))
+                Ok(self.clean_decoded(decoded, w, opts.details))
             };
             let results: Vec<Result<crate::Cleaned>> = if windows.len() == 1 {
                 vec![clean_one(&windows[0])]
@@ -175,7 +179,7 @@ impl Cleaner {
             if c.kind == crate::ChangeKind::Unrecoverable {
                 sum.unrecoverable += 1;
             }
-            if c.before != c.after && c.kind != crate::ChangeKind::Decode {
+            if c.changed && c.kind != crate::ChangeKind::Decode {
                 sum.changed = true;
             }
             c.input_bytes[0] += sum.bytes_in as usize;

@@ -129,3 +129,35 @@ fn report_offsets_point_at_before_and_after() {
         assert_eq!(got, ch.after, "output chars of {ch:?}");
     }
 }
+
+#[test]
+fn counting_run_gives_the_same_text_and_counts() {
+    let c = cleaner(Config::default());
+    let Some(input) = seed() else { return };
+    let run = |details: bool| {
+        let mut out = Vec::new();
+        let mut changes = Vec::new();
+        let opts = StreamOptions {
+            details,
+            ..StreamOptions::default()
+        };
+        let sum = c
+            .clean_stream(&input[..], &mut out, &opts, &mut |ch| changes.push(ch))
+            .unwrap();
+        let mut kinds: Vec<_> = changes
+            .iter()
+            .map(|c| (c.stage, c.kind, c.changed))
+            .collect();
+        kinds.sort_by_key(|k| format!("{k:?}"));
+        (out, sum, kinds, changes)
+    };
+    let (out_d, sum_d, kinds_d, full) = run(true);
+    let (out_c, sum_c, kinds_c, counted) = run(false);
+    assert_eq!(out_d, out_c);
+    assert_eq!(sum_d, sum_c);
+    assert_eq!(kinds_d, kinds_c);
+    assert!(full.iter().any(|c| !c.before.is_empty()));
+    assert!(counted
+        .iter()
+        .all(|c| c.before.is_empty() && c.input_bytes == [0, 0]));
+}
