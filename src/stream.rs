@@ -77,41 +77,43 @@ impl Cleaner {
         // Memory stays bounded by `chunk × threads`.
         let parallel = rayon::current_num_threads().max(1);
         loop {
-            let mut windows: Vec<Vec<u8>> = Vec::new();
             let want = if first { 1 } else { parallel };
-            while windows.len() < want {
-                // Fill up to `chunk` bytes (read_to_end appends without zero-filling).
-                if !eof && buf.len() < chunk {
-                    let want = (chunk - buf.len()) as u64;
-                    let n = (&mut reader).take(want).read_to_end(&mut buf)?;
-                    if (n as u64) < want {
-                        eof = true;
-                    }
+            // Fill up to `want` windows (read_to_end appends without zero-filling).
+            let target = chunk * want;
+            if !eof && buf.len() < target {
+                let need = (target - buf.len()) as u64;
+                let n = (&mut reader).take(need).read_to_end(&mut buf)?;
+                if (n as u64) < need {
+                    eof = true;
                 }
-                if buf.is_empty() {
-                    break;
-                }
-                if first && fixed.is_none() {
-                    // UTF-16/32 must be cut on code units, not at a 0x0A byte.
-                    fixed = decode::sniff_wide(&buf);
-                }
-                let cut = if eof {
-                    buf.len()
-                } else {
-                    cut_point(&buf, fixed, fixed.is_some_and(|e| e.is_wide()))
-                };
-                windows.push(buf[..cut].to_vec());
-                buf.drain(..cut);
             }
-            if windows.is_empty() {
+            if buf.is_empty() {
                 break;
+            }
+            if first && fixed.is_none() {
+                // UTF-16/32 must be cut on code units, not at a 0x0A byte.
+                fixed = decode::sniff_wide(&buf);
+            }
+            // Cut the buffer into windows in place: no copies.
+            let mut windows: Vec<std::ops::Range<usize>> = Vec::with_capacity(want);
+            let mut start = 0;
+            while windows.len() < want && start < buf.len() {
+                let lim = (start + chunk).min(buf.len());
+                let end = if eof && lim == buf.len() {
+                    lim
+                } else {
+                    start + cut_point(&buf[start..lim], fixed, fixed.is_some_and(|e| e.is_wide()))
+                };
+                windows.push(start..end);
+                start = end;
             }
             let wide = fixed.is_some_and(|e| e.is_wide());
             let mut dopts = self.config().decode.clone();
             if dopts.from.is_none() && (wide || !first) {
                 dopts.from = fixed.filter(|_| wide);
             }
-            let clean_one = |w: &Vec<u8>| -> Result<crate::Cleaned> {
+            let clean_one = |r: &std::ops::Range<usize>| -> Result<crate::Cleaned> {
+                let w = &buf[r.clone()];
                 let decoded = decode::decode(w, &dopts)?;
                 Ok(self.clean_decoded(decoded, w, opts.details))
             };
@@ -141,6 +143,7 @@ impl Cleaner {
                 )?;
                 first = false;
             }
+            buf.drain(..start);
         }
         writer.flush()?;
         Ok(sum)
