@@ -230,6 +230,25 @@ pub(crate) struct Pending {
     pub changed: bool,
 }
 
+impl Pending {
+    /// The final record; output chars are filled in by `finish`.
+    fn into_change(self, input_bytes: [usize; 2]) -> Change {
+        Change {
+            stage: self.stage,
+            kind: self.kind,
+            input_bytes,
+            output_chars: [0, 0],
+            before: self.before,
+            after: self.after,
+            confidence: self.confidence,
+            reason: self.reason,
+            record: None,
+            file: None,
+            changed: self.changed,
+        }
+    }
+}
+
 /// Collects the applied maps of every stage and the changes they made, and resolves
 /// change positions to input bytes (via the decoded text) and output chars.
 #[derive(Debug, Default)]
@@ -315,19 +334,7 @@ impl Tracker {
             return self
                 .pending
                 .into_iter()
-                .map(|p| Change {
-                    stage: p.stage,
-                    kind: p.kind,
-                    input_bytes: [0, 0],
-                    output_chars: [0, 0],
-                    before: p.before,
-                    after: p.after,
-                    confidence: p.confidence,
-                    reason: p.reason,
-                    record: None,
-                    file: None,
-                    changed: p.changed,
-                })
+                .map(|p| p.into_change([0, 0]))
                 .collect();
         }
         let n = self.applied.len();
@@ -353,19 +360,7 @@ impl Tracker {
                 oe = a.to_new(oe, true);
             }
             out_byte_ranges.push((os, oe.max(os)));
-            changes.push(Change {
-                stage: p.stage,
-                kind: p.kind,
-                input_bytes: [to_input(s), to_input(e.max(s))],
-                output_chars: [0, 0],
-                before: p.before,
-                after: p.after,
-                confidence: p.confidence,
-                reason: p.reason,
-                record: None,
-                file: None,
-                changed: p.changed,
-            });
+            changes.push(p.into_change([to_input(s), to_input(e.max(s))]));
         }
         byte_to_char_ranges(output, &out_byte_ranges, &mut changes);
         changes.sort_by_key(|c| (c.input_bytes[0], c.output_chars[0]));
