@@ -102,15 +102,15 @@ impl Cleaner {
                 let end = if eof && lim == buf.len() {
                     lim
                 } else {
-                    start + cut_point(&buf[start..lim], fixed, fixed.is_some_and(|e| e.is_wide()))
+                    start + cut_point(&buf[start..lim], fixed)
                 };
                 windows.push(start..end);
                 start = end;
             }
-            let wide = fixed.is_some_and(|e| e.is_wide());
+            // UTF-16/32 windows after the first carry no BOM: decode them as the first.
             let mut dopts = self.config().decode.clone();
-            if dopts.from.is_none() && (wide || !first) {
-                dopts.from = fixed.filter(|_| wide);
+            if dopts.from.is_none() {
+                dopts.from = fixed.filter(|e| e.is_wide());
             }
             let clean_one = |r: &std::ops::Range<usize>| -> Result<crate::Cleaned> {
                 let w = &buf[r.clone()];
@@ -200,9 +200,9 @@ impl Cleaner {
 }
 
 /// Where to cut a full buffer so that no character, line or phrase is split.
-fn cut_point(buf: &[u8], fixed: Option<Enc>, wide: bool) -> usize {
+fn cut_point(buf: &[u8], fixed: Option<Enc>) -> usize {
     let n = buf.len();
-    if wide {
+    if fixed.is_some_and(|e| e.is_wide()) {
         let unit = if matches!(fixed.map(|e| e.name()), Some("UTF-32LE" | "UTF-32BE")) {
             4
         } else {
