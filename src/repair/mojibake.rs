@@ -226,24 +226,12 @@ impl HotState {
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
     let mut cands: Vec<Repair> = Vec::new();
     let mut units = Vec::new();
-    let t = triggers::table();
+    let mut scratch = (Stream::default(), Vec::with_capacity(16));
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
         }
-        // Cheap look at each trigger before the costly run: does a little structure follow?
-        // (The trigger may be a continuation byte, or the last char of the garble, as a
-        // comma is: start up to six chars before it.)
-        if !text.char_indices().any(|(i, c)| {
-            t.get(c) & h.flags != 0
-                && text[..i]
-                    .char_indices()
-                    .rev()
-                    .take(6)
-                    .map(|(j, _)| j)
-                    .chain(std::iter::once(i))
-                    .any(|j| quick(text, j, *h))
-        }) {
+        if !opens(text, *h, &mut scratch) {
             continue;
         }
         for run in runs(text, h.wrong, h.flags) {
@@ -253,10 +241,44 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
     select(cands)
 }
 
+/// Cheap look at each trigger of `h` before the costly run: does a little structure
+/// follow? (The trigger may be a continuation byte, or the last char of the garble, as a
+/// comma is: start up to six chars before it.) Windows of nearby triggers overlap: each
+/// start is tried once.
+fn opens(text: &str, h: Hyp, scratch: &mut (Stream, Vec<Unit>)) -> bool {
+    let t = triggers::table();
+    // The last six char starts before the current char, oldest first.
+    let mut starts = [0usize; 6];
+    let mut n_starts = 0usize;
+    let mut tried: Option<usize> = None;
+    for (i, c) in text.char_indices() {
+        if t.get(c) & h.flags != 0 {
+            for j in starts[..n_starts].iter().copied().chain(std::iter::once(i)) {
+                if tried.is_some_and(|k| j <= k) {
+                    continue;
+                }
+                tried = Some(j);
+                if quick(text, j, h, scratch) {
+                    return true;
+                }
+            }
+        }
+        if n_starts == 6 {
+            starts.copy_within(1..6, 0);
+            n_starts = 5;
+        }
+        starts[n_starts] = i;
+        n_starts += 1;
+    }
+    false
+}
+
 /// Encode a few chars from `at` with the wrong codec and decode them with the original:
 /// true when they start with enough valid multi-byte units to be worth a full look.
-fn quick(text: &str, at: usize, h: Hyp) -> bool {
-    let mut st = Stream::default();
+fn quick(text: &str, at: usize, h: Hyp, scratch: &mut (Stream, Vec<Unit>)) -> bool {
+    let (st, units) = scratch;
+    st.bytes.clear();
+    st.holes.clear();
     for c in text[at..].chars().take(6) {
         match codec::encode_back(h.wrong, c) {
             Some(Back::Bytes(b, n)) => {
@@ -276,14 +298,13 @@ fn quick(text: &str, at: usize, h: Hyp) -> bool {
             None => break,
         }
     }
-    let mut units = Vec::with_capacity(8);
-    codec::decode_units(h.orig, &st, &mut units);
+    codec::decode_units(h.orig, st, units);
     let need = match (h.wrong, h.orig) {
         (Wrong::Latin, Orig::Utf8) => 1,
         _ => 2,
     };
     let mut good = 0;
-    for u in &units {
+    for u in units.iter() {
         if good_mb(h.orig, u) {
             good += 1;
             if good >= need {
@@ -747,18 +768,18 @@ impl Stage for Repairer {
             return;
         }
         let t = triggers::table();
-        let mut line_start = 0;
         let bytes = text.as_bytes();
-        while line_start < text.len() {
-            let line_end = memchr::memchr(b'\n', &bytes[line_start..])
-                .map(|p| line_start + p + 1)
+        // Only lines holding a flagged char can have flags: find those chars across the
+        // whole text and look at their lines alone.
+        let mut from = 0;
+        while let Some(at) = t.next_trigger(bytes, from) {
+            let line_start =
+                memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |p| from + p + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[at..])
+                .map(|p| at + p + 1)
                 .unwrap_or(text.len());
             let line = &text[line_start..line_end];
-            let flags = if line.is_ascii() {
-                0
-            } else {
-                hot_flags(t, line)
-            };
+            let flags = hot_flags(t, line);
             if flags != 0 {
                 let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
                 for r in &repairs {
@@ -768,7 +789,7 @@ impl Stage for Repairer {
                 }
                 self.emit(line_start, line, &repairs, out);
             }
-            line_start = line_end;
+            from = line_end;
         }
     }
 }
@@ -848,6 +869,56 @@ mod tests {
         // A lost last byte before ASCII stays marked.
         assert_eq!(repair_str("鍙傝€冩枃鐚?"), "参考文\u{FFFD}");
         assert_eq!(repair_str("x 锟斤拷 y"), "x \u{FFFD}\u{FFFD} y");
+    }
+
+    /// `opens` is the plain "any trigger with a quick start in the six chars before it".
+    #[test]
+    fn opens_matches_the_plain_scan() {
+        let naive = |text: &str, h: Hyp| {
+            let t = triggers::table();
+            let mut sc = (Stream::default(), Vec::new());
+            text.char_indices().any(|(i, c)| {
+                t.get(c) & h.flags != 0
+                    && text[..i]
+                        .char_indices()
+                        .rev()
+                        .take(6)
+                        .map(|(j, _)| j)
+                        .chain(std::iter::once(i))
+                        .any(|j| quick(text, j, h, &mut sc))
+            })
+        };
+        let mut texts: Vec<String> = [
+            "ä¸\u{AD}æ–‡çš„ and ÖÐÎÄÎÄ¼þ",
+            "鏂囦欢鍚嶏細娴嬭瘯.txt 鍥涖\u{FFFD}佺粍濂藉洟",
+            "我已時值21歲“高齡”，買這本書是很偶然的，但看一次就感動一次",
+            "屏幕上一点点小瑕疵，可以忽略；喃喃自语 x 锟斤拷 y",
+            "ｱｲｳ 繁體ㄛ中文 \u{E000}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake");
+        for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(s) = std::fs::read_to_string(f.path()) else {
+                continue;
+            };
+            if let Ok(v) = serde_json::from_str::<Vec<serde_json::Value>>(&s) {
+                texts.extend(
+                    v.iter()
+                        .filter_map(|c| c["input"].as_str().map(str::to_owned)),
+                );
+            }
+        }
+        assert!(texts.len() > 20);
+        let mut sc = (Stream::default(), Vec::new());
+        for text in &texts {
+            for line in text.split_inclusive('\n') {
+                for h in HYPS {
+                    assert_eq!(opens(line, h, &mut sc), naive(line, h), "{line}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -90,6 +90,15 @@ impl Reverse {
 }
 
 fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
+    build_reverse_with(enc, single_high, true)
+}
+
+/// `shortcut`: a char that only one byte pair decodes to takes that pair without asking
+/// the encoder (the encoder either gives that pair or refuses the char, and refused
+/// pairs are taken anyway). Asking the encoder for every char costs ~25 ms at start-up
+/// (the Big5 encoder searches its index linearly); `reverse_shortcut_is_exact` checks
+/// the two ways agree.
+fn build_reverse_with(enc: &'static Encoding, single_high: Range<u8>, shortcut: bool) -> Reverse {
     let mut map = HashMap::with_capacity(24_000);
     let mut enc_buf = [0u8; 8];
     let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
@@ -98,20 +107,20 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
             if trail == 0x7F {
                 continue;
             }
-            if let Some(s) = decode_exact(enc, &[lead, trail]) {
-                let mut it = s.chars();
-                if let (Some(c), None) = (it.next(), it.next()) {
-                    candidates.push((c, [lead, trail], 2));
-                }
+            if let Some(c) = decode_single(enc, &[lead, trail]) {
+                candidates.push((c, [lead, trail], 2));
             }
         }
     }
     for b in single_high {
-        if let Some(s) = decode_exact(enc, &[b]) {
-            let mut it = s.chars();
-            if let (Some(c), None) = (it.next(), it.next()) {
-                candidates.push((c, [b, 0], 1));
-            }
+        if let Some(c) = decode_single(enc, &[b]) {
+            candidates.push((c, [b, 0], 1));
+        }
+    }
+    let mut count: HashMap<char, u32> = HashMap::with_capacity(candidates.len());
+    if shortcut {
+        for &(c, _, _) in &candidates {
+            *count.entry(c).or_insert(0) += 1;
         }
     }
     // The encoder's choice is canonical where several byte pairs decode to one char.
@@ -119,6 +128,10 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
     let mut tmp = [0u8; 4];
     for (c, pair, len) in candidates {
         if map.contains_key(&c) {
+            continue;
+        }
+        if shortcut && len == 2 && count.get(&c) == Some(&1) {
+            map.insert(c, pair);
             continue;
         }
         let s = c.encode_utf8(&mut tmp);
@@ -142,9 +155,20 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
     }
 }
 
-fn decode_exact(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
-    enc.decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|c| c.into_owned())
+/// The one char `bytes` decode to (no replacement), without allocating.
+pub(crate) fn decode_single(enc: &'static Encoding, bytes: &[u8]) -> Option<char> {
+    let mut d = enc.new_decoder_without_bom_handling();
+    let mut buf = [0u8; 32];
+    let (res, read, written) = d.decode_to_utf8_without_replacement(bytes, &mut buf, true);
+    if res != encoding_rs::DecoderResult::InputEmpty || read != bytes.len() {
+        return None;
+    }
+    let s = std::str::from_utf8(buf.get(..written)?).ok()?;
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
 }
 
 fn reverse(w: Wrong) -> Option<&'static Reverse> {
@@ -235,11 +259,8 @@ fn build_forward(enc: &'static Encoding) -> Forward {
     let mut table = vec![None; 126 * 192];
     for lead in 0x81u8..=0xFE {
         for trail in 0x40u8..=0xFF {
-            if let Some(s) = decode_exact(enc, &[lead, trail]) {
-                let mut it = s.chars();
-                if let (Some(c), None) = (it.next(), it.next()) {
-                    table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)] = Some(c);
-                }
+            if let Some(c) = decode_single(enc, &[lead, trail]) {
+                table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)] = Some(c);
             }
         }
     }
@@ -529,6 +550,43 @@ mod tests {
         assert_eq!(decoded(Orig::Utf8, &st), "中文");
         let st = stream_of(Wrong::Latin, "ÖÐÎÄ");
         assert_eq!(decoded(Orig::Gbk, &st), "中文");
+    }
+
+    /// The old single-char decode, for comparison.
+    fn decode_alloc(enc: &'static Encoding, b: &[u8]) -> Option<char> {
+        let s = enc.decode_without_bom_handling_and_without_replacement(b)?;
+        let mut it = s.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn decode_single_matches_encoding_rs() {
+        for enc in [GBK, BIG5, SHIFT_JIS] {
+            for lead in 0x80u8..=0xFF {
+                assert_eq!(decode_single(enc, &[lead]), decode_alloc(enc, &[lead]));
+                for trail in 0x00u8..=0xFF {
+                    let b = [lead, trail];
+                    assert_eq!(decode_single(enc, &b), decode_alloc(enc, &b), "{b:x?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reverse_shortcut_is_exact() {
+        for (enc, high) in [
+            (GBK, 0x80..0x81),
+            (BIG5, 0x80..0x80),
+            (SHIFT_JIS, 0x80..0xE0),
+        ] {
+            let fast = build_reverse_with(enc, high.clone(), true).finish();
+            let slow = build_reverse_with(enc, high, false).finish();
+            assert!(fast.bmp == slow.bmp, "{}", enc.name());
+            assert_eq!(fast.map, slow.map, "{}", enc.name());
+        }
     }
 
     #[test]
