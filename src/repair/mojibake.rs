@@ -153,41 +153,25 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 /// of garble (one every three chars): a lone one in a long line is skipped. Short lines
 /// (titles, file names) are looked at whenever they hold one.
 fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
+    hot_flags_from(t, line, 0)
+}
+
+/// `hot_flags` when no char before byte `first` (a char boundary) carries a flag.
+fn hot_flags_from(t: &triggers::Table, line: &str, first: usize) -> u8 {
     let mut st = HotState {
         all: 0,
         hot: 0,
         last: [usize::MAX; 3],
     };
     let b = line.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    // A hand-rolled UTF-8 walk (the input is valid UTF-8): this loop is what clean text
-    // costs, so the common 3-byte case comes first and flagged chars leave the loop.
-    while i < n {
-        let x = b[i];
-        if (0xE0..0xF0).contains(&x) && i + 2 < n {
-            let cp = (u32::from(x & 0x0F) << 12)
-                | (u32::from(b[i + 1] & 0x3F) << 6)
-                | u32::from(b[i + 2] & 0x3F);
-            let f = t.get_bmp(cp);
-            if f != 0 {
-                st.note(f, i);
-            }
-            i += 3;
-        } else if x < 0x80 {
-            i += 1;
-        } else if x < 0xE0 {
-            let c1 = b.get(i + 1).map_or(0, |c| c & 0x3F);
-            let f = t.get_bmp((u32::from(x & 0x1F) << 6) | u32::from(c1));
-            if f != 0 {
-                st.note(f, i);
-            }
-            i += 2;
-        } else {
-            i += 4; // beyond the BMP (or a truncated tail): never a trigger
-        }
+    let mut i = first;
+    // Only flagged chars matter: jump from one to the next.
+    while let Some(at) = t.next_trigger(b, i) {
+        let c = line[at..].chars().next().unwrap_or('\0');
+        st.note(t.get(c), at);
+        i = at + c.len_utf8();
     }
-    if n <= 48 {
+    if b.len() <= 48 {
         st.all
     } else {
         st.hot
@@ -203,8 +187,6 @@ struct HotState {
 }
 
 impl HotState {
-    #[cold]
-    #[inline(never)]
     fn note(&mut self, f: u8, at: usize) {
         const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
         // Distances in bytes (garbled chars are 3 bytes in UTF-8): Shift_JIS garble shows
@@ -779,7 +761,7 @@ impl Stage for Repairer {
                 .map(|p| at + p + 1)
                 .unwrap_or(text.len());
             let line = &text[line_start..line_end];
-            let flags = hot_flags(t, line);
+            let flags = hot_flags_from(t, line, at - line_start);
             if flags != 0 {
                 let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
                 for r in &repairs {
@@ -869,6 +851,61 @@ mod tests {
         // A lost last byte before ASCII stays marked.
         assert_eq!(repair_str("鍙傝€冩枃鐚?"), "参考文\u{FFFD}");
         assert_eq!(repair_str("x 锟斤拷 y"), "x \u{FFFD}\u{FFFD} y");
+    }
+
+    /// The plain per-char walk that `hot_flags` replaces.
+    fn hot_flags_plain(t: &triggers::Table, line: &str) -> u8 {
+        let mut st = HotState {
+            all: 0,
+            hot: 0,
+            last: [usize::MAX; 3],
+        };
+        for (i, c) in line.char_indices() {
+            let f = t.get(c);
+            if f != 0 {
+                st.note(f, i);
+            }
+        }
+        if line.len() <= 48 {
+            st.all
+        } else {
+            st.hot
+        }
+    }
+
+    #[test]
+    fn hot_flags_matches_the_plain_walk() {
+        let t = triggers::table();
+        let mut texts = case_inputs();
+        texts.push(
+            "中文鐨中文鐨中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文鐨鐨".into(),
+        );
+        texts
+            .push("ｱ中文中文中文ｱ中文中文中文中文中文中文中文中文中文中文中文中文中文中文ä".into());
+        for text in &texts {
+            for line in text.split_inclusive('\n') {
+                assert_eq!(hot_flags(t, line), hot_flags_plain(t, line), "{line}");
+            }
+        }
+    }
+
+    /// Inputs of the mojibake cases (damaged and clean).
+    fn case_inputs() -> Vec<String> {
+        let mut texts = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake");
+        for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(s) = std::fs::read_to_string(f.path()) else {
+                continue;
+            };
+            if let Ok(v) = serde_json::from_str::<Vec<serde_json::Value>>(&s) {
+                texts.extend(
+                    v.iter()
+                        .filter_map(|c| c["input"].as_str().map(str::to_owned)),
+                );
+            }
+        }
+        assert!(texts.len() > 20);
+        texts
     }
 
     /// `opens` is the plain "any trigger with a quick start in the six chars before it".
