@@ -616,9 +616,13 @@ fn build_candidate(
             lost: lost.max(1),
         });
     }
+    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
+    // A layer underneath only adds losses: the judge would refuse this one anyway.
+    if mb > 0 && total_lost > judge::max_lost(h, mb) {
+        return;
+    }
     let src = &text[src_start..src_end];
     let mut out: String = pieces.iter().map(|p| p.out.as_str()).collect();
-    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
     if out == src {
         return;
     }

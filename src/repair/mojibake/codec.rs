@@ -434,9 +434,7 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                         _ => {}
                     }
                 }
-                let ch = std::str::from_utf8(&buf[..end - i])
-                    .ok()
-                    .and_then(|x| x.chars().next());
+                let ch = utf8_char(&buf[..end - i]);
                 out.push(Unit {
                     bytes: i..end,
                     ch,
@@ -447,6 +445,23 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
             }
         }
     }
+}
+
+/// The char of one complete UTF-8 sequence whose lead and continuation bytes passed
+/// the `utf8_need` ranges (so it is well formed; `from_utf8` would accept it).
+fn utf8_char(b: &[u8]) -> Option<char> {
+    let cont = |k: usize| u32::from(b[k] & 0x3F);
+    let u = match b.len() {
+        2 => (u32::from(b[0] & 0x1F) << 6) | cont(1),
+        3 => (u32::from(b[0] & 0x0F) << 12) | (cont(1) << 6) | cont(2),
+        4 => (u32::from(b[0] & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+        _ => return std::str::from_utf8(b).ok().and_then(|x| x.chars().next()),
+    };
+    debug_assert_eq!(
+        std::str::from_utf8(b).ok().and_then(|x| x.chars().next()),
+        char::from_u32(u)
+    );
+    char::from_u32(u)
 }
 
 fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
@@ -586,6 +601,30 @@ mod tests {
             let slow = build_reverse_with(enc, high, false).finish();
             assert!(fast.bmp == slow.bmp, "{}", enc.name());
             assert_eq!(fast.map, slow.map, "{}", enc.name());
+        }
+    }
+
+    #[test]
+    fn utf8_char_matches_from_utf8() {
+        // Every sequence the `utf8_need` ranges accept.
+        let mut seqs: Vec<Vec<u8>> = Vec::new();
+        for lead in 0xC2u8..=0xF4 {
+            let Some((need, lo, hi)) = utf8_need(lead) else {
+                continue;
+            };
+            for c1 in lo..=hi {
+                match need {
+                    1 => seqs.push(vec![lead, c1]),
+                    2 => (0x80u8..=0xBF).for_each(|c2| seqs.push(vec![lead, c1, c2])),
+                    _ => (0x80u8..=0xBF)
+                        .step_by(7)
+                        .for_each(|c2| seqs.push(vec![lead, c1, c2, 0x80 | (c2 & 0x3F)])),
+                }
+            }
+        }
+        for b in seqs {
+            let want = std::str::from_utf8(&b).ok().and_then(|x| x.chars().next());
+            assert_eq!(utf8_char(&b), want, "{b:x?}");
         }
     }
 

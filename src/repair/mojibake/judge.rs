@@ -133,6 +133,18 @@ pub fn quality(s: &str) -> f64 {
 /// Log-probability charged for a lost char.
 const LOST: f64 = -14.0;
 
+/// The most chars a candidate with `mb` recovered multi-byte units may lose (when
+/// `mb` > 0; more and `judge` refuses it).
+pub fn max_lost(h: Hyp, mb: usize) -> usize {
+    // Big5 and Shift_JIS lose many UTF-8 bytes: more losses are expected there.
+    let lossy_codec = matches!(h.wrong, Wrong::Big5 | Wrong::ShiftJis) && h.orig == Orig::Utf8;
+    if lossy_codec {
+        2 * mb + 2
+    } else {
+        mb
+    }
+}
+
 pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     if st.mb == 0 {
         // Nothing recovered: only the well-known `锟斤拷` (UTF-8 U+FFFD read as GBK).
@@ -145,10 +157,7 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         }
         return None;
     }
-    // Big5 and Shift_JIS lose many UTF-8 bytes: more losses are expected there.
-    let lossy_codec = matches!(h.wrong, Wrong::Big5 | Wrong::ShiftJis) && h.orig == Orig::Utf8;
-    let max_lost = if lossy_codec { 2 * st.mb + 2 } else { st.mb };
-    if st.lost > max_lost {
+    if st.lost > max_lost(h, st.mb) {
         return None;
     }
     let cjk_out = out.chars().filter(|&c| is_cjk(c)).count();
