@@ -334,21 +334,21 @@ const NONE: usize = usize::MAX;
 fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
     let t = triggers::table();
     let mut out = Vec::new();
-    let mut cur = Run {
-        stream: Stream::default(),
-        bound: Vec::new(),
+    // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
+    // byte for one byte in ASCII): the rest of the text bounds the stream.
+    let empty = |cap: usize| Run {
+        stream: Stream {
+            bytes: Vec::with_capacity(cap),
+            holes: Vec::with_capacity(cap),
+        },
+        bound: Vec::with_capacity(cap + 1),
     };
+    let mut cur = empty(text.len());
     let mut hot = false;
     let finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
         if *hot && !cur.stream.bytes.is_empty() {
             cur.bound.push(end);
-            out.push(std::mem::replace(
-                cur,
-                Run {
-                    stream: Stream::default(),
-                    bound: Vec::new(),
-                },
-            ));
+            out.push(std::mem::replace(cur, empty(text.len() - end)));
         } else {
             cur.stream.bytes.clear();
             cur.stream.holes.clear();
