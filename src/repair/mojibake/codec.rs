@@ -75,39 +75,47 @@ struct Reverse {
 }
 
 impl Reverse {
-    fn finish(mut self) -> Self {
-        let mut bmp = vec![0u16; 0x10000];
-        for (&c, b) in &self.map {
-            let u = c as usize;
-            if u < 0x10000 {
-                bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
-            }
+    fn get(&self, c: char) -> Option<[u8; 2]> {
+        let u = c as usize;
+        if u < 0x10000 {
+            let v = self.bmp[u];
+            (v != 0).then(|| [(v >> 8) as u8, v as u8])
+        } else {
+            self.map.get(&c).copied()
         }
-        self.map.retain(|&c, _| (c as u32) >= 0x10000);
-        self.bmp = bmp;
-        self
+    }
+
+    fn insert_new(&mut self, c: char, b: [u8; 2]) {
+        let u = c as usize;
+        if u < 0x10000 {
+            if self.bmp[u] == 0 {
+                self.bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
+            }
+        } else {
+            self.map.entry(c).or_insert(b);
+        }
     }
 }
 
-fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
-    build_reverse_with(enc, single_high, true)
-}
-
-/// `shortcut`: a char that only one byte pair decodes to takes that pair without asking
-/// the encoder (the encoder either gives that pair or refuses the char, and refused
-/// pairs are taken anyway). Asking the encoder for every char costs ~25 ms at start-up
-/// (the Big5 encoder searches its index linearly); `reverse_shortcut_is_exact` checks
-/// the two ways agree.
-fn build_reverse_with(enc: &'static Encoding, single_high: Range<u8>, shortcut: bool) -> Reverse {
-    let mut map = HashMap::with_capacity(24_000);
-    let mut enc_buf = [0u8; 8];
+/// The char → bytes table of `enc`: every char that one of its byte pairs (or one of the
+/// `single_high` bytes) decodes to. Where several pairs decode to one char, the
+/// encoder's choice is canonical; a char only one pair decodes to takes that pair
+/// without asking the encoder (which either gives that pair or refuses the char, and
+/// refused pairs are taken anyway: HKSCS in Big5). Asking the encoder for every char
+/// costs ~25 ms at start-up (the Big5 encoder searches its index linearly);
+/// `reverse_is_exact` checks both ways agree. `fwd`: the decode table, when built.
+fn build_reverse(enc: &'static Encoding, single_high: Range<u8>, fwd: Option<&Forward>) -> Reverse {
     let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
     for lead in 0x81u8..=0xFE {
         for trail in 0x40u8..=0xFE {
             if trail == 0x7F {
                 continue;
             }
-            if let Some(c) = decode_single(enc, &[lead, trail]) {
+            let c = match fwd {
+                Some(f) => f.table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)],
+                None => decode_single(enc, &[lead, trail]),
+            };
+            if let Some(c) = c {
                 candidates.push((c, [lead, trail], 2));
             }
         }
@@ -117,21 +125,80 @@ fn build_reverse_with(enc: &'static Encoding, single_high: Range<u8>, shortcut: 
             candidates.push((c, [b, 0], 1));
         }
     }
-    let mut count: HashMap<char, u32> = HashMap::with_capacity(candidates.len());
-    if shortcut {
-        for &(c, _, _) in &candidates {
-            *count.entry(c).or_insert(0) += 1;
+    // Candidates per char: BMP in a dense array (saturating), the rest in a map.
+    let mut count_bmp = vec![0u8; 0x10000];
+    let mut count_hi: HashMap<char, u32> = HashMap::new();
+    for &(c, _, _) in &candidates {
+        match count_bmp.get_mut(c as usize) {
+            Some(n) => *n = n.saturating_add(1),
+            None => *count_hi.entry(c).or_insert(0) += 1,
         }
     }
-    // The encoder's choice is canonical where several byte pairs decode to one char.
+    let mut r = Reverse {
+        map: HashMap::new(),
+        bmp: vec![0u16; 0x10000],
+    };
+    let mut encoder = enc.new_encoder();
+    let mut enc_buf = [0u8; 8];
+    let mut tmp = [0u8; 4];
+    for (c, pair, len) in candidates {
+        if r.get(c).is_some() {
+            continue;
+        }
+        let once = match count_bmp.get(c as usize) {
+            Some(&n) => n == 1,
+            None => count_hi.get(&c) == Some(&1),
+        };
+        if len == 2 && once {
+            r.insert_new(c, pair);
+            continue;
+        }
+        let s = c.encode_utf8(&mut tmp);
+        let (res, _read, written) =
+            encoder.encode_from_utf8_without_replacement(s, &mut enc_buf, true);
+        if res == encoding_rs::EncoderResult::InputEmpty && (1..=2).contains(&written) {
+            let mut b = [0u8; 2];
+            b[..written].copy_from_slice(&enc_buf[..written]);
+            r.insert_new(c, b);
+        } else if len == 2 {
+            r.insert_new(c, pair);
+        }
+    }
+    r
+}
+
+/// The plain construction `build_reverse` must agree with: ask the encoder for every char.
+#[cfg(test)]
+fn build_reverse_reference(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
+    let mut map = HashMap::with_capacity(24_000);
+    let mut enc_buf = [0u8; 8];
+    let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
+    for lead in 0x81u8..=0xFE {
+        for trail in 0x40u8..=0xFE {
+            if trail == 0x7F {
+                continue;
+            }
+            if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[lead, trail])
+            {
+                let mut it = s.chars();
+                if let (Some(c), None) = (it.next(), it.next()) {
+                    candidates.push((c, [lead, trail], 2));
+                }
+            }
+        }
+    }
+    for b in single_high {
+        if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[b]) {
+            let mut it = s.chars();
+            if let (Some(c), None) = (it.next(), it.next()) {
+                candidates.push((c, [b, 0], 1));
+            }
+        }
+    }
     let mut encoder = enc.new_encoder();
     let mut tmp = [0u8; 4];
     for (c, pair, len) in candidates {
         if map.contains_key(&c) {
-            continue;
-        }
-        if shortcut && len == 2 && count.get(&c) == Some(&1) {
-            map.insert(c, pair);
             continue;
         }
         let s = c.encode_utf8(&mut tmp);
@@ -145,14 +212,18 @@ fn build_reverse_with(enc: &'static Encoding, single_high: Range<u8>, shortcut: 
             }
             map.insert(c, b);
         } else if len == 2 {
-            // The encoder refuses it (HKSCS in Big5), but decoders produce it.
             map.insert(c, pair);
         }
     }
-    Reverse {
-        map,
-        bmp: Vec::new(),
+    let mut bmp = vec![0u16; 0x10000];
+    for (&c, b) in &map {
+        let u = c as usize;
+        if u < 0x10000 {
+            bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
+        }
     }
+    map.retain(|&c, _| (c as u32) >= 0x10000);
+    Reverse { map, bmp }
 }
 
 /// The one char `bytes` decode to (no replacement), without allocating.
@@ -178,39 +249,36 @@ fn reverse(w: Wrong) -> Option<&'static Reverse> {
     match w {
         Wrong::Latin => None,
         Wrong::Gbk => Some(G.get_or_init(|| {
-            let r = {
-                let mut r = build_reverse(GBK, 0x80..0x81);
-                // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
-                // private-use area; GB18030-2022 and encoding_rs do not.
-                let mut alias = |bytes: [u8; 2], pua: u32| {
-                    if let Some(c) = char::from_u32(pua) {
-                        r.map.entry(c).or_insert(bytes);
-                    }
-                };
-                for (i, t) in (0xD9u8..=0xDF).enumerate() {
-                    alias([0xA6, t], 0xE78D + i as u32);
+            let mut r = build_reverse(GBK, 0x80..0x81, forward(Orig::Gbk));
+            // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
+            // private-use area; GB18030-2022 and encoding_rs do not.
+            let mut alias = |bytes: [u8; 2], pua: u32| {
+                if let Some(c) = char::from_u32(pua) {
+                    r.insert_new(c, bytes);
                 }
-                alias([0xA6, 0xEC], 0xE794);
-                alias([0xA6, 0xED], 0xE795);
-                alias([0xA6, 0xF3], 0xE796);
-                for (t, u) in [
-                    (0x59u8, 0xE81Eu32),
-                    (0x61, 0xE826),
-                    (0x66, 0xE82B),
-                    (0x67, 0xE82C),
-                    (0x6D, 0xE832),
-                    (0x7E, 0xE843),
-                    (0x90, 0xE854),
-                    (0xA0, 0xE864),
-                ] {
-                    alias([0xFE, t], u);
-                }
-                r
             };
-            r.finish()
+            for (i, t) in (0xD9u8..=0xDF).enumerate() {
+                alias([0xA6, t], 0xE78D + i as u32);
+            }
+            alias([0xA6, 0xEC], 0xE794);
+            alias([0xA6, 0xED], 0xE795);
+            alias([0xA6, 0xF3], 0xE796);
+            for (t, u) in [
+                (0x59u8, 0xE81Eu32),
+                (0x61, 0xE826),
+                (0x66, 0xE82B),
+                (0x67, 0xE82C),
+                (0x6D, 0xE832),
+                (0x7E, 0xE843),
+                (0x90, 0xE854),
+                (0xA0, 0xE864),
+            ] {
+                alias([0xFE, t], u);
+            }
+            r
         })),
-        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80).finish())),
-        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0x80..0xE0).finish())),
+        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80, forward(Orig::Big5)))),
+        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0x80..0xE0, None))),
     }
 }
 
@@ -591,40 +659,18 @@ mod tests {
     }
 
     #[test]
-    fn reverse_shortcut_is_exact() {
-        for (enc, high) in [
-            (GBK, 0x80..0x81),
-            (BIG5, 0x80..0x80),
-            (SHIFT_JIS, 0x80..0xE0),
-        ] {
-            let fast = build_reverse_with(enc, high.clone(), true).finish();
-            let slow = build_reverse_with(enc, high, false).finish();
+    fn reverse_is_exact() {
+        let cases = [
+            (GBK, 0x80..0x81, forward(Orig::Gbk)),
+            (GBK, 0x80..0x81, None),
+            (BIG5, 0x80..0x80, forward(Orig::Big5)),
+            (SHIFT_JIS, 0x80..0xE0, None),
+        ];
+        for (enc, high, fwd) in cases {
+            let fast = build_reverse(enc, high.clone(), fwd);
+            let slow = build_reverse_reference(enc, high);
             assert!(fast.bmp == slow.bmp, "{}", enc.name());
             assert_eq!(fast.map, slow.map, "{}", enc.name());
-        }
-    }
-
-    #[test]
-    fn utf8_char_matches_from_utf8() {
-        // Every sequence the `utf8_need` ranges accept.
-        let mut seqs: Vec<Vec<u8>> = Vec::new();
-        for lead in 0xC2u8..=0xF4 {
-            let Some((need, lo, hi)) = utf8_need(lead) else {
-                continue;
-            };
-            for c1 in lo..=hi {
-                match need {
-                    1 => seqs.push(vec![lead, c1]),
-                    2 => (0x80u8..=0xBF).for_each(|c2| seqs.push(vec![lead, c1, c2])),
-                    _ => (0x80u8..=0xBF)
-                        .step_by(7)
-                        .for_each(|c2| seqs.push(vec![lead, c1, c2, 0x80 | (c2 & 0x3F)])),
-                }
-            }
-        }
-        for b in seqs {
-            let want = std::str::from_utf8(&b).ok().and_then(|x| x.chars().next());
-            assert_eq!(utf8_char(&b), want, "{b:x?}");
         }
     }
 

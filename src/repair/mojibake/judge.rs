@@ -174,6 +174,16 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         return None;
     }
     let cjk_out = out.chars().filter(|&c| is_cjk(c)).count();
+    // The structural conditions below, checked before the costly scores.
+    let shaped = match (h.wrong, h.orig) {
+        (Wrong::Latin, Orig::Utf8) => true,
+        (_, Orig::Utf8) => src.chars().nth(1).is_some(),
+        (Wrong::Latin, _) => st.mb >= 2 && cjk_out >= 2,
+        _ => st.mb >= 3,
+    };
+    if !shaped {
+        return None;
+    }
     let q_src = quality(src);
     let q_out = quality(out);
     let gain = q_out - q_src;
