@@ -79,7 +79,7 @@ impl Reverse {
         let u = c as usize;
         if u < 0x10000 {
             let v = self.bmp[u];
-            (v != 0).then(|| [(v >> 8) as u8, v as u8])
+            (v != 0).then_some([(v >> 8) as u8, v as u8])
         } else {
             self.map.get(&c).copied()
         }
