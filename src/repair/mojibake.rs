@@ -208,7 +208,7 @@ impl HotState {
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
     let mut cands: Vec<Repair> = Vec::new();
     let mut units = Vec::new();
-    let mut scratch = (Stream::default(), Vec::with_capacity(16));
+    let mut scratch = Scratch::default();
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
@@ -223,81 +223,127 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
     select(cands)
 }
 
+/// Buffers of `opens`, kept across calls.
+#[derive(Default)]
+struct Scratch {
+    /// The text encoded back with the wrong codec, char by char, as far as looked at.
+    stream: Stream,
+    /// Stream offset of each encoded char; whether the codec could encode it.
+    off: Vec<usize>,
+    ok: Vec<bool>,
+}
+
+/// Append the bytes the wrong codec `w` made `c` from (with their hole marks); false,
+/// appending nothing, when `w` cannot produce `c`.
+fn encode_char(w: Wrong, c: char, st: &mut Stream) -> bool {
+    match codec::encode_back(w, c) {
+        Some(Back::Bytes(b, n)) => {
+            for &x in &b[..n as usize] {
+                st.bytes.push(x);
+                st.holes.push(match x {
+                    b'?' => 2,
+                    b' ' if w == Wrong::Latin => 3,
+                    _ => 0,
+                });
+            }
+            true
+        }
+        Some(Back::Hole) => {
+            st.bytes.push(0);
+            st.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
+            true
+        }
+        None => false,
+    }
+}
+
 /// Cheap look at each trigger of `h` before the costly run: does a little structure
 /// follow? (The trigger may be a continuation byte, or the last char of the garble, as a
 /// comma is: start up to six chars before it.) Windows of nearby triggers overlap: each
-/// start is tried once.
-fn opens(text: &str, h: Hyp, scratch: &mut (Stream, Vec<Unit>)) -> bool {
+/// start is tried once, and each char encoded once.
+fn opens(text: &str, h: Hyp, sc: &mut Scratch) -> bool {
     let t = triggers::table();
-    // The last six char starts before the current char, oldest first.
-    let mut starts = [0usize; 6];
-    let mut n_starts = 0usize;
+    sc.stream.bytes.clear();
+    sc.stream.holes.clear();
+    sc.off.clear();
+    sc.ok.clear();
+    let mut to_encode = text.chars();
     let mut tried: Option<usize> = None;
-    for (i, c) in text.char_indices() {
-        if t.get(c) & h.flags != 0 {
-            for j in starts[..n_starts].iter().copied().chain(std::iter::once(i)) {
-                if tried.is_some_and(|k| j <= k) {
-                    continue;
-                }
-                tried = Some(j);
-                if quick(text, j, h, scratch) {
-                    return true;
-                }
+    for (ci, c) in text.chars().enumerate() {
+        if t.get(c) & h.flags == 0 {
+            continue;
+        }
+        for cj in ci.saturating_sub(6)..=ci {
+            if tried.is_some_and(|k| cj <= k) {
+                continue;
+            }
+            tried = Some(cj);
+            // The window is chars cj..cj + 6, cut before the first the codec cannot make.
+            while sc.ok.len() < cj + 6 {
+                let Some(c) = to_encode.next() else { break };
+                sc.off.push(sc.stream.bytes.len());
+                let ok = encode_char(h.wrong, c, &mut sc.stream);
+                sc.ok.push(ok);
+            }
+            let mut e = cj;
+            while e < sc.ok.len() && e < cj + 6 && sc.ok[e] {
+                e += 1;
+            }
+            let a = sc.off.get(cj).copied().unwrap_or(sc.stream.bytes.len());
+            let b = sc.off.get(e).copied().unwrap_or(sc.stream.bytes.len());
+            let view = codec::View {
+                bytes: &sc.stream.bytes[a..b],
+                holes: &sc.stream.holes[a..b],
+            };
+            if structured(h, view) {
+                return true;
             }
         }
-        if n_starts == 6 {
-            starts.copy_within(1..6, 0);
-            n_starts = 5;
-        }
-        starts[n_starts] = i;
-        n_starts += 1;
     }
     false
 }
 
 /// Encode a few chars from `at` with the wrong codec and decode them with the original:
 /// true when they start with enough valid multi-byte units to be worth a full look.
-fn quick(text: &str, at: usize, h: Hyp, scratch: &mut (Stream, Vec<Unit>)) -> bool {
-    let (st, units) = scratch;
-    st.bytes.clear();
-    st.holes.clear();
+#[cfg(test)]
+fn quick(text: &str, at: usize, h: Hyp) -> bool {
+    let mut st = Stream::default();
     for c in text[at..].chars().take(6) {
-        match codec::encode_back(h.wrong, c) {
-            Some(Back::Bytes(b, n)) => {
-                for &x in &b[..n as usize] {
-                    st.bytes.push(x);
-                    st.holes.push(match x {
-                        b'?' => 2,
-                        b' ' if h.wrong == Wrong::Latin => 3,
-                        _ => 0,
-                    });
-                }
-            }
-            Some(Back::Hole) => {
-                st.bytes.push(0);
-                st.holes.push(if h.wrong == Wrong::Gbk { 4 } else { 1 });
-            }
-            None => break,
+        if !encode_char(h.wrong, c, &mut st) {
+            break;
         }
     }
-    codec::decode_units(h.orig, st, units);
+    let view = codec::View {
+        bytes: &st.bytes,
+        holes: &st.holes,
+    };
+    structured(h, view)
+}
+
+/// The units of a few chars start with enough valid multi-byte units.
+fn structured(h: Hyp, view: codec::View<'_>) -> bool {
     let need = match (h.wrong, h.orig) {
         (Wrong::Latin, Orig::Utf8) => 1,
         _ => 2,
     };
     let mut good = 0;
-    for u in units.iter() {
-        if good_mb(h.orig, u) {
+    let mut yes = false;
+    // Decoding stops as soon as the answer is known.
+    codec::decode_each(h.orig, view, |u| {
+        if good_mb(h.orig, &u) {
             good += 1;
             if good >= need {
-                return true;
+                yes = true;
+                return false;
             }
         } else if u.ch.is_none() {
             // A lossy unit right after a good one still counts as structure.
-            return good >= 1 && u.hole;
+            yes = good >= 1 && u.hole;
+            return false;
         }
-    }
-    false
+        true
+    });
+    yes
 }
 
 /// Best non-overlapping repairs, by score.
@@ -917,7 +963,6 @@ mod tests {
     fn opens_matches_the_plain_scan() {
         let naive = |text: &str, h: Hyp| {
             let t = triggers::table();
-            let mut sc = (Stream::default(), Vec::new());
             text.char_indices().any(|(i, c)| {
                 t.get(c) & h.flags != 0
                     && text[..i]
@@ -926,7 +971,7 @@ mod tests {
                         .take(6)
                         .map(|(j, _)| j)
                         .chain(std::iter::once(i))
-                        .any(|j| quick(text, j, h, &mut sc))
+                        .any(|j| quick(text, j, h))
             })
         };
         let mut texts: Vec<String> = [
@@ -952,7 +997,7 @@ mod tests {
             }
         }
         assert!(texts.len() > 20);
-        let mut sc = (Stream::default(), Vec::new());
+        let mut sc = Scratch::default();
         for text in &texts {
             for line in text.split_inclusive('\n') {
                 for h in HYPS {

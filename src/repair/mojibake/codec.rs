@@ -377,7 +377,14 @@ pub struct Stream {
     pub holes: Vec<u8>,
 }
 
-impl Stream {
+/// A borrowed stream (or a stretch of one).
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub bytes: &'a [u8],
+    pub holes: &'a [u8],
+}
+
+impl View<'_> {
     fn is_hole(&self, i: usize, pending: bool) -> bool {
         match self.holes[i] {
             1 | 4 => true,
@@ -389,10 +396,31 @@ impl Stream {
 
 /// Decode the stream with the original codec.
 pub fn decode_units(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
+    decode_view(
+        o,
+        View {
+            bytes: &s.bytes,
+            holes: &s.holes,
+        },
+        out,
+    );
+}
+
+/// `decode_units` on a borrowed stream.
+pub fn decode_view(o: Orig, s: View<'_>, out: &mut Vec<Unit>) {
     out.clear();
+    decode_each(o, s, |u| {
+        out.push(u);
+        true
+    });
+}
+
+/// The units of `s` one by one, left to right, while `emit` returns true. A unit depends
+/// only on the bytes from its start on, so stopping early changes none before.
+pub fn decode_each(o: Orig, s: View<'_>, emit: impl FnMut(Unit) -> bool) {
     match o {
-        Orig::Utf8 => decode_utf8(s, out),
-        Orig::Gbk | Orig::Big5 => decode_dbcs(o, s, out),
+        Orig::Utf8 => decode_utf8(&s, emit),
+        Orig::Gbk | Orig::Big5 => decode_dbcs(o, &s, emit),
     }
 }
 
@@ -411,7 +439,7 @@ fn utf8_need(b: u8) -> Option<(usize, u8, u8)> {
 }
 
 /// A hole or an ASCII byte is one unit in every codec.
-fn single_byte_unit(s: &Stream, i: usize) -> Option<Unit> {
+fn single_byte_unit(s: &View<'_>, i: usize) -> Option<Unit> {
     let hole = matches!(s.holes[i], 1 | 4);
     let b = s.bytes[i];
     (hole || b < 0x80).then(|| Unit {
@@ -422,24 +450,28 @@ fn single_byte_unit(s: &Stream, i: usize) -> Option<Unit> {
     })
 }
 
-fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
-    let b = &s.bytes;
+fn decode_utf8(s: &View<'_>, mut emit: impl FnMut(Unit) -> bool) {
+    let b = s.bytes;
     let n = b.len();
     let mut i = 0;
     while i < n {
         if let Some(u) = single_byte_unit(s, i) {
-            out.push(u);
+            if !emit(u) {
+                return;
+            }
             i += 1;
             continue;
         }
         let lead = b[i];
         let Some((need, lo, hi)) = utf8_need(lead) else {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 1;
             continue;
         };
@@ -483,12 +515,14 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
         }
         match broken {
             Some((end, hole)) => {
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..end,
                     ch: None,
                     hole,
                     restored: false,
-                });
+                }) {
+                    return;
+                }
                 i = end;
             }
             None => {
@@ -503,12 +537,14 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                     }
                 }
                 let ch = utf8_char(&buf[..end - i]);
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..end,
                     ch,
                     hole: false,
                     restored,
-                });
+                }) {
+                    return;
+                }
                 i = end;
             }
         }
@@ -532,64 +568,76 @@ fn utf8_char(b: &[u8]) -> Option<char> {
     char::from_u32(u)
 }
 
-fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
-    let b = &s.bytes;
+fn decode_dbcs(o: Orig, s: &View<'_>, mut emit: impl FnMut(Unit) -> bool) {
+    let b = s.bytes;
     let n = b.len();
     let mut i = 0;
     while i < n {
         if let Some(u) = single_byte_unit(s, i) {
-            out.push(u);
+            if !emit(u) {
+                return;
+            }
             i += 1;
             continue;
         }
         let lead = b[i];
         if !(0x81..=0xFE).contains(&lead) {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 1;
             continue;
         }
         if i + 1 >= n {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 1;
             continue;
         }
         if s.is_hole(i + 1, true) {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 2,
                 ch: None,
                 hole: true,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 2;
             continue;
         }
         match decode_pair(o, lead, b[i + 1]) {
             Some(c) => {
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..i + 2,
                     ch: Some(c),
                     hole: false,
                     restored: false,
-                });
+                }) {
+                    return;
+                }
                 i += 2;
             }
             None => {
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..i + 1,
                     ch: None,
                     hole: false,
                     restored: false,
-                });
+                }) {
+                    return;
+                }
                 i += 1;
             }
         }
