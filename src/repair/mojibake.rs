@@ -267,6 +267,11 @@ fn opens(text: &str, h: Hyp, sc: &mut Scratch) -> bool {
     sc.stream.holes.clear();
     sc.off.clear();
     sc.ok.clear();
+    // At most two bytes per char, and a char is at least as long in UTF-8.
+    sc.stream.bytes.reserve(text.len());
+    sc.stream.holes.reserve(text.len());
+    sc.off.reserve(text.len());
+    sc.ok.reserve(text.len());
     let mut to_encode = text.chars();
     let mut tried: Option<usize> = None;
     for (ci, c) in text.chars().enumerate() {
