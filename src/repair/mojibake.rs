@@ -153,41 +153,25 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 /// of garble (one every three chars): a lone one in a long line is skipped. Short lines
 /// (titles, file names) are looked at whenever they hold one.
 fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
+    hot_flags_from(t, line, 0)
+}
+
+/// `hot_flags` when no char before byte `first` (a char boundary) carries a flag.
+fn hot_flags_from(t: &triggers::Table, line: &str, first: usize) -> u8 {
     let mut st = HotState {
         all: 0,
         hot: 0,
         last: [usize::MAX; 3],
     };
     let b = line.as_bytes();
-    let n = b.len();
-    let mut i = 0;
-    // A hand-rolled UTF-8 walk (the input is valid UTF-8): this loop is what clean text
-    // costs, so the common 3-byte case comes first and flagged chars leave the loop.
-    while i < n {
-        let x = b[i];
-        if (0xE0..0xF0).contains(&x) && i + 2 < n {
-            let cp = (u32::from(x & 0x0F) << 12)
-                | (u32::from(b[i + 1] & 0x3F) << 6)
-                | u32::from(b[i + 2] & 0x3F);
-            let f = t.get_bmp(cp);
-            if f != 0 {
-                st.note(f, i);
-            }
-            i += 3;
-        } else if x < 0x80 {
-            i += 1;
-        } else if x < 0xE0 {
-            let c1 = b.get(i + 1).map_or(0, |c| c & 0x3F);
-            let f = t.get_bmp((u32::from(x & 0x1F) << 6) | u32::from(c1));
-            if f != 0 {
-                st.note(f, i);
-            }
-            i += 2;
-        } else {
-            i += 4; // beyond the BMP (or a truncated tail): never a trigger
-        }
+    let mut i = first;
+    // Only flagged chars matter: jump from one to the next.
+    while let Some(at) = t.next_trigger(b, i) {
+        let c = line[at..].chars().next().unwrap_or('\0');
+        st.note(t.get(c), at);
+        i = at + c.len_utf8();
     }
-    if n <= 48 {
+    if b.len() <= 48 {
         st.all
     } else {
         st.hot
@@ -203,8 +187,6 @@ struct HotState {
 }
 
 impl HotState {
-    #[cold]
-    #[inline(never)]
     fn note(&mut self, f: u8, at: usize) {
         const DBCS: [u8; 3] = [triggers::GBK_U8, triggers::BIG5_U8, triggers::SJIS_U8];
         // Distances in bytes (garbled chars are 3 bytes in UTF-8): Shift_JIS garble shows
@@ -226,24 +208,12 @@ impl HotState {
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
     let mut cands: Vec<Repair> = Vec::new();
     let mut units = Vec::new();
-    let t = triggers::table();
+    let mut scratch = Scratch::default();
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
         }
-        // Cheap look at each trigger before the costly run: does a little structure follow?
-        // (The trigger may be a continuation byte, or the last char of the garble, as a
-        // comma is: start up to six chars before it.)
-        if !text.char_indices().any(|(i, c)| {
-            t.get(c) & h.flags != 0
-                && text[..i]
-                    .char_indices()
-                    .rev()
-                    .take(6)
-                    .map(|(j, _)| j)
-                    .chain(std::iter::once(i))
-                    .any(|j| quick(text, j, *h))
-        }) {
+        if !opens(text, *h, &mut scratch) {
             continue;
         }
         for run in runs(text, h.wrong, h.flags) {
@@ -253,48 +223,132 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
     select(cands)
 }
 
+/// Buffers of `opens`, kept across calls.
+#[derive(Default)]
+struct Scratch {
+    /// The text encoded back with the wrong codec, char by char, as far as looked at.
+    stream: Stream,
+    /// Stream offset of each encoded char; whether the codec could encode it.
+    off: Vec<usize>,
+    ok: Vec<bool>,
+}
+
+/// Append the bytes the wrong codec `w` made `c` from (with their hole marks); false,
+/// appending nothing, when `w` cannot produce `c`.
+fn encode_char(w: Wrong, c: char, st: &mut Stream) -> bool {
+    match codec::encode_back(w, c) {
+        Some(Back::Bytes(b, n)) => {
+            for &x in &b[..n as usize] {
+                st.bytes.push(x);
+                st.holes.push(match x {
+                    b'?' => 2,
+                    b' ' if w == Wrong::Latin => 3,
+                    _ => 0,
+                });
+            }
+            true
+        }
+        Some(Back::Hole) => {
+            st.bytes.push(0);
+            st.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
+            true
+        }
+        None => false,
+    }
+}
+
+/// Cheap look at each trigger of `h` before the costly run: does a little structure
+/// follow? (The trigger may be a continuation byte, or the last char of the garble, as a
+/// comma is: start up to six chars before it.) Windows of nearby triggers overlap: each
+/// start is tried once, and each char encoded once.
+fn opens(text: &str, h: Hyp, sc: &mut Scratch) -> bool {
+    let t = triggers::table();
+    sc.stream.bytes.clear();
+    sc.stream.holes.clear();
+    sc.off.clear();
+    sc.ok.clear();
+    // At most two bytes per char, and a char is at least as long in UTF-8.
+    sc.stream.bytes.reserve(text.len());
+    sc.stream.holes.reserve(text.len());
+    sc.off.reserve(text.len());
+    sc.ok.reserve(text.len());
+    let mut to_encode = text.chars();
+    let mut tried: Option<usize> = None;
+    for (ci, c) in text.chars().enumerate() {
+        if t.get(c) & h.flags == 0 {
+            continue;
+        }
+        for cj in ci.saturating_sub(6)..=ci {
+            if tried.is_some_and(|k| cj <= k) {
+                continue;
+            }
+            tried = Some(cj);
+            // The window is chars cj..cj + 6, cut before the first the codec cannot make.
+            while sc.ok.len() < cj + 6 {
+                let Some(c) = to_encode.next() else { break };
+                sc.off.push(sc.stream.bytes.len());
+                let ok = encode_char(h.wrong, c, &mut sc.stream);
+                sc.ok.push(ok);
+            }
+            let mut e = cj;
+            while e < sc.ok.len() && e < cj + 6 && sc.ok[e] {
+                e += 1;
+            }
+            let a = sc.off.get(cj).copied().unwrap_or(sc.stream.bytes.len());
+            let b = sc.off.get(e).copied().unwrap_or(sc.stream.bytes.len());
+            let view = codec::View {
+                bytes: &sc.stream.bytes[a..b],
+                holes: &sc.stream.holes[a..b],
+            };
+            if structured(h, view) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// Encode a few chars from `at` with the wrong codec and decode them with the original:
 /// true when they start with enough valid multi-byte units to be worth a full look.
+#[cfg(test)]
 fn quick(text: &str, at: usize, h: Hyp) -> bool {
     let mut st = Stream::default();
     for c in text[at..].chars().take(6) {
-        match codec::encode_back(h.wrong, c) {
-            Some(Back::Bytes(b, n)) => {
-                for &x in &b[..n as usize] {
-                    st.bytes.push(x);
-                    st.holes.push(match x {
-                        b'?' => 2,
-                        b' ' if h.wrong == Wrong::Latin => 3,
-                        _ => 0,
-                    });
-                }
-            }
-            Some(Back::Hole) => {
-                st.bytes.push(0);
-                st.holes.push(if h.wrong == Wrong::Gbk { 4 } else { 1 });
-            }
-            None => break,
+        if !encode_char(h.wrong, c, &mut st) {
+            break;
         }
     }
-    let mut units = Vec::with_capacity(8);
-    codec::decode_units(h.orig, &st, &mut units);
+    let view = codec::View {
+        bytes: &st.bytes,
+        holes: &st.holes,
+    };
+    structured(h, view)
+}
+
+/// The units of a few chars start with enough valid multi-byte units.
+fn structured(h: Hyp, view: codec::View<'_>) -> bool {
     let need = match (h.wrong, h.orig) {
         (Wrong::Latin, Orig::Utf8) => 1,
         _ => 2,
     };
     let mut good = 0;
-    for u in &units {
-        if good_mb(h.orig, u) {
+    let mut yes = false;
+    // Decoding stops as soon as the answer is known.
+    codec::decode_each(h.orig, view, |u| {
+        if good_mb(h.orig, &u) {
             good += 1;
             if good >= need {
-                return true;
+                yes = true;
+                return false;
             }
         } else if u.ch.is_none() {
             // A lossy unit right after a good one still counts as structure.
-            return good >= 1 && u.hole;
+            yes = good >= 1 && u.hole;
+            return false;
         }
-    }
-    false
+        true
+    });
+    yes
 }
 
 /// Best non-overlapping repairs, by score.
@@ -331,21 +385,21 @@ const NONE: usize = usize::MAX;
 fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
     let t = triggers::table();
     let mut out = Vec::new();
-    let mut cur = Run {
-        stream: Stream::default(),
-        bound: Vec::new(),
+    // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
+    // byte for one byte in ASCII): the rest of the text bounds the stream.
+    let empty = |cap: usize| Run {
+        stream: Stream {
+            bytes: Vec::with_capacity(cap),
+            holes: Vec::with_capacity(cap),
+        },
+        bound: Vec::with_capacity(cap + 1),
     };
+    let mut cur = empty(text.len());
     let mut hot = false;
     let finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
         if *hot && !cur.stream.bytes.is_empty() {
             cur.bound.push(end);
-            out.push(std::mem::replace(
-                cur,
-                Run {
-                    stream: Stream::default(),
-                    bound: Vec::new(),
-                },
-            ));
+            out.push(std::mem::replace(cur, empty(text.len() - end)));
         } else {
             cur.stream.bytes.clear();
             cur.stream.holes.clear();
@@ -613,9 +667,13 @@ fn build_candidate(
             lost: lost.max(1),
         });
     }
+    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
+    // A layer underneath only adds losses: the judge would refuse this one anyway.
+    if mb > 0 && total_lost > judge::max_lost(h, mb) {
+        return;
+    }
     let src = &text[src_start..src_end];
     let mut out: String = pieces.iter().map(|p| p.out.as_str()).collect();
-    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
     if out == src {
         return;
     }
@@ -747,18 +805,18 @@ impl Stage for Repairer {
             return;
         }
         let t = triggers::table();
-        let mut line_start = 0;
         let bytes = text.as_bytes();
-        while line_start < text.len() {
-            let line_end = memchr::memchr(b'\n', &bytes[line_start..])
-                .map(|p| line_start + p + 1)
+        // Only lines holding a flagged char can have flags: find those chars across the
+        // whole text and look at their lines alone.
+        let mut from = 0;
+        while let Some(at) = t.next_trigger(bytes, from) {
+            let line_start =
+                memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |p| from + p + 1);
+            let line_end = memchr::memchr(b'\n', &bytes[at..])
+                .map(|p| at + p + 1)
                 .unwrap_or(text.len());
             let line = &text[line_start..line_end];
-            let flags = if line.is_ascii() {
-                0
-            } else {
-                hot_flags(t, line)
-            };
+            let flags = hot_flags_from(t, line, at - line_start);
             if flags != 0 {
                 let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
                 for r in &repairs {
@@ -768,7 +826,7 @@ impl Stage for Repairer {
                 }
                 self.emit(line_start, line, &repairs, out);
             }
-            line_start = line_end;
+            from = line_end;
         }
     }
 }
@@ -848,6 +906,110 @@ mod tests {
         // A lost last byte before ASCII stays marked.
         assert_eq!(repair_str("鍙傝€冩枃鐚?"), "参考文\u{FFFD}");
         assert_eq!(repair_str("x 锟斤拷 y"), "x \u{FFFD}\u{FFFD} y");
+    }
+
+    /// The plain per-char walk that `hot_flags` replaces.
+    fn hot_flags_plain(t: &triggers::Table, line: &str) -> u8 {
+        let mut st = HotState {
+            all: 0,
+            hot: 0,
+            last: [usize::MAX; 3],
+        };
+        for (i, c) in line.char_indices() {
+            let f = t.get(c);
+            if f != 0 {
+                st.note(f, i);
+            }
+        }
+        if line.len() <= 48 {
+            st.all
+        } else {
+            st.hot
+        }
+    }
+
+    #[test]
+    fn hot_flags_matches_the_plain_walk() {
+        let t = triggers::table();
+        let mut texts = case_inputs();
+        texts.push(
+            "中文鐨中文鐨中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文鐨鐨".into(),
+        );
+        texts
+            .push("ｱ中文中文中文ｱ中文中文中文中文中文中文中文中文中文中文中文中文中文中文ä".into());
+        for text in &texts {
+            for line in text.split_inclusive('\n') {
+                assert_eq!(hot_flags(t, line), hot_flags_plain(t, line), "{line}");
+            }
+        }
+    }
+
+    /// Inputs of the mojibake cases (damaged and clean).
+    fn case_inputs() -> Vec<String> {
+        let mut texts = Vec::new();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake");
+        for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(s) = std::fs::read_to_string(f.path()) else {
+                continue;
+            };
+            if let Ok(v) = serde_json::from_str::<Vec<serde_json::Value>>(&s) {
+                texts.extend(
+                    v.iter()
+                        .filter_map(|c| c["input"].as_str().map(str::to_owned)),
+                );
+            }
+        }
+        assert!(texts.len() > 20);
+        texts
+    }
+
+    /// `opens` is the plain "any trigger with a quick start in the six chars before it".
+    #[test]
+    fn opens_matches_the_plain_scan() {
+        let naive = |text: &str, h: Hyp| {
+            let t = triggers::table();
+            text.char_indices().any(|(i, c)| {
+                t.get(c) & h.flags != 0
+                    && text[..i]
+                        .char_indices()
+                        .rev()
+                        .take(6)
+                        .map(|(j, _)| j)
+                        .chain(std::iter::once(i))
+                        .any(|j| quick(text, j, h))
+            })
+        };
+        let mut texts: Vec<String> = [
+            "ä¸\u{AD}æ–‡çš„ and ÖÐÎÄÎÄ¼þ",
+            "鏂囦欢鍚嶏細娴嬭瘯.txt 鍥涖\u{FFFD}佺粍濂藉洟",
+            "我已時值21歲“高齡”，買這本書是很偶然的，但看一次就感動一次",
+            "屏幕上一点点小瑕疵，可以忽略；喃喃自语 x 锟斤拷 y",
+            "ｱｲｳ 繁體ㄛ中文 \u{E000}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake");
+        for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let Ok(s) = std::fs::read_to_string(f.path()) else {
+                continue;
+            };
+            if let Ok(v) = serde_json::from_str::<Vec<serde_json::Value>>(&s) {
+                texts.extend(
+                    v.iter()
+                        .filter_map(|c| c["input"].as_str().map(str::to_owned)),
+                );
+            }
+        }
+        assert!(texts.len() > 20);
+        let mut sc = Scratch::default();
+        for text in &texts {
+            for line in text.split_inclusive('\n') {
+                for h in HYPS {
+                    assert_eq!(opens(line, h, &mut sc), naive(line, h), "{line}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -75,21 +75,101 @@ struct Reverse {
 }
 
 impl Reverse {
-    fn finish(mut self) -> Self {
-        let mut bmp = vec![0u16; 0x10000];
-        for (&c, b) in &self.map {
-            let u = c as usize;
-            if u < 0x10000 {
-                bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
-            }
+    fn get(&self, c: char) -> Option<[u8; 2]> {
+        let u = c as usize;
+        if u < 0x10000 {
+            let v = self.bmp[u];
+            (v != 0).then_some([(v >> 8) as u8, v as u8])
+        } else {
+            self.map.get(&c).copied()
         }
-        self.map.retain(|&c, _| (c as u32) >= 0x10000);
-        self.bmp = bmp;
-        self
+    }
+
+    fn insert_new(&mut self, c: char, b: [u8; 2]) {
+        let u = c as usize;
+        if u < 0x10000 {
+            if self.bmp[u] == 0 {
+                self.bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
+            }
+        } else {
+            self.map.entry(c).or_insert(b);
+        }
     }
 }
 
-fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
+/// The char → bytes table of `enc`: every char that one of its byte pairs (or one of the
+/// `single_high` bytes) decodes to. Where several pairs decode to one char, the
+/// encoder's choice is canonical; a char only one pair decodes to takes that pair
+/// without asking the encoder (which either gives that pair or refuses the char, and
+/// refused pairs are taken anyway: HKSCS in Big5). Asking the encoder for every char
+/// costs ~25 ms at start-up (the Big5 encoder searches its index linearly);
+/// `reverse_is_exact` checks both ways agree. `fwd`: the decode table, when built.
+fn build_reverse(enc: &'static Encoding, single_high: Range<u8>, fwd: Option<&Forward>) -> Reverse {
+    let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
+    for lead in 0x81u8..=0xFE {
+        for trail in 0x40u8..=0xFE {
+            if trail == 0x7F {
+                continue;
+            }
+            let c = match fwd {
+                Some(f) => f.table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)],
+                None => decode_single(enc, &[lead, trail]),
+            };
+            if let Some(c) = c {
+                candidates.push((c, [lead, trail], 2));
+            }
+        }
+    }
+    for b in single_high {
+        if let Some(c) = decode_single(enc, &[b]) {
+            candidates.push((c, [b, 0], 1));
+        }
+    }
+    // Candidates per char: BMP in a dense array (saturating), the rest in a map.
+    let mut count_bmp = vec![0u8; 0x10000];
+    let mut count_hi: HashMap<char, u32> = HashMap::new();
+    for &(c, _, _) in &candidates {
+        match count_bmp.get_mut(c as usize) {
+            Some(n) => *n = n.saturating_add(1),
+            None => *count_hi.entry(c).or_insert(0) += 1,
+        }
+    }
+    let mut r = Reverse {
+        map: HashMap::new(),
+        bmp: vec![0u16; 0x10000],
+    };
+    let mut encoder = enc.new_encoder();
+    let mut enc_buf = [0u8; 8];
+    let mut tmp = [0u8; 4];
+    for (c, pair, len) in candidates {
+        if r.get(c).is_some() {
+            continue;
+        }
+        let once = match count_bmp.get(c as usize) {
+            Some(&n) => n == 1,
+            None => count_hi.get(&c) == Some(&1),
+        };
+        if len == 2 && once {
+            r.insert_new(c, pair);
+            continue;
+        }
+        let s = c.encode_utf8(&mut tmp);
+        let (res, _read, written) =
+            encoder.encode_from_utf8_without_replacement(s, &mut enc_buf, true);
+        if res == encoding_rs::EncoderResult::InputEmpty && (1..=2).contains(&written) {
+            let mut b = [0u8; 2];
+            b[..written].copy_from_slice(&enc_buf[..written]);
+            r.insert_new(c, b);
+        } else if len == 2 {
+            r.insert_new(c, pair);
+        }
+    }
+    r
+}
+
+/// The plain construction `build_reverse` must agree with: ask the encoder for every char.
+#[cfg(test)]
+fn build_reverse_reference(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
     let mut map = HashMap::with_capacity(24_000);
     let mut enc_buf = [0u8; 8];
     let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
@@ -98,7 +178,8 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
             if trail == 0x7F {
                 continue;
             }
-            if let Some(s) = decode_exact(enc, &[lead, trail]) {
+            if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[lead, trail])
+            {
                 let mut it = s.chars();
                 if let (Some(c), None) = (it.next(), it.next()) {
                     candidates.push((c, [lead, trail], 2));
@@ -107,14 +188,13 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
         }
     }
     for b in single_high {
-        if let Some(s) = decode_exact(enc, &[b]) {
+        if let Some(s) = enc.decode_without_bom_handling_and_without_replacement(&[b]) {
             let mut it = s.chars();
             if let (Some(c), None) = (it.next(), it.next()) {
                 candidates.push((c, [b, 0], 1));
             }
         }
     }
-    // The encoder's choice is canonical where several byte pairs decode to one char.
     let mut encoder = enc.new_encoder();
     let mut tmp = [0u8; 4];
     for (c, pair, len) in candidates {
@@ -132,19 +212,34 @@ fn build_reverse(enc: &'static Encoding, single_high: Range<u8>) -> Reverse {
             }
             map.insert(c, b);
         } else if len == 2 {
-            // The encoder refuses it (HKSCS in Big5), but decoders produce it.
             map.insert(c, pair);
         }
     }
-    Reverse {
-        map,
-        bmp: Vec::new(),
+    let mut bmp = vec![0u16; 0x10000];
+    for (&c, b) in &map {
+        let u = c as usize;
+        if u < 0x10000 {
+            bmp[u] = (u16::from(b[0]) << 8) | u16::from(b[1]);
+        }
     }
+    map.retain(|&c, _| (c as u32) >= 0x10000);
+    Reverse { map, bmp }
 }
 
-fn decode_exact(enc: &'static Encoding, bytes: &[u8]) -> Option<String> {
-    enc.decode_without_bom_handling_and_without_replacement(bytes)
-        .map(|c| c.into_owned())
+/// The one char `bytes` decode to (no replacement), without allocating.
+pub(crate) fn decode_single(enc: &'static Encoding, bytes: &[u8]) -> Option<char> {
+    let mut d = enc.new_decoder_without_bom_handling();
+    let mut buf = [0u8; 32];
+    let (res, read, written) = d.decode_to_utf8_without_replacement(bytes, &mut buf, true);
+    if res != encoding_rs::DecoderResult::InputEmpty || read != bytes.len() {
+        return None;
+    }
+    let s = std::str::from_utf8(buf.get(..written)?).ok()?;
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Some(c),
+        _ => None,
+    }
 }
 
 fn reverse(w: Wrong) -> Option<&'static Reverse> {
@@ -154,39 +249,36 @@ fn reverse(w: Wrong) -> Option<&'static Reverse> {
     match w {
         Wrong::Latin => None,
         Wrong::Gbk => Some(G.get_or_init(|| {
-            let r = {
-                let mut r = build_reverse(GBK, 0x80..0x81);
-                // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
-                // private-use area; GB18030-2022 and encoding_rs do not.
-                let mut alias = |bytes: [u8; 2], pua: u32| {
-                    if let Some(c) = char::from_u32(pua) {
-                        r.map.entry(c).or_insert(bytes);
-                    }
-                };
-                for (i, t) in (0xD9u8..=0xDF).enumerate() {
-                    alias([0xA6, t], 0xE78D + i as u32);
+            let mut r = build_reverse(GBK, 0x80..0x81, forward(Orig::Gbk));
+            // GB18030-2005 (Windows cp936, Python) still maps these pairs to the
+            // private-use area; GB18030-2022 and encoding_rs do not.
+            let mut alias = |bytes: [u8; 2], pua: u32| {
+                if let Some(c) = char::from_u32(pua) {
+                    r.insert_new(c, bytes);
                 }
-                alias([0xA6, 0xEC], 0xE794);
-                alias([0xA6, 0xED], 0xE795);
-                alias([0xA6, 0xF3], 0xE796);
-                for (t, u) in [
-                    (0x59u8, 0xE81Eu32),
-                    (0x61, 0xE826),
-                    (0x66, 0xE82B),
-                    (0x67, 0xE82C),
-                    (0x6D, 0xE832),
-                    (0x7E, 0xE843),
-                    (0x90, 0xE854),
-                    (0xA0, 0xE864),
-                ] {
-                    alias([0xFE, t], u);
-                }
-                r
             };
-            r.finish()
+            for (i, t) in (0xD9u8..=0xDF).enumerate() {
+                alias([0xA6, t], 0xE78D + i as u32);
+            }
+            alias([0xA6, 0xEC], 0xE794);
+            alias([0xA6, 0xED], 0xE795);
+            alias([0xA6, 0xF3], 0xE796);
+            for (t, u) in [
+                (0x59u8, 0xE81Eu32),
+                (0x61, 0xE826),
+                (0x66, 0xE82B),
+                (0x67, 0xE82C),
+                (0x6D, 0xE832),
+                (0x7E, 0xE843),
+                (0x90, 0xE854),
+                (0xA0, 0xE864),
+            ] {
+                alias([0xFE, t], u);
+            }
+            r
         })),
-        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80).finish())),
-        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0x80..0xE0).finish())),
+        Wrong::Big5 => Some(B.get_or_init(|| build_reverse(BIG5, 0x80..0x80, forward(Orig::Big5)))),
+        Wrong::ShiftJis => Some(S.get_or_init(|| build_reverse(SHIFT_JIS, 0x80..0xE0, None))),
     }
 }
 
@@ -235,11 +327,8 @@ fn build_forward(enc: &'static Encoding) -> Forward {
     let mut table = vec![None; 126 * 192];
     for lead in 0x81u8..=0xFE {
         for trail in 0x40u8..=0xFF {
-            if let Some(s) = decode_exact(enc, &[lead, trail]) {
-                let mut it = s.chars();
-                if let (Some(c), None) = (it.next(), it.next()) {
-                    table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)] = Some(c);
-                }
+            if let Some(c) = decode_single(enc, &[lead, trail]) {
+                table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)] = Some(c);
             }
         }
     }
@@ -288,7 +377,14 @@ pub struct Stream {
     pub holes: Vec<u8>,
 }
 
-impl Stream {
+/// A borrowed stream (or a stretch of one).
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    pub bytes: &'a [u8],
+    pub holes: &'a [u8],
+}
+
+impl View<'_> {
     fn is_hole(&self, i: usize, pending: bool) -> bool {
         match self.holes[i] {
             1 | 4 => true,
@@ -300,10 +396,31 @@ impl Stream {
 
 /// Decode the stream with the original codec.
 pub fn decode_units(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
+    decode_view(
+        o,
+        View {
+            bytes: &s.bytes,
+            holes: &s.holes,
+        },
+        out,
+    );
+}
+
+/// `decode_units` on a borrowed stream.
+pub fn decode_view(o: Orig, s: View<'_>, out: &mut Vec<Unit>) {
     out.clear();
+    decode_each(o, s, |u| {
+        out.push(u);
+        true
+    });
+}
+
+/// The units of `s` one by one, left to right, while `emit` returns true. A unit depends
+/// only on the bytes from its start on, so stopping early changes none before.
+pub fn decode_each(o: Orig, s: View<'_>, emit: impl FnMut(Unit) -> bool) {
     match o {
-        Orig::Utf8 => decode_utf8(s, out),
-        Orig::Gbk | Orig::Big5 => decode_dbcs(o, s, out),
+        Orig::Utf8 => decode_utf8(&s, emit),
+        Orig::Gbk | Orig::Big5 => decode_dbcs(o, &s, emit),
     }
 }
 
@@ -322,7 +439,7 @@ fn utf8_need(b: u8) -> Option<(usize, u8, u8)> {
 }
 
 /// A hole or an ASCII byte is one unit in every codec.
-fn single_byte_unit(s: &Stream, i: usize) -> Option<Unit> {
+fn single_byte_unit(s: &View<'_>, i: usize) -> Option<Unit> {
     let hole = matches!(s.holes[i], 1 | 4);
     let b = s.bytes[i];
     (hole || b < 0x80).then(|| Unit {
@@ -333,24 +450,28 @@ fn single_byte_unit(s: &Stream, i: usize) -> Option<Unit> {
     })
 }
 
-fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
-    let b = &s.bytes;
+fn decode_utf8(s: &View<'_>, mut emit: impl FnMut(Unit) -> bool) {
+    let b = s.bytes;
     let n = b.len();
     let mut i = 0;
     while i < n {
         if let Some(u) = single_byte_unit(s, i) {
-            out.push(u);
+            if !emit(u) {
+                return;
+            }
             i += 1;
             continue;
         }
         let lead = b[i];
         let Some((need, lo, hi)) = utf8_need(lead) else {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 1;
             continue;
         };
@@ -394,12 +515,14 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
         }
         match broken {
             Some((end, hole)) => {
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..end,
                     ch: None,
                     hole,
                     restored: false,
-                });
+                }) {
+                    return;
+                }
                 i = end;
             }
             None => {
@@ -413,79 +536,108 @@ fn decode_utf8(s: &Stream, out: &mut Vec<Unit>) {
                         _ => {}
                     }
                 }
-                let ch = std::str::from_utf8(&buf[..end - i])
-                    .ok()
-                    .and_then(|x| x.chars().next());
-                out.push(Unit {
+                let ch = utf8_char(&buf[..end - i]);
+                if !emit(Unit {
                     bytes: i..end,
                     ch,
                     hole: false,
                     restored,
-                });
+                }) {
+                    return;
+                }
                 i = end;
             }
         }
     }
 }
 
-fn decode_dbcs(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
-    let b = &s.bytes;
+/// The char of one complete UTF-8 sequence whose lead and continuation bytes passed
+/// the `utf8_need` ranges (so it is well formed; `from_utf8` would accept it).
+fn utf8_char(b: &[u8]) -> Option<char> {
+    let cont = |k: usize| u32::from(b[k] & 0x3F);
+    let u = match b.len() {
+        2 => (u32::from(b[0] & 0x1F) << 6) | cont(1),
+        3 => (u32::from(b[0] & 0x0F) << 12) | (cont(1) << 6) | cont(2),
+        4 => (u32::from(b[0] & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+        _ => return std::str::from_utf8(b).ok().and_then(|x| x.chars().next()),
+    };
+    debug_assert_eq!(
+        std::str::from_utf8(b).ok().and_then(|x| x.chars().next()),
+        char::from_u32(u)
+    );
+    char::from_u32(u)
+}
+
+fn decode_dbcs(o: Orig, s: &View<'_>, mut emit: impl FnMut(Unit) -> bool) {
+    let b = s.bytes;
     let n = b.len();
     let mut i = 0;
     while i < n {
         if let Some(u) = single_byte_unit(s, i) {
-            out.push(u);
+            if !emit(u) {
+                return;
+            }
             i += 1;
             continue;
         }
         let lead = b[i];
         if !(0x81..=0xFE).contains(&lead) {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 1;
             continue;
         }
         if i + 1 >= n {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 1,
                 ch: None,
                 hole: false,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 1;
             continue;
         }
         if s.is_hole(i + 1, true) {
-            out.push(Unit {
+            if !emit(Unit {
                 bytes: i..i + 2,
                 ch: None,
                 hole: true,
                 restored: false,
-            });
+            }) {
+                return;
+            }
             i += 2;
             continue;
         }
         match decode_pair(o, lead, b[i + 1]) {
             Some(c) => {
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..i + 2,
                     ch: Some(c),
                     hole: false,
                     restored: false,
-                });
+                }) {
+                    return;
+                }
                 i += 2;
             }
             None => {
-                out.push(Unit {
+                if !emit(Unit {
                     bytes: i..i + 1,
                     ch: None,
                     hole: false,
                     restored: false,
-                });
+                }) {
+                    return;
+                }
                 i += 1;
             }
         }
@@ -529,6 +681,45 @@ mod tests {
         assert_eq!(decoded(Orig::Utf8, &st), "中文");
         let st = stream_of(Wrong::Latin, "ÖÐÎÄ");
         assert_eq!(decoded(Orig::Gbk, &st), "中文");
+    }
+
+    /// The old single-char decode, for comparison.
+    fn decode_alloc(enc: &'static Encoding, b: &[u8]) -> Option<char> {
+        let s = enc.decode_without_bom_handling_and_without_replacement(b)?;
+        let mut it = s.chars();
+        match (it.next(), it.next()) {
+            (Some(c), None) => Some(c),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn decode_single_matches_encoding_rs() {
+        for enc in [GBK, BIG5, SHIFT_JIS] {
+            for lead in 0x80u8..=0xFF {
+                assert_eq!(decode_single(enc, &[lead]), decode_alloc(enc, &[lead]));
+                for trail in 0x00u8..=0xFF {
+                    let b = [lead, trail];
+                    assert_eq!(decode_single(enc, &b), decode_alloc(enc, &b), "{b:x?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reverse_is_exact() {
+        let cases = [
+            (GBK, 0x80..0x81, forward(Orig::Gbk)),
+            (GBK, 0x80..0x81, None),
+            (BIG5, 0x80..0x80, forward(Orig::Big5)),
+            (SHIFT_JIS, 0x80..0xE0, None),
+        ];
+        for (enc, high, fwd) in cases {
+            let fast = build_reverse(enc, high.clone(), fwd);
+            let slow = build_reverse_reference(enc, high);
+            assert!(fast.bmp == slow.bmp, "{}", enc.name());
+            assert_eq!(fast.map, slow.map, "{}", enc.name());
+        }
     }
 
     #[test]

@@ -85,6 +85,12 @@ pub fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FFFF)
 }
 
+/// `c.is_alphabetic()` for U+00A0..=U+00FF (ª µ º and the accented letters), without
+/// the general Unicode table walk.
+fn latin1_letter(u: u32) -> bool {
+    matches!(u, 0xAA | 0xB5 | 0xBA | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0xFF)
+}
+
 /// Per-char plausibility of a text in [-4, 0]: 0 for common chars and ASCII, lower for
 /// rare hanzi, and lowest for symbols that mojibake is made of.
 pub fn commonness(s: &str) -> f64 {
@@ -102,7 +108,7 @@ pub fn commonness(s: &str) -> f64 {
             -0.5 // kana, hangul: clean in their own texts
         } else if is_cjk(c) {
             -2.5
-        } else if (0xA0..=0xFF).contains(&u) && c.is_alphabetic() {
+        } else if latin1_letter(u) {
             -1.5
         } else {
             -4.0
@@ -120,8 +126,15 @@ pub fn commonness(s: &str) -> f64 {
 /// dropping the hard ones.
 pub fn quality(s: &str) -> f64 {
     let lm = crate::lm::Model::global();
-    let clean: String = s.chars().filter(|&c| c != '\u{FFFD}').collect();
     let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
+    let clean: std::borrow::Cow<'_, str> = if lost == 0 {
+        s.into()
+    } else {
+        s.chars()
+            .filter(|&c| c != '\u{FFFD}')
+            .collect::<String>()
+            .into()
+    };
     let n = clean.chars().count();
     if n == 0 {
         return 0.0;
@@ -132,6 +145,18 @@ pub fn quality(s: &str) -> f64 {
 
 /// Log-probability charged for a lost char.
 const LOST: f64 = -14.0;
+
+/// The most chars a candidate with `mb` recovered multi-byte units may lose (when
+/// `mb` > 0; more and `judge` refuses it).
+pub fn max_lost(h: Hyp, mb: usize) -> usize {
+    // Big5 and Shift_JIS lose many UTF-8 bytes: more losses are expected there.
+    let lossy_codec = matches!(h.wrong, Wrong::Big5 | Wrong::ShiftJis) && h.orig == Orig::Utf8;
+    if lossy_codec {
+        2 * mb + 2
+    } else {
+        mb
+    }
+}
 
 pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     if st.mb == 0 {
@@ -145,13 +170,20 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         }
         return None;
     }
-    // Big5 and Shift_JIS lose many UTF-8 bytes: more losses are expected there.
-    let lossy_codec = matches!(h.wrong, Wrong::Big5 | Wrong::ShiftJis) && h.orig == Orig::Utf8;
-    let max_lost = if lossy_codec { 2 * st.mb + 2 } else { st.mb };
-    if st.lost > max_lost {
+    if st.lost > max_lost(h, st.mb) {
         return None;
     }
     let cjk_out = out.chars().filter(|&c| is_cjk(c)).count();
+    // The structural conditions below, checked before the costly scores.
+    let shaped = match (h.wrong, h.orig) {
+        (Wrong::Latin, Orig::Utf8) => true,
+        (_, Orig::Utf8) => src.chars().nth(1).is_some(),
+        (Wrong::Latin, _) => st.mb >= 2 && cjk_out >= 2,
+        _ => st.mb >= 3,
+    };
+    if !shaped {
+        return None;
+    }
     let q_src = quality(src);
     let q_out = quality(out);
     let gain = q_out - q_src;
@@ -191,4 +223,18 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         confidence: confidence * lossy_penalty,
         score: gain * n_src - 2.0 * st.lost as f64 - (st.layers as f64 - 1.0),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_letter_is_is_alphabetic() {
+        for u in 0u32..0x300 {
+            let c = char::from_u32(u).unwrap_or('\0');
+            let want = (0xA0..=0xFF).contains(&u) && c.is_alphabetic();
+            assert_eq!(latin1_letter(u), want, "{u:x}");
+        }
+    }
 }

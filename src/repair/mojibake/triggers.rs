@@ -4,7 +4,7 @@
 //! no flag costs one table lookup per non-ASCII char. Each flag opens one family of
 //! hypotheses; the language model decides only where a flag was seen.
 
-use super::codec::{decode_pair, Orig, CP1252_HIGH};
+use super::codec::{decode_pair, decode_single, Orig, CP1252_HIGH};
 use encoding_rs::{Encoding, BIG5, GBK};
 use std::sync::OnceLock;
 
@@ -40,6 +40,62 @@ impl Table {
         self.flags[u]
     }
 
+    /// Whether the 3-byte UTF-8 char `a b c` carries any flag.
+    #[inline(always)]
+    fn hit3(&self, a: u8, b: u8, c: u8) -> bool {
+        let block = (usize::from(a & 0x0F) << 6) | usize::from(b & 0x3F);
+        (self.any[block] >> (c & 0x3F)) & 1 != 0
+    }
+
+    /// Byte offset of the first char at or after `i` (a char boundary of valid UTF-8)
+    /// that carries any flag. This loop is what clean text costs.
+    pub fn next_trigger(&self, b: &[u8], mut i: usize) -> Option<usize> {
+        let n = b.len();
+        while i < n {
+            // Four 3-byte chars at a time: the bulk of Chinese text.
+            if let Some(w) = b.get(i..i + 12) {
+                let lead = |k: usize| w[k] & 0xF0 == 0xE0;
+                if lead(0) && lead(3) && lead(6) && lead(9) {
+                    let hit = self.hit3(w[0], w[1], w[2])
+                        | self.hit3(w[3], w[4], w[5])
+                        | self.hit3(w[6], w[7], w[8])
+                        | self.hit3(w[9], w[10], w[11]);
+                    if !hit {
+                        i += 12;
+                        continue;
+                    }
+                }
+            }
+            let x = b[i];
+            if x < 0x80 {
+                i += 1;
+                // Skip ASCII eight bytes at a time.
+                while let Some(w) = b.get(i..i + 8) {
+                    let v = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+                    if v & 0x8080_8080_8080_8080 != 0 {
+                        break;
+                    }
+                    i += 8;
+                }
+            } else if x >= 0xF0 {
+                i += 4; // beyond the BMP: never a trigger
+            } else if x >= 0xE0 {
+                let (c1, c2) = (b.get(i + 1).copied(), b.get(i + 2).copied());
+                if self.hit3(x, c1.unwrap_or(0), c2.unwrap_or(0)) {
+                    return Some(i);
+                }
+                i += 3;
+            } else {
+                let c1 = b.get(i + 1).map_or(0, |c| c & 0x3F);
+                if self.get_bmp((u32::from(x & 0x1F) << 6) | u32::from(c1)) != 0 {
+                    return Some(i);
+                }
+                i += 2;
+            }
+        }
+        None
+    }
+
     #[inline]
     pub fn get(&self, c: char) -> u8 {
         let u = c as u32;
@@ -59,12 +115,7 @@ pub fn table() -> &'static Table {
 }
 
 fn single(enc: &'static Encoding, b: &[u8]) -> Option<char> {
-    let s = enc.decode_without_bom_handling_and_without_replacement(b)?;
-    let mut it = s.chars();
-    match (it.next(), it.next()) {
-        (Some(c), None) => Some(c),
-        _ => None,
-    }
+    decode_single(enc, b)
 }
 
 fn build() -> Table {
@@ -162,6 +213,47 @@ fn build() -> Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_trigger_finds_the_first_flagged_char() {
+        let t = table();
+        let plain = |s: &str, from: usize| {
+            s[from..]
+                .char_indices()
+                .find(|&(_, c)| t.get(c) != 0)
+                .map(|(i, _)| from + i)
+        };
+        let texts = [
+            "",
+            "abc",
+            "中文中文中文中文中文中文鐨中文",
+            "中文中文中文中文中文中文中文中文鍙",
+            "abcdefghijklmnopqrstuvwxyz ä",
+            "中文，English 123 中文的测试。Café 😀 中ｱ",
+            "繁體中文的測試，沒有問題。ㄛ\u{E000}\u{FFFD}",
+            "😀😀😀😀鍙",
+            "\n\n中文\n鐨\n",
+            "中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文鐨",
+            "中文中文中文中文中文中文中文中文中文中文中文中文a中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文ｱ",
+            "中文中文中文中文中文中文中文中文中文中文中文中文é中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中\u{FFFD}",
+            "中文中文中文中文中文中文中文中文😀文中文中文中文中文中文中文中文中文中文中文中文中文中文中文\u{E000}中文中文中文中文中文中文中文中文",
+        ];
+        for s in texts {
+            let mut from = 0;
+            loop {
+                let got = t.next_trigger(s.as_bytes(), from);
+                assert_eq!(got, plain(s, from), "{s:?} from {from}");
+                match got {
+                    Some(i) => from = i + s[i..].chars().next().map_or(1, char::len_utf8),
+                    None => break,
+                }
+            }
+            // Every start position.
+            for (from, _) in s.char_indices() {
+                assert_eq!(t.next_trigger(s.as_bytes(), from), plain(s, from), "{s:?}");
+            }
+        }
+    }
 
     #[test]
     fn typical_chars_are_flagged() {
