@@ -46,131 +46,170 @@ const DIRECT_MAX_PHRASES: usize = 5000;
 /// OpenCC's loop literally: at each position the longest key, else one character
 /// (or one whole Ideographic Description Sequence) unchanged.
 struct Direct {
-    /// BMP code point → index into `entries` (0: no key begins with it).
-    slot: Box<[u32]>,
-    astral: std::collections::HashMap<char, u32>,
-    entries: Vec<DirectEntry>,
+    /// BMP code point → packed action (see the `A_*` constants; 0: nothing to do).
+    /// One load per character: the hot loop needs nothing else for most characters.
+    act: Box<[u64; 0x10000]>,
+    astral: std::collections::HashMap<char, u64>,
+    /// Phrase groups by first character: range in `phrases`, and a filter of the
+    /// phrases' second characters (`second_bit`) that rejects most positions at once.
+    groups: Vec<(u32, u32, u64)>,
     phrases: Vec<(Box<str>, u32)>,
 }
 
-#[derive(Clone, Copy)]
-struct DirectEntry {
-    single: u32,
-    phrases: (u32, u32),
+/// `act` bits 0..24: value id + 1 of the single-character key (0: none).
+const A_ID: u64 = (1 << 24) - 1;
+/// Bits 24..45: the value as one character, valid with `A_FAST`.
+const A_CHAR_SHIFT: u32 = 24;
+/// The single-character key maps to one character and has no flags: the caller may
+/// take the character without looking the value up.
+const A_FAST: u64 = 1 << 45;
+/// Bits 46..62: phrase group + 1 (0: no phrase begins with the character).
+const A_GROUP_SHIFT: u32 = 46;
+/// The character is an ideographic description character (U+2FF0..U+2FFF).
+const A_IDC: u64 = 1 << 63;
+
+/// Filter bit of the character that begins at `b[0]` (`b` holds at least one byte):
+/// its first two UTF-8 bytes, hashed into 0..64.
+#[inline]
+fn second_bit(b0: u8, b1: u8) -> u64 {
+    let b1 = if b0 >= 0x80 { b1 } else { 0 };
+    1u64 << ((u32::from(b0).wrapping_mul(7) ^ u32::from(b1)) & 63)
 }
 
-const NONE: u32 = u32::MAX;
-
 impl Direct {
-    fn new(pats: &[(String, u32)]) -> Direct {
-        let mut slot = vec![0u32; 0x10000].into_boxed_slice();
-        let mut astral = std::collections::HashMap::new();
-        let mut entries = vec![DirectEntry {
-            single: NONE,
-            phrases: (0, 0),
-        }];
-        let mut by_char: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new()];
+    /// `fast(id)`: the value of key `id` as one character, when the caller may use it
+    /// as is. None when the ids or groups do not fit the packed table.
+    fn new(pats: &[(String, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
+        let mut act = vec![0u64; 0x10000].into_boxed_slice();
+        for c in 0x2FF0..=0x2FFF {
+            act[c] = A_IDC;
+        }
+        let mut astral: std::collections::HashMap<char, u64> = std::collections::HashMap::new();
+        let mut by_char: Vec<Vec<(Box<str>, u32)>> = Vec::new();
+        let mut group_of: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
         for (k, v) in pats {
             let Some(c) = k.chars().next() else { continue };
-            let idx = if (c as u32) < 0x10000 {
-                &mut slot[c as usize]
+            let a = if (c as u32) < 0x10000 {
+                &mut act[c as usize]
             } else {
                 astral.entry(c).or_insert(0)
             };
-            if *idx == 0 {
-                *idx = entries.len() as u32;
-                entries.push(DirectEntry {
-                    single: NONE,
-                    phrases: (0, 0),
-                });
-                by_char.push(Vec::new());
-            }
-            let i = *idx as usize;
             if k.len() == c.len_utf8() {
-                entries[i].single = *v;
+                if u64::from(*v) + 1 > A_ID {
+                    return None;
+                }
+                *a = (*a & !(A_ID | A_FAST | (((1 << 21) - 1) << A_CHAR_SHIFT)))
+                    | (u64::from(*v) + 1);
+                if let Some(ch) = fast(*v) {
+                    *a |= A_FAST | (u64::from(ch as u32) << A_CHAR_SHIFT);
+                }
             } else {
-                by_char[i].push((k.clone().into_boxed_str(), *v));
+                let g = *group_of.entry(c).or_insert_with(|| {
+                    by_char.push(Vec::new());
+                    by_char.len() - 1
+                });
+                if g + 1 >= 1 << 17 {
+                    return None;
+                }
+                *a = (*a & !(((1 << 17) - 1) << A_GROUP_SHIFT)) | ((g as u64 + 1) << A_GROUP_SHIFT);
+                by_char[g].push((k.clone().into_boxed_str(), *v));
             }
         }
         let mut phrases = Vec::new();
-        for (i, mut list) in by_char.into_iter().enumerate() {
+        let mut groups = Vec::with_capacity(by_char.len());
+        for mut list in by_char {
             list.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
             let start = phrases.len() as u32;
+            let mut mask = 0u64;
+            for (k, _) in &list {
+                let l = k.chars().next().map_or(1, char::len_utf8);
+                let b = k.as_bytes();
+                mask |= second_bit(b[l], b.get(l + 1).copied().unwrap_or(0));
+            }
             phrases.extend(list);
-            entries[i].phrases = (start, phrases.len() as u32);
+            groups.push((start, phrases.len() as u32, mask));
         }
-        Direct {
-            slot,
+        let act: Box<[u64; 0x10000]> = act.try_into().ok()?;
+        Some(Direct {
+            act,
             astral,
-            entries,
+            groups,
             phrases,
-        }
+        })
     }
 
-    #[inline]
-    /// Forward maximum matching; `f` returns false to stop early.
-    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
+    /// Forward maximum matching: `f(start, end, value_id, fast)` for every match, with
+    /// `fast` the value as one character when the table allows it. `f` returns false
+    /// to stop early.
+    #[inline(always)]
+    fn walk(&self, text: &str, mut f: impl FnMut(usize, usize, u32, Option<char>) -> bool) {
         let b = text.as_bytes();
+        let n = b.len();
         let mut p = 0;
-        while p < b.len() {
+        while p < n {
             let b0 = b[p];
-            // `text` is valid UTF-8: decode without checks.
-            let (c, l) = if b0 < 0x80 {
-                (u32::from(b0), 1)
+            // `text` is valid UTF-8: every sequence is complete.
+            let (a, l) = if b0 < 0x80 {
+                (self.act[usize::from(b0)], 1)
+            } else if b0 >= 0xE0 && b0 < 0xF0 {
+                let c = (usize::from(b0 & 0x0F) << 12)
+                    | (usize::from(b[p + 1] & 0x3F) << 6)
+                    | usize::from(b[p + 2] & 0x3F);
+                (self.act[c], 3)
             } else if b0 < 0xE0 {
-                ((u32::from(b0 & 0x1F) << 6) | u32::from(b[p + 1] & 0x3F), 2)
-            } else if b0 < 0xF0 {
-                (
-                    (u32::from(b0 & 0x0F) << 12)
-                        | (u32::from(b[p + 1] & 0x3F) << 6)
-                        | u32::from(b[p + 2] & 0x3F),
-                    3,
-                )
+                let c = (usize::from(b0 & 0x1F) << 6) | usize::from(b[p + 1] & 0x3F);
+                (self.act[c], 2)
             } else {
-                (
-                    (u32::from(b0 & 0x07) << 18)
-                        | (u32::from(b[p + 1] & 0x3F) << 12)
-                        | (u32::from(b[p + 2] & 0x3F) << 6)
-                        | u32::from(b[p + 3] & 0x3F),
-                    4,
-                )
+                let a = if self.astral.is_empty() {
+                    0
+                } else {
+                    text[p..]
+                        .chars()
+                        .next()
+                        .and_then(|ch| self.astral.get(&ch).copied())
+                        .unwrap_or(0)
+                };
+                (a, 4)
             };
-            let ei = if c < 0x10000 {
-                self.slot[c as usize]
-            } else if self.astral.is_empty() {
-                0
-            } else {
-                char::from_u32(c)
-                    .and_then(|ch| self.astral.get(&ch).copied())
-                    .unwrap_or(0)
-            };
-            if ei != 0 {
-                let e = self.entries[ei as usize];
-                let rest = &b[p..];
-                // The first character matches by construction; compare the rest
-                // byte by byte (most candidates differ at once).
-                let hit = self.phrases[e.phrases.0 as usize..e.phrases.1 as usize]
-                    .iter()
-                    .find(|(k, _)| {
-                        let k = k.as_bytes();
-                        k.len() <= rest.len() && k[l..].iter().zip(&rest[l..]).all(|(x, y)| x == y)
-                    });
-                if let Some((k, v)) = hit {
-                    if !f(p, p + k.len(), *v) {
-                        return;
+            if a == 0 {
+                p += l;
+                continue;
+            }
+            let g = (a >> A_GROUP_SHIFT) & ((1 << 17) - 1);
+            if g != 0 && p + l < n {
+                let (gs, ge, mask) = self.groups[g as usize - 1];
+                if mask & second_bit(b[p + l], b.get(p + l + 1).copied().unwrap_or(0)) != 0 {
+                    let rest = &b[p..];
+                    // The first character matches by construction; compare the rest.
+                    let hit = self.phrases[gs as usize..ge as usize]
+                        .iter()
+                        .find(|(k, _)| {
+                            let k = k.as_bytes();
+                            k.len() <= rest.len() && k[l..] == rest[l..k.len()]
+                        });
+                    if let Some((k, v)) = hit {
+                        if !f(p, p + k.len(), *v, None) {
+                            return;
+                        }
+                        p += k.len();
+                        continue;
                     }
-                    p += k.len();
-                    continue;
-                }
-                if e.single != NONE {
-                    if !f(p, p + l, e.single) {
-                        return;
-                    }
-                    p += l;
-                    continue;
                 }
             }
-            if (0x2FF0..=0x2FFF).contains(&c) {
+            let id = a & A_ID;
+            if id != 0 {
+                let fast = if a & A_FAST != 0 {
+                    char::from_u32(((a >> A_CHAR_SHIFT) & ((1 << 21) - 1)) as u32)
+                } else {
+                    None
+                };
+                if !f(p, p + l, (id - 1) as u32, fast) {
+                    return;
+                }
+                p += l;
+                continue;
+            }
+            if a & A_IDC != 0 {
                 let n = ids_len(&text[p..]);
                 if n > 0 {
                     p += n;
@@ -179,6 +218,11 @@ impl Direct {
             }
             p += l;
         }
+    }
+
+    #[inline]
+    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
+        self.walk(text, |s, e, v, _| f(s, e, v));
     }
 }
 
@@ -338,7 +382,18 @@ impl Table {
             .iter()
             .filter(|(k, _)| k.chars().nth(1).is_some())
             .count();
-        let direct = (phrases <= DIRECT_MAX_PHRASES).then(|| Direct::new(&pats));
+        let direct = if phrases <= DIRECT_MAX_PHRASES {
+            Direct::new(&pats, |id| {
+                let (a, b) = spans[id as usize];
+                let mut it = arena[a as usize..b as usize].chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) if flags[id as usize] == 0 => Some(c),
+                    _ => None,
+                }
+            })
+        } else {
+            None
+        };
         let ac = if pats.is_empty() || direct.is_some() {
             None
         } else {
@@ -927,7 +982,7 @@ impl Compiled {
             // One pass: a segmentation key's change goes through `refine`, exactly as
             // the segment's chain output would.
             let t = &self.steps[0];
-            t.scan(part, |s, e, v| {
+            let one = |s: usize, e: usize, v: u32, sink: &mut Sink<'_>| {
                 let f = t.flags(v);
                 let (s, e) = (base + s, base + e);
                 if f & SAME != 0 {
@@ -938,7 +993,18 @@ impl Compiled {
                 } else {
                     self.emit_checked(text, s..e, t.value(v), sink);
                 }
-            });
+            };
+            match &t.direct {
+                // The common case (one character to one, no flags) without a lookup.
+                Some(d) => d.walk(part, |s, e, v, fast| {
+                    match fast {
+                        Some(ch) => sink.push_char(base + s..base + e, ch),
+                        None => one(s, e, v, sink),
+                    }
+                    true
+                }),
+                None => t.scan(part, |s, e, v| one(s, e, v, sink)),
+            }
             return;
         }
         let gap = |r: Range<usize>, emit: &mut Sink<'_>| {
@@ -1092,6 +1158,19 @@ impl<'a> Sink<'a> {
         }
         self.buf.push_str(out);
         self.cur = Some(r);
+    }
+
+    /// `push` of a one-character replacement.
+    #[inline]
+    fn push_char(&mut self, r: Range<usize>, ch: char) {
+        if let Some(c) = &mut self.cur {
+            if c.end == r.start {
+                self.buf.push(ch);
+                c.end = r.end;
+                return;
+            }
+        }
+        self.push(r, ch.encode_utf8(&mut [0u8; 4]));
     }
 
     fn flush(&mut self) {
