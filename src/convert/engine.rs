@@ -56,15 +56,18 @@ struct Direct {
     phrases: Vec<(Box<str>, u32)>,
 }
 
-/// `act` bits 0..24: value id + 1 of the single-character key (0: none).
-const A_ID: u64 = (1 << 24) - 1;
-/// Bits 24..45: the value as one character, valid with `A_FAST`.
-const A_CHAR_SHIFT: u32 = 24;
-/// The single-character key maps to one character and has no flags: the caller may
-/// take the character without looking the value up.
-const A_FAST: u64 = 1 << 45;
-/// Bits 46..62: phrase group + 1 (0: no phrase begins with the character).
+/// `act` bits 0..24: the value as UTF-8 bytes (little-endian) when it is one
+/// character of at most 3 bytes and has no flags: the caller may copy it without a
+/// lookup ("fast").
+const A_BYTES: u64 = (1 << 24) - 1;
+/// Bits 24..26: length of the fast value (0: not fast).
+const A_LEN_SHIFT: u32 = 24;
+/// Bits 26..46: value id + 1 of the single-character key (0: none).
+const A_ID_SHIFT: u32 = 26;
+const A_ID_MAX: u64 = (1 << 20) - 1;
+/// Bits 46..59: phrase group + 1 (0: no phrase begins with the character).
 const A_GROUP_SHIFT: u32 = 46;
+const A_GROUP_MAX: u64 = (1 << 13) - 1;
 /// The character is an ideographic description character (U+2FF0..U+2FFF).
 const A_IDC: u64 = 1 << 63;
 
@@ -95,23 +98,25 @@ impl Direct {
                 astral.entry(c).or_insert(0)
             };
             if k.len() == c.len_utf8() {
-                if u64::from(*v) + 1 > A_ID {
+                if u64::from(*v) + 1 > A_ID_MAX {
                     return None;
                 }
-                *a = (*a & !(A_ID | A_FAST | (((1 << 21) - 1) << A_CHAR_SHIFT)))
-                    | (u64::from(*v) + 1);
-                if let Some(ch) = fast(*v) {
-                    *a |= A_FAST | (u64::from(ch as u32) << A_CHAR_SHIFT);
+                let mut x = (u64::from(*v) + 1) << A_ID_SHIFT;
+                if let Some(ch) = fast(*v).filter(|ch| ch.len_utf8() <= 3) {
+                    let mut w = [0u8; 4];
+                    ch.encode_utf8(&mut w);
+                    x |= u64::from(u32::from_le_bytes(w)) | ((ch.len_utf8() as u64) << A_LEN_SHIFT);
                 }
+                *a = (*a & !((A_ID_MAX << A_ID_SHIFT) | (3 << A_LEN_SHIFT) | A_BYTES)) | x;
             } else {
                 let g = *group_of.entry(c).or_insert_with(|| {
                     by_char.push(Vec::new());
                     by_char.len() - 1
                 });
-                if g + 1 >= 1 << 17 {
+                if g as u64 + 1 > A_GROUP_MAX {
                     return None;
                 }
-                *a = (*a & !(((1 << 17) - 1) << A_GROUP_SHIFT)) | ((g as u64 + 1) << A_GROUP_SHIFT);
+                *a = (*a & !(A_GROUP_MAX << A_GROUP_SHIFT)) | ((g as u64 + 1) << A_GROUP_SHIFT);
                 by_char[g].push((k.clone().into_boxed_str(), *v));
             }
         }
@@ -138,81 +143,88 @@ impl Direct {
         })
     }
 
-    /// Forward maximum matching: `f(start, end, value_id, fast)` for every match, with
-    /// `fast` the value as one character when the table allows it. `f` returns false
-    /// to stop early.
+    /// The packed action of the character at `p` of `b` (valid UTF-8), and its
+    /// length.
     #[inline(always)]
-    fn walk(&self, text: &str, mut f: impl FnMut(usize, usize, u32, Option<char>) -> bool) {
+    fn action(&self, text: &str, p: usize) -> (u64, usize) {
         let b = text.as_bytes();
-        let n = b.len();
+        let b0 = b[p];
+        if b0 < 0x80 {
+            (self.act[usize::from(b0)], 1)
+        } else if (0xE0..0xF0).contains(&b0) {
+            let c = (usize::from(b0 & 0x0F) << 12)
+                | (usize::from(b[p + 1] & 0x3F) << 6)
+                | usize::from(b[p + 2] & 0x3F);
+            (self.act[c], 3)
+        } else if b0 < 0xE0 {
+            let c = (usize::from(b0 & 0x1F) << 6) | usize::from(b[p + 1] & 0x3F);
+            (self.act[c], 2)
+        } else if self.astral.is_empty() {
+            (0, 4)
+        } else {
+            let a = text[p..]
+                .chars()
+                .next()
+                .and_then(|ch| self.astral.get(&ch).copied())
+                .unwrap_or(0);
+            (a, 4)
+        }
+    }
+
+    /// The longest phrase of the group of `a` at `p` of `text[..n]`: (end, value id).
+    #[inline(always)]
+    fn phrase(&self, text: &str, p: usize, l: usize, n: usize, a: u64) -> Option<(usize, u32)> {
+        let g = (a >> A_GROUP_SHIFT) & A_GROUP_MAX;
+        if g == 0 || p + l >= n {
+            return None;
+        }
+        let b = text.as_bytes();
+        let (gs, ge, mask) = self.groups[g as usize - 1];
+        if mask & second_bit(b[p + l], b.get(p + l + 1).copied().unwrap_or(0)) == 0 {
+            return None;
+        }
+        let rest = &b[p..n];
+        // The first character matches by construction; compare the rest.
+        self.phrases[gs as usize..ge as usize]
+            .iter()
+            .find(|(k, _)| {
+                let k = k.as_bytes();
+                k.len() <= rest.len() && k[l..] == rest[l..k.len()]
+            })
+            .map(|(k, v)| (p + k.len(), *v))
+    }
+
+    /// Forward maximum matching: `f(start, end, value_id)` for every match; `f`
+    /// returns false to stop early.
+    #[inline]
+    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
+        let n = text.len();
         let mut p = 0;
         while p < n {
-            let b0 = b[p];
-            // `text` is valid UTF-8: every sequence is complete.
-            let (a, l) = if b0 < 0x80 {
-                (self.act[usize::from(b0)], 1)
-            } else if b0 >= 0xE0 && b0 < 0xF0 {
-                let c = (usize::from(b0 & 0x0F) << 12)
-                    | (usize::from(b[p + 1] & 0x3F) << 6)
-                    | usize::from(b[p + 2] & 0x3F);
-                (self.act[c], 3)
-            } else if b0 < 0xE0 {
-                let c = (usize::from(b0 & 0x1F) << 6) | usize::from(b[p + 1] & 0x3F);
-                (self.act[c], 2)
-            } else {
-                let a = if self.astral.is_empty() {
-                    0
-                } else {
-                    text[p..]
-                        .chars()
-                        .next()
-                        .and_then(|ch| self.astral.get(&ch).copied())
-                        .unwrap_or(0)
-                };
-                (a, 4)
-            };
+            let (a, l) = self.action(text, p);
             if a == 0 {
                 p += l;
                 continue;
             }
-            let g = (a >> A_GROUP_SHIFT) & ((1 << 17) - 1);
-            if g != 0 && p + l < n {
-                let (gs, ge, mask) = self.groups[g as usize - 1];
-                if mask & second_bit(b[p + l], b.get(p + l + 1).copied().unwrap_or(0)) != 0 {
-                    let rest = &b[p..];
-                    // The first character matches by construction; compare the rest.
-                    let hit = self.phrases[gs as usize..ge as usize]
-                        .iter()
-                        .find(|(k, _)| {
-                            let k = k.as_bytes();
-                            k.len() <= rest.len() && k[l..] == rest[l..k.len()]
-                        });
-                    if let Some((k, v)) = hit {
-                        if !f(p, p + k.len(), *v, None) {
-                            return;
-                        }
-                        p += k.len();
-                        continue;
-                    }
+            if let Some((e, v)) = self.phrase(text, p, l, n, a) {
+                if !f(p, e, v) {
+                    return;
                 }
+                p = e;
+                continue;
             }
-            let id = a & A_ID;
+            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
             if id != 0 {
-                let fast = if a & A_FAST != 0 {
-                    char::from_u32(((a >> A_CHAR_SHIFT) & ((1 << 21) - 1)) as u32)
-                } else {
-                    None
-                };
-                if !f(p, p + l, (id - 1) as u32, fast) {
+                if !f(p, p + l, (id - 1) as u32) {
                     return;
                 }
                 p += l;
                 continue;
             }
             if a & A_IDC != 0 {
-                let n = ids_len(&text[p..]);
-                if n > 0 {
-                    p += n;
+                let k = ids_len(&text[p..]);
+                if k > 0 {
+                    p += k;
                     continue;
                 }
             }
@@ -220,9 +232,67 @@ impl Direct {
         }
     }
 
-    #[inline]
-    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
-        self.walk(text, |s, e, v, _| f(s, e, v));
+    /// `scan` over `text[range]` that also hands every character without a match to
+    /// the sink (`Sink::step`): the hot loop of the fused `*2s` configs. `slow(s, e,
+    /// id, sink)` takes the matches whose value needs a look (phrases, flags).
+    #[inline(always)]
+    fn dense(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        sink: &mut Sink<'_>,
+        mut slow: impl FnMut(usize, usize, u32, &mut Sink<'_>),
+    ) {
+        let b = text.as_bytes();
+        let n = range.end;
+        let mut p = range.start;
+        while p < n {
+            let (a, l) = self.action(text, p);
+            let ol = ((a >> A_LEN_SHIFT) & 3) as usize;
+            if (a == 0 || ol != 0) && a & (A_IDC | (A_GROUP_MAX << A_GROUP_SHIFT)) == 0 {
+                // No key here, or one character to one: the common case. Selects, not
+                // branches: whether a character changes is unpredictable.
+                if let Some(w) = b.get(p..p + 4) {
+                    let changed = a != 0;
+                    let inw = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                    let m = 0u32.wrapping_sub(u32::from(changed));
+                    let word = ((a & A_BYTES) as u32 & m) | (inw & !m);
+                    let ol = (ol & m as usize) | (l & !(m as usize));
+                    sink.step(p, l, word, ol, changed);
+                    p += l;
+                    continue;
+                }
+            }
+            if let Some((e, v)) = self.phrase(text, p, l, n, a) {
+                slow(p, e, v, sink);
+                p = e;
+                continue;
+            }
+            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+            if id != 0 {
+                slow(p, p + l, (id - 1) as u32, sink);
+                p += l;
+                continue;
+            }
+            if a & A_IDC != 0 {
+                let k = ids_len(&text[p..n]);
+                if k > 0 {
+                    // Unchanged, as one unit.
+                    for (i, ch) in text[p..p + k].char_indices() {
+                        let mut w = [0u8; 4];
+                        ch.encode_utf8(&mut w);
+                        let cl = ch.len_utf8();
+                        sink.step(p + i, cl, u32::from_le_bytes(w), cl, false);
+                    }
+                    p += k;
+                    continue;
+                }
+            }
+            let mut w = [0u8; 4];
+            w[..l].copy_from_slice(&b[p..p + l]);
+            sink.step(p, l, u32::from_le_bytes(w), l, false);
+            p += l;
+        }
     }
 }
 
@@ -845,7 +915,7 @@ impl Compiled {
         };
         let mut pieces: Vec<(Range<usize>, String)> = Vec::new();
         self.run_main(&normed, &mut |r, s| {
-            pieces.push((back(r.start, false)..back(r.end, true), std::mem::take(s)))
+            pieces.push((back(r.start, false)..back(r.end, true), s.to_owned()))
         });
         // Add normalization changes not covered by a conversion piece.
         let mut out: Vec<(Range<usize>, String)> = Vec::new();
@@ -864,8 +934,8 @@ impl Compiled {
         }
         out.extend(pi);
         out.sort_by_key(|p| p.0.start);
-        for (r, mut s) in out {
-            emit(r, &mut s);
+        for (r, s) in out {
+            emit(r, &s);
         }
     }
 
@@ -995,13 +1065,8 @@ impl Compiled {
                 }
             };
             match &t.direct {
-                // The common case (one character to one, no flags) without a lookup.
-                Some(d) => d.walk(part, |s, e, v, fast| {
-                    match fast {
-                        Some(ch) => sink.push_char(base + s..base + e, ch),
-                        None => one(s, e, v, sink),
-                    }
-                    true
+                Some(d) => d.dense(text, base..base + part.len(), sink, |s, e, v, sink| {
+                    one(s - base, e - base, v, sink)
                 }),
                 None => t.scan(part, |s, e, v| one(s, e, v, sink)),
             }
@@ -1112,16 +1177,22 @@ pub(crate) fn joinable(gap: &str) -> bool {
     gap.len() <= 48 && gap.bytes().all(|b| b >= 0x30)
 }
 
-/// Receives changed spans: `(range, replacement)`. The receiver may take the
-/// replacement (`std::mem::take`) instead of copying it.
-pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &mut String) + 'a;
+/// Receives changed spans: `(range, replacement)`.
+pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &str) + 'a;
 
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger
 /// records, and one dynamic call per clause instead of per character.
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
-    buf: String,
+    /// UTF-8 bytes (validated once per record at `flush`): the hot loop writes whole
+    /// 4-byte words and keeps the valid prefix.
+    buf: Vec<u8>,
+    /// With `cur`: `buf[..committed]` is its replacement, and `buf[committed..]` the
+    /// unchanged text `text[cur.end..w]` that `step` copied ahead, in case the next
+    /// change joins the record (dense Traditional text: no gap to copy later).
+    committed: usize,
+    w: usize,
     emit: &'a mut Emit<'a>,
 }
 
@@ -1130,52 +1201,119 @@ impl<'a> Sink<'a> {
         Sink {
             text,
             cur: None,
-            buf: String::new(),
+            buf: Vec::with_capacity(256),
+            committed: 0,
+            w: 0,
             emit,
+        }
+    }
+
+    /// Drop the text copied ahead by `step`.
+    #[inline]
+    fn settle(&mut self) {
+        if let Some(c) = &self.cur {
+            if self.w != c.end {
+                self.buf.truncate(self.committed);
+                self.w = c.end;
+            }
         }
     }
 
     #[inline]
     fn push(&mut self, r: Range<usize>, out: &str) {
+        self.push_bytes(r, out.as_bytes());
+    }
+
+    /// `push` of whole UTF-8 sequences.
+    #[inline]
+    fn push_bytes(&mut self, r: Range<usize>, out: &[u8]) {
+        self.settle();
         if let Some(c) = &mut self.cur {
             if c.end == r.start {
                 // Adjacent (most characters of Traditional text).
-                self.buf.push_str(out);
+                self.buf.extend_from_slice(out);
                 c.end = r.end;
+                self.w = r.end;
+                self.committed = self.buf.len();
                 return;
             }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
-                self.buf.push_str(&self.text[c.end..r.start]);
-                self.buf.push_str(out);
+                self.buf
+                    .extend_from_slice(self.text[c.end..r.start].as_bytes());
+                self.buf.extend_from_slice(out);
                 c.end = r.end;
+                self.w = r.end;
+                self.committed = self.buf.len();
                 return;
             }
         }
         self.flush();
-        if self.buf.capacity() == 0 {
-            // The receiver took the last buffer.
-            self.buf.reserve(256);
-        }
-        self.buf.push_str(out);
+        self.buf.extend_from_slice(out);
+        self.w = r.end;
+        self.committed = self.buf.len();
         self.cur = Some(r);
     }
 
-    /// `push` of a one-character replacement.
-    #[inline]
-    fn push_char(&mut self, r: Range<usize>, ch: char) {
-        if let Some(c) = &mut self.cur {
-            if c.end == r.start {
-                self.buf.push(ch);
-                c.end = r.end;
-                return;
+    /// The character at `p` (`l` bytes) passed over by the scan: it becomes the UTF-8
+    /// sequence in the low `ol` bytes of `word` (`changed`), or stays (`word` then
+    /// holds the text's bytes at `p`, `ol == l`). Inside a record the unchanged
+    /// characters are copied ahead while they may still join it, so the hot loop does
+    /// the same work for changed and unchanged characters: masks, not branches, since
+    /// whether a character changes is unpredictable.
+    #[inline(always)]
+    fn step(&mut self, p: usize, l: usize, word: u32, ol: usize, changed: bool) {
+        let hot = self.w == p && !(l == 1 && (word as u8) < 0x30);
+        match &mut self.cur {
+            Some(c) if hot => {
+                // Four bytes in, `ol` kept: no length-dependent copy.
+                let n = self.buf.len();
+                self.buf.extend_from_slice(&word.to_le_bytes());
+                self.buf.truncate(n + ol);
+                self.w = p + l;
+                let m = 0usize.wrapping_sub(usize::from(changed));
+                c.end = (self.w & m) | (c.end & !m);
+                self.committed = ((n + ol) & m) | (self.committed & !m);
+                if self.w - c.end > 48 {
+                    self.flush();
+                }
             }
+            _ => self.step_cold(p, l, word, ol, changed),
         }
-        self.push(r, ch.encode_utf8(&mut [0u8; 4]));
+    }
+
+    /// `step` outside the dense case: no record, a gap not copied yet (after a region
+    /// or a slow path), or a byte that no gap may hold. The general rule.
+    #[cold]
+    #[inline(never)]
+    fn step_cold(&mut self, p: usize, l: usize, word: u32, ol: usize, changed: bool) {
+        let Some(cend) = self.cur.as_ref().map(|c| c.end) else {
+            if changed {
+                self.push_bytes(p..p + l, &word.to_le_bytes()[..ol]);
+            }
+            return;
+        };
+        if changed {
+            self.push_bytes(p..p + l, &word.to_le_bytes()[..ol]);
+        } else if self.w != p
+            && p - cend <= 48
+            && self.text.as_bytes()[self.w..p].iter().all(|&x| x >= 0x30)
+        {
+            self.buf.extend_from_slice(self.text[self.w..p].as_bytes());
+            self.w = p;
+            self.step(p, l, word, ol, changed);
+        } else {
+            self.flush();
+        }
     }
 
     fn flush(&mut self) {
+        self.settle();
         if let Some(c) = self.cur.take() {
-            (self.emit)(c, &mut self.buf);
+            match simdutf8::basic::from_utf8(&self.buf) {
+                Ok(s) => (self.emit)(c, s),
+                // Unreachable: the buffer holds whole UTF-8 sequences only.
+                Err(_) => (self.emit)(c, &String::from_utf8_lossy(&self.buf)),
+            }
             self.buf.clear();
         }
     }
@@ -1297,7 +1435,7 @@ mod tests {
 
     fn pieces(c: &Compiled, text: &str, full: bool) -> Vec<(Range<usize>, String)> {
         let mut v = Vec::new();
-        let mut emit = |r: Range<usize>, s: &mut String| v.push((r, s.clone()));
+        let mut emit = |r: Range<usize>, s: &str| v.push((r, s.to_owned()));
         let mut sink = Sink::new(text, &mut emit);
         if full {
             c.run_range(text, 0..text.len(), &mut sink);
@@ -1326,7 +1464,7 @@ mod tests {
         let text = format!("{line}\u{F900}{line}");
         let mut out = String::new();
         let mut pos = 0;
-        c.run(&text, &mut |r: Range<usize>, s: &mut String| {
+        c.run(&text, &mut |r: Range<usize>, s: &str| {
             out.push_str(&text[pos..r.start]);
             out.push_str(s);
             pos = r.end;
