@@ -248,12 +248,35 @@ impl Direct {
         let mut p = range.start;
         while p < n {
             let (a, l) = self.action(text, p);
+            if a & (A_IDC | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
+                if let Some((e, v)) = self.phrase(text, p, l, n, a) {
+                    slow(p, e, v, sink);
+                    p = e;
+                    continue;
+                }
+                if a & A_IDC != 0 {
+                    let k = ids_len(&text[p..n]);
+                    if k > 0 {
+                        // Unchanged, as one unit.
+                        for (i, ch) in text[p..p + k].char_indices() {
+                            let mut w = [0u8; 4];
+                            ch.encode_utf8(&mut w);
+                            let cl = ch.len_utf8();
+                            sink.step(p + i, cl, u32::from_le_bytes(w), cl, false);
+                        }
+                        p += k;
+                        continue;
+                    }
+                }
+            }
             let ol = ((a >> A_LEN_SHIFT) & 3) as usize;
-            if (a == 0 || ol != 0) && a & (A_IDC | (A_GROUP_MAX << A_GROUP_SHIFT)) == 0 {
-                // No key here, or one character to one: the common case. Selects, not
-                // branches: whether a character changes is unpredictable.
+            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+            if id == 0 || ol != 0 {
+                // No single-character key here, or one character to one: the common
+                // case. Masks, not branches: whether a character changes is
+                // unpredictable.
                 if let Some(w) = b.get(p..p + 4) {
-                    let changed = a != 0;
+                    let changed = id != 0;
                     let inw = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
                     let m = 0u32.wrapping_sub(u32::from(changed));
                     let word = ((a & A_BYTES) as u32 & m) | (inw & !m);
@@ -263,30 +286,10 @@ impl Direct {
                     continue;
                 }
             }
-            if let Some((e, v)) = self.phrase(text, p, l, n, a) {
-                slow(p, e, v, sink);
-                p = e;
-                continue;
-            }
-            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
             if id != 0 {
                 slow(p, p + l, (id - 1) as u32, sink);
                 p += l;
                 continue;
-            }
-            if a & A_IDC != 0 {
-                let k = ids_len(&text[p..n]);
-                if k > 0 {
-                    // Unchanged, as one unit.
-                    for (i, ch) in text[p..p + k].char_indices() {
-                        let mut w = [0u8; 4];
-                        ch.encode_utf8(&mut w);
-                        let cl = ch.len_utf8();
-                        sink.step(p + i, cl, u32::from_le_bytes(w), cl, false);
-                    }
-                    p += k;
-                    continue;
-                }
             }
             let mut w = [0u8; 4];
             w[..l].copy_from_slice(&b[p..p + l]);
