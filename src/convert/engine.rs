@@ -70,6 +70,8 @@ const A_GROUP_SHIFT: u32 = 46;
 const A_GROUP_MAX: u64 = (1 << 13) - 1;
 /// The character is an ideographic description character (U+2FF0..U+2FFF).
 const A_IDC: u64 = 1 << 63;
+/// The character begins a normalization key (`Direct::mark_norm`): `dense` stops.
+const A_NORM: u64 = 1 << 62;
 
 /// Filter bit of the character that begins at `b[0]` (`b` holds at least one byte):
 /// its first two UTF-8 bytes, hashed into 0..64.
@@ -141,6 +143,19 @@ impl Direct {
             groups,
             phrases,
         })
+    }
+
+    /// Flag the characters of `set` (the first characters of the normalization keys)
+    /// so that `dense` stops at them. `astral`: the astral ones.
+    fn mark_norm(&mut self, set: &FirstChars, astral: &[char]) {
+        for (c, a) in self.act.iter_mut().enumerate() {
+            if char::from_u32(c as u32).is_some_and(|ch| set.contains(ch)) {
+                *a |= A_NORM;
+            }
+        }
+        for &c in astral {
+            *self.astral.entry(c).or_insert(0) |= A_NORM;
+        }
     }
 
     /// The packed action of the character at `p` of `b` (valid UTF-8), and its
@@ -248,7 +263,12 @@ impl Direct {
         let mut p = range.start;
         while p < n {
             let (a, l) = self.action(text, p);
-            if a & (A_IDC | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
+            if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
+                if a & A_NORM != 0 {
+                    // Normalization needed: the caller starts over on another path.
+                    sink.abort = true;
+                    return;
+                }
                 if let Some((e, v)) = self.phrase(text, p, l, n, a) {
                     slow(p, e, v, sink);
                     p = e;
@@ -676,6 +696,9 @@ pub(crate) struct Compiled {
     pre: Option<FirstChars>,
     /// First characters of the normalization keys.
     norm_first: FirstChars,
+    /// The fused scan stops at normalization keys itself (`Direct::mark_norm`): the
+    /// regions need no separate look for them.
+    dense_norm: bool,
 }
 
 /// Bytes that surely hold one character and `WINDOW + 1` more.
@@ -766,6 +789,7 @@ impl Compiled {
             trig: None,
             pre: None,
             norm_first,
+            dense_norm: false,
         };
         if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
@@ -810,6 +834,31 @@ impl Compiled {
             c.pre = Some(pre);
         }
         c.keychars = keychars;
+        if c.fused {
+            // The dense scan can see every normalization key only if no chain key
+            // holds one of their characters (a phrase match would skip it).
+            let mut norm_chars: std::collections::HashSet<char> = Default::default();
+            for n in &spec.normalization {
+                for (k, _) in dict::flatten(n)? {
+                    norm_chars.extend(k.chars().next());
+                }
+            }
+            let chain_has = match spec.chain.as_slice() {
+                [one] => dict::flatten(one)?
+                    .iter()
+                    .any(|(k, _)| k.chars().any(|ch| norm_chars.contains(&ch))),
+                _ => true,
+            };
+            if let (Some(d), false) = (&mut c.steps[0].direct, chain_has) {
+                let astral: Vec<char> = norm_chars
+                    .iter()
+                    .copied()
+                    .filter(|&ch| (ch as u32) >= 0x10000)
+                    .collect();
+                d.mark_norm(&c.norm_first, &astral);
+                c.dense_norm = true;
+            }
+        }
         Ok(c)
     }
 
@@ -867,9 +916,14 @@ impl Compiled {
                 let mut sink = Sink::new(text, emit);
                 for r in rs {
                     self.run_range(text, r, &mut sink);
+                    if sink.abort {
+                        break;
+                    }
                 }
-                sink.flush();
-                return;
+                if !sink.abort {
+                    sink.finish();
+                    return;
+                }
             }
         }
         if !self.may_normalize(text) {
@@ -948,7 +1002,7 @@ impl Compiled {
             Some(trig) if !has_idc(text.as_bytes()) => self.run_near(text, trig, &mut sink),
             _ => self.run_range(text, 0..text.len(), &mut sink),
         }
-        sink.flush();
+        sink.finish();
     }
 
     /// Simplified protection, lazily: with one chain step, a change is made only where
@@ -1012,7 +1066,10 @@ impl Compiled {
         out.extend(cur);
         // Outside the regions every character was looked at; inside, the search
         // skipped some: look there for normalization keys.
-        if stop.is_some() && out.iter().any(|r| self.may_normalize(&text[r.clone()])) {
+        if stop.is_some()
+            && !self.dense_norm
+            && out.iter().any(|r| self.may_normalize(&text[r.clone()]))
+        {
             return None;
         }
         Some(out)
@@ -1188,14 +1245,19 @@ pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &str) + 'a;
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
-    /// UTF-8 bytes (validated once per record at `flush`): the hot loop writes whole
-    /// 4-byte words and keeps the valid prefix.
+    /// The replacements of every record, back to back, as UTF-8 bytes: validated once
+    /// and passed on at `finish`. The hot loop writes whole 4-byte words and keeps the
+    /// valid prefix.
     buf: Vec<u8>,
-    /// With `cur`: `buf[..committed]` is its replacement, and `buf[committed..]` the
-    /// unchanged text `text[cur.end..w]` that `step` copied ahead, in case the next
-    /// change joins the record (dense Traditional text: no gap to copy later).
+    /// Finished records: range in `text`, end of the replacement in `buf`.
+    recs: Vec<(Range<usize>, usize)>,
+    /// With `cur`: `buf[..committed]` ends with its replacement, and `buf[committed..]`
+    /// is the unchanged text `text[cur.end..w]` that `step` copied ahead, in case the
+    /// next change joins the record (dense Traditional text: no gap to copy later).
     committed: usize,
     w: usize,
+    /// Set by a scan that cannot finish (normalization needed): nothing is passed on.
+    abort: bool,
     emit: &'a mut Emit<'a>,
 }
 
@@ -1204,10 +1266,32 @@ impl<'a> Sink<'a> {
         Sink {
             text,
             cur: None,
-            buf: Vec::with_capacity(256),
+            // Replacements are about as long as the text they replace; pages that are
+            // never written cost nothing.
+            buf: Vec::with_capacity(text.len() + 64),
+            recs: Vec::new(),
             committed: 0,
             w: 0,
+            abort: false,
             emit,
+        }
+    }
+
+    /// Pass every record on (unless aborted).
+    fn finish(mut self) {
+        self.flush();
+        if self.abort {
+            return;
+        }
+        let all = match simdutf8::basic::from_utf8(&self.buf) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            // Unreachable: the buffer holds whole UTF-8 sequences only.
+            Err(_) => String::from_utf8_lossy(&self.buf),
+        };
+        let mut start = 0;
+        for (r, end) in std::mem::take(&mut self.recs) {
+            (self.emit)(r, all.get(start..end).unwrap_or(""));
+            start = end;
         }
     }
 
@@ -1309,15 +1393,11 @@ impl<'a> Sink<'a> {
         }
     }
 
+    /// End the current record.
     fn flush(&mut self) {
         self.settle();
         if let Some(c) = self.cur.take() {
-            match simdutf8::basic::from_utf8(&self.buf) {
-                Ok(s) => (self.emit)(c, s),
-                // Unreachable: the buffer holds whole UTF-8 sequences only.
-                Err(_) => (self.emit)(c, &String::from_utf8_lossy(&self.buf)),
-            }
-            self.buf.clear();
+            self.recs.push((c, self.buf.len()));
         }
     }
 }
@@ -1445,7 +1525,7 @@ mod tests {
         } else if let Some(t) = &c.trig {
             c.run_near(text, t, &mut sink);
         }
-        sink.flush();
+        sink.finish();
         v
     }
 
@@ -1475,6 +1555,44 @@ mod tests {
         out.push_str(&text[pos..]);
         assert!(out.contains('岂'));
         assert!(!out.contains('\u{F900}') && !out.contains('這'));
+    }
+
+    /// The dense scan stops at a compatibility ideograph wherever it stands, with the
+    /// same result as looking for them before the scan.
+    #[test]
+    fn normalization_found_by_the_dense_scan() {
+        let c = compiled("t2s", true);
+        assert!(c.dense_norm);
+        let mut old = compiled("t2s", true);
+        old.dense_norm = false;
+        let run = |c: &Compiled, text: &str| {
+            let mut v = Vec::new();
+            c.run(text, &mut |r: Range<usize>, s: &str| {
+                v.push((r, s.to_owned()))
+            });
+            v
+        };
+        let trad = "這是一個測試，頭髮還有說話的時候。".repeat(30);
+        let simp = "这是一个测试，头发还有说话的时候。".repeat(30);
+        for base in [
+            trad.clone(),
+            simp.clone(),
+            format!("{simp}{trad}"),
+            format!("{trad}\n{simp}"),
+        ] {
+            let chars: Vec<usize> = base.char_indices().map(|(i, _)| i).collect();
+            for &at in chars
+                .iter()
+                .step_by(97)
+                .chain([0, *chars.last().unwrap()].iter())
+            {
+                for ins in ["\u{F900}", "\u{2F800}", "\u{F900}\u{F901}"] {
+                    let mut t = base.clone();
+                    t.insert_str(at, ins);
+                    assert_eq!(run(&c, &t), run(&old, &t), "{at} {ins}");
+                }
+            }
+        }
     }
 
     /// Converting only around the trigger characters gives the same changes as
