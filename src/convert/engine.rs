@@ -145,16 +145,15 @@ impl Direct {
         })
     }
 
-    /// Flag the characters of `set` (the first characters of the normalization keys)
-    /// so that `dense` stops at them. `astral`: the astral ones.
-    fn mark_norm(&mut self, set: &FirstChars, astral: &[char]) {
-        for (c, a) in self.act.iter_mut().enumerate() {
-            if char::from_u32(c as u32).is_some_and(|ch| set.contains(ch)) {
-                *a |= A_NORM;
+    /// Flag `chars` (the first characters of the normalization keys) so that `dense`
+    /// stops at them.
+    fn mark_norm(&mut self, chars: &[char]) {
+        for &c in chars {
+            if (c as u32) < 0x10000 {
+                self.act[c as usize] |= A_NORM;
+            } else {
+                *self.astral.entry(c).or_insert(0) |= A_NORM;
             }
-        }
-        for &c in astral {
-            *self.astral.entry(c).or_insert(0) |= A_NORM;
         }
     }
 
@@ -716,8 +715,11 @@ impl Compiled {
             .collect::<Result<Vec<_>>>()?;
         let seg_flat = spec.segmentation.as_ref().map(dict::flatten).transpose()?;
         let mut fused = false;
+        // Every character of the single step's keys (see `dense_norm`).
+        let mut step_chars: Option<std::collections::HashSet<char>> = None;
         let steps = if let [one] = spec.chain.as_slice() {
             let flat = dict::flatten(one)?;
+            step_chars = Some(flat.iter().flat_map(|(k, _)| k.chars()).collect());
             let seg_keys: std::collections::HashSet<String> =
                 seg_flat.iter().flatten().map(|(k, _)| k.clone()).collect();
             let multi = |k: &str| k.chars().nth(1).is_some();
@@ -744,8 +746,10 @@ impl Compiled {
             first.union(t.first());
         }
         let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
+        let mut norm_chars: Vec<char> = Vec::new();
         for n in &spec.normalization {
             for (k, _) in dict::flatten(n)? {
+                norm_chars.extend(k.chars().next());
                 if let [a, b, ..] = *k.as_bytes() {
                     norm_pairs.push([a, b]);
                 } else if let [a] = *k.as_bytes() {
@@ -834,30 +838,12 @@ impl Compiled {
             c.pre = Some(pre);
         }
         c.keychars = keychars;
-        if c.fused {
-            // The dense scan can see every normalization key only if no chain key
-            // holds one of their characters (a phrase match would skip it).
-            let mut norm_chars: std::collections::HashSet<char> = Default::default();
-            for n in &spec.normalization {
-                for (k, _) in dict::flatten(n)? {
-                    norm_chars.extend(k.chars().next());
-                }
-            }
-            let chain_has = match spec.chain.as_slice() {
-                [one] => dict::flatten(one)?
-                    .iter()
-                    .any(|(k, _)| k.chars().any(|ch| norm_chars.contains(&ch))),
-                _ => true,
-            };
-            if let (Some(d), false) = (&mut c.steps[0].direct, chain_has) {
-                let astral: Vec<char> = norm_chars
-                    .iter()
-                    .copied()
-                    .filter(|&ch| (ch as u32) >= 0x10000)
-                    .collect();
-                d.mark_norm(&c.norm_first, &astral);
-                c.dense_norm = true;
-            }
+        // The dense scan can see every normalization key only if no chain key holds
+        // one of their characters (a phrase match would skip it).
+        let chain_has = step_chars.map_or(true, |sc| norm_chars.iter().any(|ch| sc.contains(ch)));
+        if let (true, Some(d), false) = (c.fused, &mut c.steps[0].direct, chain_has) {
+            d.mark_norm(&norm_chars);
+            c.dense_norm = true;
         }
         Ok(c)
     }
