@@ -1312,7 +1312,7 @@ impl<'a> Sink<'a> {
             }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
                 self.buf
-                    .extend_from_slice(self.text[c.end..r.start].as_bytes());
+                    .extend_from_slice(&self.text.as_bytes()[c.end..r.start]);
                 self.buf.extend_from_slice(out);
                 c.end = r.end;
                 self.w = r.end;
@@ -1371,7 +1371,7 @@ impl<'a> Sink<'a> {
             && p - cend <= 48
             && self.text.as_bytes()[self.w..p].iter().all(|&x| x >= 0x30)
         {
-            self.buf.extend_from_slice(self.text[self.w..p].as_bytes());
+            self.buf.extend_from_slice(&self.text.as_bytes()[self.w..p]);
             self.w = p;
             self.step(p, l, word, ol, changed);
         } else {
