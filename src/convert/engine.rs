@@ -263,8 +263,9 @@ impl Direct {
         while p < n {
             let (a, l) = self.action(text, p);
             if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
-                if a & A_NORM != 0 {
+                if a & A_NORM != 0 && sink.defer {
                     // Normalization needed: the caller starts over on another path.
+                    // (Other callers have normalized, or looked for these first.)
                     sink.abort = true;
                     return;
                 }
@@ -899,7 +900,12 @@ impl Compiled {
         if let (Some(pre), false) = (&self.pre, has_idc(text.as_bytes())) {
             // One scan finds the regions to convert, unless normalization is needed.
             if let Some(rs) = self.regions(text, pre, Some(&self.norm_first)) {
-                let mut sink = Sink::new(text, emit);
+                // With `dense_norm` the scan may still find a normalization key.
+                let mut sink = if self.dense_norm {
+                    Sink::deferred(text, emit)
+                } else {
+                    Sink::new(text, emit)
+                };
                 for r in rs {
                     self.run_range(text, r, &mut sink);
                     if sink.abort {
@@ -1231,9 +1237,9 @@ pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &str) + 'a;
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
-    /// The replacements of every record, back to back, as UTF-8 bytes: validated once
-    /// and passed on at `finish`. The hot loop writes whole 4-byte words and keeps the
-    /// valid prefix.
+    /// The replacements of the records not passed on yet, back to back, as UTF-8
+    /// bytes, checked once when passed on. The hot loop writes whole 4-byte words
+    /// and keeps the valid prefix.
     buf: Vec<u8>,
     /// Finished records: range in `text`, end of the replacement in `buf`.
     recs: Vec<(Range<usize>, usize)>,
@@ -1242,31 +1248,52 @@ pub(crate) struct Sink<'a> {
     /// next change joins the record (dense Traditional text: no gap to copy later).
     committed: usize,
     w: usize,
+    /// Records wait in `buf`/`recs` for `finish` (else they go in batches).
+    defer: bool,
     /// Set by a scan that cannot finish (normalization needed): nothing is passed on.
+    /// Only a deferred sink may be aborted.
     abort: bool,
     emit: &'a mut Emit<'a>,
 }
 
 impl<'a> Sink<'a> {
+    /// A sink that passes the records on in batches of about `BATCH` bytes.
     fn new(text: &'a str, emit: &'a mut Emit<'a>) -> Self {
         Sink {
             text,
             cur: None,
-            // Replacements are about as long as the text they replace; pages that are
-            // never written cost nothing.
-            buf: Vec::with_capacity(text.len() + 64),
+            buf: Vec::with_capacity(BATCH + 1024),
             recs: Vec::new(),
             committed: 0,
             w: 0,
+            defer: false,
             abort: false,
             emit,
+        }
+    }
+
+    /// A sink that keeps every record until `finish`, so that a scan may still abort.
+    fn deferred(text: &'a str, emit: &'a mut Emit<'a>) -> Self {
+        Sink {
+            // Replacements are about as long as the text they replace; pages that are
+            // never written cost nothing.
+            buf: Vec::with_capacity(text.len() + 64),
+            defer: true,
+            ..Sink::new(text, emit)
         }
     }
 
     /// Pass every record on (unless aborted).
     fn finish(mut self) {
         self.flush();
-        if self.abort {
+        if !self.abort {
+            self.drain();
+        }
+    }
+
+    /// Pass the finished records on: one UTF-8 check for all of them.
+    fn drain(&mut self) {
+        if self.recs.is_empty() {
             return;
         }
         let all = match simdutf8::basic::from_utf8(&self.buf) {
@@ -1275,10 +1302,11 @@ impl<'a> Sink<'a> {
             Err(_) => String::from_utf8_lossy(&self.buf),
         };
         let mut start = 0;
-        for (r, end) in std::mem::take(&mut self.recs) {
+        for (r, end) in self.recs.drain(..) {
             (self.emit)(r, all.get(start..end).unwrap_or(""));
             start = end;
         }
+        self.buf.clear();
     }
 
     /// Drop the text copied ahead by `step`.
@@ -1384,9 +1412,16 @@ impl<'a> Sink<'a> {
         self.settle();
         if let Some(c) = self.cur.take() {
             self.recs.push((c, self.buf.len()));
+            if !self.defer && self.buf.len() >= BATCH {
+                self.drain();
+            }
         }
     }
 }
+
+/// Bytes of replacements that a sink checks and passes on at once (a check per
+/// record costs more than the check itself).
+const BATCH: usize = 1 << 16;
 
 /// Compose block maps `a` (level 0 → 1) and `b` (level 1 → 2) into level 0 → 2.
 /// Blocks are sorted, disjoint, and the text between them is unchanged.
