@@ -902,7 +902,7 @@ impl Compiled {
             if let Some(rs) = self.regions(text, pre, Some(&self.norm_first)) {
                 // With `dense_norm` the scan may still find a normalization key.
                 let mut sink = if self.dense_norm {
-                    Sink::deferred(text, emit)
+                    Sink::deferred(text, emit, rs.iter().map(|r| r.len()).sum())
                 } else {
                     Sink::new(text, emit)
                 };
@@ -1273,11 +1273,11 @@ impl<'a> Sink<'a> {
     }
 
     /// A sink that keeps every record until `finish`, so that a scan may still abort.
-    fn deferred(text: &'a str, emit: &'a mut Emit<'a>) -> Self {
+    /// `size`: bytes of text that may be converted.
+    fn deferred(text: &'a str, emit: &'a mut Emit<'a>, size: usize) -> Self {
         Sink {
-            // Replacements are about as long as the text they replace; pages that are
-            // never written cost nothing.
-            buf: Vec::with_capacity(text.len() + 64),
+            // Replacements are about as long as the text they replace.
+            buf: Vec::with_capacity(size + 64),
             defer: true,
             ..Sink::new(text, emit)
         }
@@ -1378,6 +1378,8 @@ impl<'a> Sink<'a> {
                     self.flush();
                 }
             }
+            // Outside records (Simplified text): nothing to do for what stays.
+            None if !changed => {}
             _ => self.step_cold(p, l, word, ol, changed),
         }
     }
