@@ -46,137 +46,274 @@ const DIRECT_MAX_PHRASES: usize = 5000;
 /// OpenCC's loop literally: at each position the longest key, else one character
 /// (or one whole Ideographic Description Sequence) unchanged.
 struct Direct {
-    /// BMP code point → index into `entries` (0: no key begins with it).
-    slot: Box<[u32]>,
-    astral: std::collections::HashMap<char, u32>,
-    entries: Vec<DirectEntry>,
+    /// BMP code point → packed action (see the `A_*` constants; 0: nothing to do).
+    /// One load per character: the hot loop needs nothing else for most characters.
+    act: Box<[u64; 0x10000]>,
+    astral: std::collections::HashMap<char, u64>,
+    /// Phrase groups by first character: range in `phrases`, and a filter of the
+    /// phrases' second characters (`second_bit`) that rejects most positions at once.
+    groups: Vec<(u32, u32, u64)>,
     phrases: Vec<(Box<str>, u32)>,
 }
 
-#[derive(Clone, Copy)]
-struct DirectEntry {
-    single: u32,
-    phrases: (u32, u32),
+/// `act` bits 0..24: the value as UTF-8 bytes (little-endian) when it is one
+/// character of at most 3 bytes and has no flags: the caller may copy it without a
+/// lookup ("fast").
+const A_BYTES: u64 = (1 << 24) - 1;
+/// Bits 24..26: length of the fast value (0: not fast).
+const A_LEN_SHIFT: u32 = 24;
+/// Bits 26..46: value id + 1 of the single-character key (0: none).
+const A_ID_SHIFT: u32 = 26;
+const A_ID_MAX: u64 = (1 << 20) - 1;
+/// Bits 46..59: phrase group + 1 (0: no phrase begins with the character).
+const A_GROUP_SHIFT: u32 = 46;
+const A_GROUP_MAX: u64 = (1 << 13) - 1;
+/// The character is an ideographic description character (U+2FF0..U+2FFF).
+const A_IDC: u64 = 1 << 63;
+/// The character begins a normalization key (`Direct::mark_norm`): `dense` stops.
+const A_NORM: u64 = 1 << 62;
+
+/// Filter bit of the character that begins at `b[0]` (`b` holds at least one byte):
+/// its first two UTF-8 bytes, hashed into 0..64.
+#[inline]
+fn second_bit(b0: u8, b1: u8) -> u64 {
+    let b1 = if b0 >= 0x80 { b1 } else { 0 };
+    1u64 << ((u32::from(b0).wrapping_mul(7) ^ u32::from(b1)) & 63)
 }
 
-const NONE: u32 = u32::MAX;
-
 impl Direct {
-    fn new(pats: &[(String, u32)]) -> Direct {
-        let mut slot = vec![0u32; 0x10000].into_boxed_slice();
-        let mut astral = std::collections::HashMap::new();
-        let mut entries = vec![DirectEntry {
-            single: NONE,
-            phrases: (0, 0),
-        }];
-        let mut by_char: Vec<Vec<(Box<str>, u32)>> = vec![Vec::new()];
+    /// `fast(id)`: the value of key `id` as one character, when the caller may use it
+    /// as is. None when the ids or groups do not fit the packed table.
+    fn new(pats: &[(String, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
+        let mut act = vec![0u64; 0x10000].into_boxed_slice();
+        for c in 0x2FF0..=0x2FFF {
+            act[c] = A_IDC;
+        }
+        let mut astral: std::collections::HashMap<char, u64> = std::collections::HashMap::new();
+        let mut by_char: Vec<Vec<(Box<str>, u32)>> = Vec::new();
+        let mut group_of: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
         for (k, v) in pats {
             let Some(c) = k.chars().next() else { continue };
-            let idx = if (c as u32) < 0x10000 {
-                &mut slot[c as usize]
+            let a = if (c as u32) < 0x10000 {
+                &mut act[c as usize]
             } else {
                 astral.entry(c).or_insert(0)
             };
-            if *idx == 0 {
-                *idx = entries.len() as u32;
-                entries.push(DirectEntry {
-                    single: NONE,
-                    phrases: (0, 0),
-                });
-                by_char.push(Vec::new());
-            }
-            let i = *idx as usize;
             if k.len() == c.len_utf8() {
-                entries[i].single = *v;
+                if u64::from(*v) + 1 > A_ID_MAX {
+                    return None;
+                }
+                let mut x = (u64::from(*v) + 1) << A_ID_SHIFT;
+                if let Some(ch) = fast(*v).filter(|ch| ch.len_utf8() <= 3) {
+                    let mut w = [0u8; 4];
+                    ch.encode_utf8(&mut w);
+                    x |= u64::from(u32::from_le_bytes(w)) | ((ch.len_utf8() as u64) << A_LEN_SHIFT);
+                }
+                *a = (*a & !((A_ID_MAX << A_ID_SHIFT) | (3 << A_LEN_SHIFT) | A_BYTES)) | x;
             } else {
-                by_char[i].push((k.clone().into_boxed_str(), *v));
+                let g = *group_of.entry(c).or_insert_with(|| {
+                    by_char.push(Vec::new());
+                    by_char.len() - 1
+                });
+                if g as u64 + 1 > A_GROUP_MAX {
+                    return None;
+                }
+                *a = (*a & !(A_GROUP_MAX << A_GROUP_SHIFT)) | ((g as u64 + 1) << A_GROUP_SHIFT);
+                by_char[g].push((k.clone().into_boxed_str(), *v));
             }
         }
         let mut phrases = Vec::new();
-        for (i, mut list) in by_char.into_iter().enumerate() {
+        let mut groups = Vec::with_capacity(by_char.len());
+        for mut list in by_char {
             list.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
             let start = phrases.len() as u32;
+            let mut mask = 0u64;
+            for (k, _) in &list {
+                let l = k.chars().next().map_or(1, char::len_utf8);
+                let b = k.as_bytes();
+                mask |= second_bit(b[l], b.get(l + 1).copied().unwrap_or(0));
+            }
             phrases.extend(list);
-            entries[i].phrases = (start, phrases.len() as u32);
+            groups.push((start, phrases.len() as u32, mask));
         }
-        Direct {
-            slot,
+        let act: Box<[u64; 0x10000]> = act.try_into().ok()?;
+        Some(Direct {
+            act,
             astral,
-            entries,
+            groups,
             phrases,
+        })
+    }
+
+    /// Flag `chars` (the first characters of the normalization keys) so that `dense`
+    /// stops at them.
+    fn mark_norm(&mut self, chars: &[char]) {
+        for &c in chars {
+            if (c as u32) < 0x10000 {
+                self.act[c as usize] |= A_NORM;
+            } else {
+                *self.astral.entry(c).or_insert(0) |= A_NORM;
+            }
         }
     }
 
-    #[inline]
-    /// Forward maximum matching; `f` returns false to stop early.
-    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
+    /// The packed action of the character at `p` of `b` (valid UTF-8), and its
+    /// length.
+    #[inline(always)]
+    fn action(&self, text: &str, p: usize) -> (u64, usize) {
         let b = text.as_bytes();
+        let b0 = b[p];
+        if b0 < 0x80 {
+            (self.act[usize::from(b0)], 1)
+        } else if (0xE0..0xF0).contains(&b0) {
+            let c = (usize::from(b0 & 0x0F) << 12)
+                | (usize::from(b[p + 1] & 0x3F) << 6)
+                | usize::from(b[p + 2] & 0x3F);
+            (self.act[c], 3)
+        } else if b0 < 0xE0 {
+            let c = (usize::from(b0 & 0x1F) << 6) | usize::from(b[p + 1] & 0x3F);
+            (self.act[c], 2)
+        } else if self.astral.is_empty() {
+            (0, 4)
+        } else {
+            let a = text[p..]
+                .chars()
+                .next()
+                .and_then(|ch| self.astral.get(&ch).copied())
+                .unwrap_or(0);
+            (a, 4)
+        }
+    }
+
+    /// The longest phrase of the group of `a` at `p` of `text[..n]`: (end, value id).
+    #[inline(always)]
+    fn phrase(&self, text: &str, p: usize, l: usize, n: usize, a: u64) -> Option<(usize, u32)> {
+        let g = (a >> A_GROUP_SHIFT) & A_GROUP_MAX;
+        if g == 0 || p + l >= n {
+            return None;
+        }
+        let b = text.as_bytes();
+        let (gs, ge, mask) = self.groups[g as usize - 1];
+        if mask & second_bit(b[p + l], b.get(p + l + 1).copied().unwrap_or(0)) == 0 {
+            return None;
+        }
+        let rest = &b[p..n];
+        // The first character matches by construction; compare the rest.
+        self.phrases[gs as usize..ge as usize]
+            .iter()
+            .find(|(k, _)| {
+                let k = k.as_bytes();
+                k.len() <= rest.len() && k[l..] == rest[l..k.len()]
+            })
+            .map(|(k, v)| (p + k.len(), *v))
+    }
+
+    /// Forward maximum matching: `f(start, end, value_id)` for every match; `f`
+    /// returns false to stop early.
+    #[inline]
+    fn scan(&self, text: &str, mut f: impl FnMut(usize, usize, u32) -> bool) {
+        let n = text.len();
         let mut p = 0;
-        while p < b.len() {
-            let b0 = b[p];
-            // `text` is valid UTF-8: decode without checks.
-            let (c, l) = if b0 < 0x80 {
-                (u32::from(b0), 1)
-            } else if b0 < 0xE0 {
-                ((u32::from(b0 & 0x1F) << 6) | u32::from(b[p + 1] & 0x3F), 2)
-            } else if b0 < 0xF0 {
-                (
-                    (u32::from(b0 & 0x0F) << 12)
-                        | (u32::from(b[p + 1] & 0x3F) << 6)
-                        | u32::from(b[p + 2] & 0x3F),
-                    3,
-                )
-            } else {
-                (
-                    (u32::from(b0 & 0x07) << 18)
-                        | (u32::from(b[p + 1] & 0x3F) << 12)
-                        | (u32::from(b[p + 2] & 0x3F) << 6)
-                        | u32::from(b[p + 3] & 0x3F),
-                    4,
-                )
-            };
-            let ei = if c < 0x10000 {
-                self.slot[c as usize]
-            } else if self.astral.is_empty() {
-                0
-            } else {
-                char::from_u32(c)
-                    .and_then(|ch| self.astral.get(&ch).copied())
-                    .unwrap_or(0)
-            };
-            if ei != 0 {
-                let e = self.entries[ei as usize];
-                let rest = &b[p..];
-                // The first character matches by construction; compare the rest
-                // byte by byte (most candidates differ at once).
-                let hit = self.phrases[e.phrases.0 as usize..e.phrases.1 as usize]
-                    .iter()
-                    .find(|(k, _)| {
-                        let k = k.as_bytes();
-                        k.len() <= rest.len() && k[l..].iter().zip(&rest[l..]).all(|(x, y)| x == y)
-                    });
-                if let Some((k, v)) = hit {
-                    if !f(p, p + k.len(), *v) {
-                        return;
-                    }
-                    p += k.len();
+        while p < n {
+            let (a, l) = self.action(text, p);
+            if a == 0 {
+                p += l;
+                continue;
+            }
+            if let Some((e, v)) = self.phrase(text, p, l, n, a) {
+                if !f(p, e, v) {
+                    return;
+                }
+                p = e;
+                continue;
+            }
+            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+            if id != 0 {
+                if !f(p, p + l, (id - 1) as u32) {
+                    return;
+                }
+                p += l;
+                continue;
+            }
+            if a & A_IDC != 0 {
+                let k = ids_len(&text[p..]);
+                if k > 0 {
+                    p += k;
                     continue;
                 }
-                if e.single != NONE {
-                    if !f(p, p + l, e.single) {
-                        return;
+            }
+            p += l;
+        }
+    }
+
+    /// `scan` over `text[range]` that also hands every character without a match to
+    /// the sink (`Sink::step`): the hot loop of the fused `*2s` configs. `slow(s, e,
+    /// id, sink)` takes the matches whose value needs a look (phrases, flags).
+    #[inline(always)]
+    fn dense(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        sink: &mut Sink<'_>,
+        mut slow: impl FnMut(usize, usize, u32, &mut Sink<'_>),
+    ) {
+        let b = text.as_bytes();
+        let n = range.end;
+        let mut p = range.start;
+        while p < n {
+            let (a, l) = self.action(text, p);
+            if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
+                if a & A_NORM != 0 && sink.defer {
+                    // Normalization needed: the caller starts over on another path.
+                    // (Other callers have normalized, or looked for these first.)
+                    sink.abort = true;
+                    return;
+                }
+                if let Some((e, v)) = self.phrase(text, p, l, n, a) {
+                    slow(p, e, v, sink);
+                    p = e;
+                    continue;
+                }
+                if a & A_IDC != 0 {
+                    let k = ids_len(&text[p..n]);
+                    if k > 0 {
+                        // Unchanged, as one unit.
+                        for (i, ch) in text[p..p + k].char_indices() {
+                            let mut w = [0u8; 4];
+                            ch.encode_utf8(&mut w);
+                            let cl = ch.len_utf8();
+                            sink.step(p + i, cl, u32::from_le_bytes(w), cl, false);
+                        }
+                        p += k;
+                        continue;
                     }
+                }
+            }
+            let ol = ((a >> A_LEN_SHIFT) & 3) as usize;
+            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+            if id == 0 || ol != 0 {
+                // No single-character key here, or one character to one: the common
+                // case. Masks, not branches: whether a character changes is
+                // unpredictable.
+                if let Some(w) = b.get(p..p + 4) {
+                    let changed = id != 0;
+                    let inw = u32::from_le_bytes([w[0], w[1], w[2], w[3]]);
+                    let m = 0u32.wrapping_sub(u32::from(changed));
+                    let word = ((a & A_BYTES) as u32 & m) | (inw & !m);
+                    let ol = (ol & m as usize) | (l & !(m as usize));
+                    sink.step(p, l, word, ol, changed);
                     p += l;
                     continue;
                 }
             }
-            if (0x2FF0..=0x2FFF).contains(&c) {
-                let n = ids_len(&text[p..]);
-                if n > 0 {
-                    p += n;
-                    continue;
-                }
+            if id != 0 {
+                slow(p, p + l, (id - 1) as u32, sink);
+                p += l;
+                continue;
             }
+            let mut w = [0u8; 4];
+            w[..l].copy_from_slice(&b[p..p + l]);
+            sink.step(p, l, u32::from_le_bytes(w), l, false);
             p += l;
         }
     }
@@ -338,7 +475,18 @@ impl Table {
             .iter()
             .filter(|(k, _)| k.chars().nth(1).is_some())
             .count();
-        let direct = (phrases <= DIRECT_MAX_PHRASES).then(|| Direct::new(&pats));
+        let direct = if phrases <= DIRECT_MAX_PHRASES {
+            Direct::new(&pats, |id| {
+                let (a, b) = spans[id as usize];
+                let mut it = arena[a as usize..b as usize].chars();
+                match (it.next(), it.next()) {
+                    (Some(c), None) if flags[id as usize] == 0 => Some(c),
+                    _ => None,
+                }
+            })
+        } else {
+            None
+        };
         let ac = if pats.is_empty() || direct.is_some() {
             None
         } else {
@@ -548,6 +696,9 @@ pub(crate) struct Compiled {
     pre: Option<FirstChars>,
     /// First characters of the normalization keys.
     norm_first: FirstChars,
+    /// The fused scan stops at normalization keys itself (`Direct::mark_norm`): the
+    /// regions need no separate look for them.
+    dense_norm: bool,
 }
 
 /// Bytes that surely hold one character and `WINDOW + 1` more.
@@ -565,8 +716,11 @@ impl Compiled {
             .collect::<Result<Vec<_>>>()?;
         let seg_flat = spec.segmentation.as_ref().map(dict::flatten).transpose()?;
         let mut fused = false;
+        // Every character of the single step's keys (see `dense_norm`).
+        let mut step_chars: Option<std::collections::HashSet<char>> = None;
         let steps = if let [one] = spec.chain.as_slice() {
             let flat = dict::flatten(one)?;
+            step_chars = Some(flat.iter().flat_map(|(k, _)| k.chars()).collect());
             let seg_keys: std::collections::HashSet<String> =
                 seg_flat.iter().flatten().map(|(k, _)| k.clone()).collect();
             let multi = |k: &str| k.chars().nth(1).is_some();
@@ -593,8 +747,10 @@ impl Compiled {
             first.union(t.first());
         }
         let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
+        let mut norm_chars: Vec<char> = Vec::new();
         for n in &spec.normalization {
             for (k, _) in dict::flatten(n)? {
+                norm_chars.extend(k.chars().next());
                 if let [a, b, ..] = *k.as_bytes() {
                     norm_pairs.push([a, b]);
                 } else if let [a] = *k.as_bytes() {
@@ -638,6 +794,7 @@ impl Compiled {
             trig: None,
             pre: None,
             norm_first,
+            dense_norm: false,
         };
         if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
@@ -682,6 +839,13 @@ impl Compiled {
             c.pre = Some(pre);
         }
         c.keychars = keychars;
+        // The dense scan can see every normalization key only if no chain key holds
+        // one of their characters (a phrase match would skip it).
+        let chain_has = step_chars.map_or(true, |sc| norm_chars.iter().any(|ch| sc.contains(ch)));
+        if let (true, Some(d), false) = (c.fused, &mut c.steps[0].direct, chain_has) {
+            d.mark_norm(&norm_chars);
+            c.dense_norm = true;
+        }
         Ok(c)
     }
 
@@ -736,12 +900,22 @@ impl Compiled {
         if let (Some(pre), false) = (&self.pre, has_idc(text.as_bytes())) {
             // One scan finds the regions to convert, unless normalization is needed.
             if let Some(rs) = self.regions(text, pre, Some(&self.norm_first)) {
-                let mut sink = Sink::new(text, emit);
+                // With `dense_norm` the scan may still find a normalization key.
+                let mut sink = if self.dense_norm {
+                    Sink::deferred(text, emit, rs.iter().map(|r| r.len()).sum())
+                } else {
+                    Sink::new(text, emit)
+                };
                 for r in rs {
                     self.run_range(text, r, &mut sink);
+                    if sink.abort {
+                        break;
+                    }
                 }
-                sink.flush();
-                return;
+                if !sink.abort {
+                    sink.finish();
+                    return;
+                }
             }
         }
         if !self.may_normalize(text) {
@@ -790,7 +964,7 @@ impl Compiled {
         };
         let mut pieces: Vec<(Range<usize>, String)> = Vec::new();
         self.run_main(&normed, &mut |r, s| {
-            pieces.push((back(r.start, false)..back(r.end, true), std::mem::take(s)))
+            pieces.push((back(r.start, false)..back(r.end, true), s.to_owned()))
         });
         // Add normalization changes not covered by a conversion piece.
         let mut out: Vec<(Range<usize>, String)> = Vec::new();
@@ -809,8 +983,8 @@ impl Compiled {
         }
         out.extend(pi);
         out.sort_by_key(|p| p.0.start);
-        for (r, mut s) in out {
-            emit(r, &mut s);
+        for (r, s) in out {
+            emit(r, &s);
         }
     }
 
@@ -820,7 +994,7 @@ impl Compiled {
             Some(trig) if !has_idc(text.as_bytes()) => self.run_near(text, trig, &mut sink),
             _ => self.run_range(text, 0..text.len(), &mut sink),
         }
-        sink.flush();
+        sink.finish();
     }
 
     /// Simplified protection, lazily: with one chain step, a change is made only where
@@ -884,7 +1058,10 @@ impl Compiled {
         out.extend(cur);
         // Outside the regions every character was looked at; inside, the search
         // skipped some: look there for normalization keys.
-        if stop.is_some() && out.iter().any(|r| self.may_normalize(&text[r.clone()])) {
+        if stop.is_some()
+            && !self.dense_norm
+            && out.iter().any(|r| self.may_normalize(&text[r.clone()]))
+        {
             return None;
         }
         Some(out)
@@ -927,7 +1104,7 @@ impl Compiled {
             // One pass: a segmentation key's change goes through `refine`, exactly as
             // the segment's chain output would.
             let t = &self.steps[0];
-            t.scan(part, |s, e, v| {
+            let one = |s: usize, e: usize, v: u32, sink: &mut Sink<'_>| {
                 let f = t.flags(v);
                 let (s, e) = (base + s, base + e);
                 if f & SAME != 0 {
@@ -938,7 +1115,13 @@ impl Compiled {
                 } else {
                     self.emit_checked(text, s..e, t.value(v), sink);
                 }
-            });
+            };
+            match &t.direct {
+                Some(d) => d.dense(text, base..base + part.len(), sink, |s, e, v, sink| {
+                    one(s - base, e - base, v, sink)
+                }),
+                None => t.scan(part, |s, e, v| one(s, e, v, sink)),
+            }
             return;
         }
         let gap = |r: Range<usize>, emit: &mut Sink<'_>| {
@@ -1046,61 +1229,201 @@ pub(crate) fn joinable(gap: &str) -> bool {
     gap.len() <= 48 && gap.bytes().all(|b| b >= 0x30)
 }
 
-/// Receives changed spans: `(range, replacement)`. The receiver may take the
-/// replacement (`std::mem::take`) instead of copying it.
-pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &mut String) + 'a;
+/// Receives changed spans: `(range, replacement)`.
+pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &str) + 'a;
 
 /// Collects changes and passes them on merged (see `joinable`): fewer, larger
 /// records, and one dynamic call per clause instead of per character.
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
-    buf: String,
+    /// The replacements of the records not passed on yet, back to back, as UTF-8
+    /// bytes, checked once when passed on. The hot loop writes whole 4-byte words
+    /// and keeps the valid prefix.
+    buf: Vec<u8>,
+    /// Finished records: range in `text`, end of the replacement in `buf`.
+    recs: Vec<(Range<usize>, usize)>,
+    /// With `cur`: `buf[..committed]` ends with its replacement, and `buf[committed..]`
+    /// is the unchanged text `text[cur.end..w]` that `step` copied ahead, in case the
+    /// next change joins the record (dense Traditional text: no gap to copy later).
+    committed: usize,
+    w: usize,
+    /// Records wait in `buf`/`recs` for `finish` (else they go in batches).
+    defer: bool,
+    /// Set by a scan that cannot finish (normalization needed): nothing is passed on.
+    /// Only a deferred sink may be aborted.
+    abort: bool,
     emit: &'a mut Emit<'a>,
 }
 
 impl<'a> Sink<'a> {
+    /// A sink that passes the records on in batches of about `BATCH` bytes.
     fn new(text: &'a str, emit: &'a mut Emit<'a>) -> Self {
         Sink {
             text,
             cur: None,
-            buf: String::new(),
+            buf: Vec::with_capacity(BATCH + 1024),
+            recs: Vec::new(),
+            committed: 0,
+            w: 0,
+            defer: false,
+            abort: false,
             emit,
+        }
+    }
+
+    /// A sink that keeps every record until `finish`, so that a scan may still abort.
+    /// `size`: bytes of text that may be converted.
+    fn deferred(text: &'a str, emit: &'a mut Emit<'a>, size: usize) -> Self {
+        Sink {
+            // Replacements are about as long as the text they replace.
+            buf: Vec::with_capacity(size + 64),
+            defer: true,
+            ..Sink::new(text, emit)
+        }
+    }
+
+    /// Pass every record on (unless aborted).
+    fn finish(mut self) {
+        self.flush();
+        if !self.abort {
+            self.drain();
+        }
+    }
+
+    /// Pass the finished records on: one UTF-8 check for all of them.
+    fn drain(&mut self) {
+        if self.recs.is_empty() {
+            return;
+        }
+        let all = match simdutf8::basic::from_utf8(&self.buf) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            // Unreachable: the buffer holds whole UTF-8 sequences only.
+            Err(_) => String::from_utf8_lossy(&self.buf),
+        };
+        let mut start = 0;
+        for (r, end) in self.recs.drain(..) {
+            (self.emit)(r, all.get(start..end).unwrap_or(""));
+            start = end;
+        }
+        self.buf.clear();
+    }
+
+    /// Drop the text copied ahead by `step`.
+    #[inline]
+    fn settle(&mut self) {
+        if let Some(c) = &self.cur {
+            if self.w != c.end {
+                self.buf.truncate(self.committed);
+                self.w = c.end;
+            }
         }
     }
 
     #[inline]
     fn push(&mut self, r: Range<usize>, out: &str) {
+        self.push_bytes(r, out.as_bytes());
+    }
+
+    /// `push` of whole UTF-8 sequences.
+    #[inline]
+    fn push_bytes(&mut self, r: Range<usize>, out: &[u8]) {
+        self.settle();
         if let Some(c) = &mut self.cur {
             if c.end == r.start {
                 // Adjacent (most characters of Traditional text).
-                self.buf.push_str(out);
+                self.buf.extend_from_slice(out);
                 c.end = r.end;
+                self.w = r.end;
+                self.committed = self.buf.len();
                 return;
             }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
-                self.buf.push_str(&self.text[c.end..r.start]);
-                self.buf.push_str(out);
+                self.buf
+                    .extend_from_slice(&self.text.as_bytes()[c.end..r.start]);
+                self.buf.extend_from_slice(out);
                 c.end = r.end;
+                self.w = r.end;
+                self.committed = self.buf.len();
                 return;
             }
         }
         self.flush();
-        if self.buf.capacity() == 0 {
-            // The receiver took the last buffer.
-            self.buf.reserve(256);
-        }
-        self.buf.push_str(out);
+        self.buf.extend_from_slice(out);
+        self.w = r.end;
+        self.committed = self.buf.len();
         self.cur = Some(r);
     }
 
+    /// The character at `p` (`l` bytes) passed over by the scan: it becomes the UTF-8
+    /// sequence in the low `ol` bytes of `word` (`changed`), or stays (`word` then
+    /// holds the text's bytes at `p`, `ol == l`). Inside a record the unchanged
+    /// characters are copied ahead while they may still join it, so the hot loop does
+    /// the same work for changed and unchanged characters: masks, not branches, since
+    /// whether a character changes is unpredictable.
+    #[inline(always)]
+    fn step(&mut self, p: usize, l: usize, word: u32, ol: usize, changed: bool) {
+        let hot = self.w == p && !(l == 1 && (word as u8) < 0x30);
+        match &mut self.cur {
+            Some(c) if hot => {
+                // Four bytes in, `ol` kept: no length-dependent copy.
+                let n = self.buf.len();
+                self.buf.extend_from_slice(&word.to_le_bytes());
+                self.buf.truncate(n + ol);
+                self.w = p + l;
+                let m = 0usize.wrapping_sub(usize::from(changed));
+                c.end = (self.w & m) | (c.end & !m);
+                self.committed = ((n + ol) & m) | (self.committed & !m);
+                if self.w - c.end > 48 {
+                    self.flush();
+                }
+            }
+            // Outside records (Simplified text): nothing to do for what stays.
+            None if !changed => {}
+            _ => self.step_cold(p, l, word, ol, changed),
+        }
+    }
+
+    /// `step` outside the dense case: no record, a gap not copied yet (after a region
+    /// or a slow path), or a byte that no gap may hold. The general rule.
+    #[cold]
+    #[inline(never)]
+    fn step_cold(&mut self, p: usize, l: usize, word: u32, ol: usize, changed: bool) {
+        let Some(cend) = self.cur.as_ref().map(|c| c.end) else {
+            if changed {
+                self.push_bytes(p..p + l, &word.to_le_bytes()[..ol]);
+            }
+            return;
+        };
+        if changed {
+            self.push_bytes(p..p + l, &word.to_le_bytes()[..ol]);
+        } else if self.w != p
+            && p - cend <= 48
+            && self.text.as_bytes()[self.w..p].iter().all(|&x| x >= 0x30)
+        {
+            self.buf.extend_from_slice(&self.text.as_bytes()[self.w..p]);
+            self.w = p;
+            self.step(p, l, word, ol, changed);
+        } else {
+            self.flush();
+        }
+    }
+
+    /// End the current record.
     fn flush(&mut self) {
+        self.settle();
         if let Some(c) = self.cur.take() {
-            (self.emit)(c, &mut self.buf);
-            self.buf.clear();
+            self.recs.push((c, self.buf.len()));
+            if !self.defer && self.buf.len() >= BATCH {
+                self.drain();
+            }
         }
     }
 }
+
+/// Bytes of replacements that a sink checks and passes on at once (a check per
+/// record costs more than the check itself).
+const BATCH: usize = 1 << 16;
 
 /// Compose block maps `a` (level 0 → 1) and `b` (level 1 → 2) into level 0 → 2.
 /// Blocks are sorted, disjoint, and the text between them is unchanged.
@@ -1218,14 +1541,14 @@ mod tests {
 
     fn pieces(c: &Compiled, text: &str, full: bool) -> Vec<(Range<usize>, String)> {
         let mut v = Vec::new();
-        let mut emit = |r: Range<usize>, s: &mut String| v.push((r, s.clone()));
+        let mut emit = |r: Range<usize>, s: &str| v.push((r, s.to_owned()));
         let mut sink = Sink::new(text, &mut emit);
         if full {
             c.run_range(text, 0..text.len(), &mut sink);
         } else if let Some(t) = &c.trig {
             c.run_near(text, t, &mut sink);
         }
-        sink.flush();
+        sink.finish();
         v
     }
 
@@ -1247,7 +1570,7 @@ mod tests {
         let text = format!("{line}\u{F900}{line}");
         let mut out = String::new();
         let mut pos = 0;
-        c.run(&text, &mut |r: Range<usize>, s: &mut String| {
+        c.run(&text, &mut |r: Range<usize>, s: &str| {
             out.push_str(&text[pos..r.start]);
             out.push_str(s);
             pos = r.end;
@@ -1255,6 +1578,44 @@ mod tests {
         out.push_str(&text[pos..]);
         assert!(out.contains('岂'));
         assert!(!out.contains('\u{F900}') && !out.contains('這'));
+    }
+
+    /// The dense scan stops at a compatibility ideograph wherever it stands, with the
+    /// same result as looking for them before the scan.
+    #[test]
+    fn normalization_found_by_the_dense_scan() {
+        let c = compiled("t2s", true);
+        assert!(c.dense_norm);
+        let mut old = compiled("t2s", true);
+        old.dense_norm = false;
+        let run = |c: &Compiled, text: &str| {
+            let mut v = Vec::new();
+            c.run(text, &mut |r: Range<usize>, s: &str| {
+                v.push((r, s.to_owned()))
+            });
+            v
+        };
+        let trad = "這是一個測試，頭髮還有說話的時候。".repeat(30);
+        let simp = "这是一个测试，头发还有说话的时候。".repeat(30);
+        for base in [
+            trad.clone(),
+            simp.clone(),
+            format!("{simp}{trad}"),
+            format!("{trad}\n{simp}"),
+        ] {
+            let chars: Vec<usize> = base.char_indices().map(|(i, _)| i).collect();
+            for &at in chars
+                .iter()
+                .step_by(97)
+                .chain([0, *chars.last().unwrap()].iter())
+            {
+                for ins in ["\u{F900}", "\u{2F800}", "\u{F900}\u{F901}"] {
+                    let mut t = base.clone();
+                    t.insert_str(at, ins);
+                    assert_eq!(run(&c, &t), run(&old, &t), "{at} {ins}");
+                }
+            }
+        }
     }
 
     /// Converting only around the trigger characters gives the same changes as

@@ -270,7 +270,7 @@ impl Converter {
                 builtin(compiled, user.as_deref(), &text[start..], start, emit);
             }
             #[cfg(feature = "libopencc")]
-            Backend::Lib(lib) => lib.pieces(text, &mut |r, s: &str| emit(r, &mut s.to_owned())),
+            Backend::Lib(lib) => lib.pieces(text, &mut |r, s: &str| emit(r, s)),
         }
     }
 
@@ -278,7 +278,7 @@ impl Converter {
     pub fn convert(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut pos = 0;
-        self.pieces(text, &mut |r, s: &mut String| {
+        self.pieces(text, &mut |r, s: &str| {
             out.push_str(&text[pos..r.start]);
             out.push_str(s);
             pos = r.end;
@@ -294,7 +294,7 @@ fn builtin(compiled: &Compiled, user: Option<&Table>, text: &str, off: usize, em
     if text.is_empty() {
         return;
     }
-    let mut shifted = |g: Range<usize>, o: &mut String| emit(g.start + off..g.end + off, o);
+    let mut shifted = |g: Range<usize>, o: &str| emit(g.start + off..g.end + off, o);
     let Some(u) = user else {
         if !compiled.inert(text) {
             compiled.run(text, &mut shifted);
@@ -304,14 +304,14 @@ fn builtin(compiled: &Compiled, user: Option<&Table>, text: &str, off: usize, em
     let mut cur = 0;
     let gap = |r: Range<usize>, emit: &mut Emit<'_>| {
         let o = r.start;
-        compiled.run(&text[r], &mut |g: Range<usize>, s: &mut String| {
+        compiled.run(&text[r], &mut |g: Range<usize>, s: &str| {
             emit(g.start + o..g.end + o, s)
         });
     };
     u.scan(text, |s, e, v| {
         gap(cur..s, &mut shifted);
         if !u.is_same(v) {
-            shifted(s..e, &mut u.value(v).to_owned());
+            shifted(s..e, u.value(v));
         }
         cur = e;
     });
@@ -326,7 +326,7 @@ impl Stage for Converter {
     fn apply(&self, text: &str, _doc: &mut DocState, out: &mut Edits) {
         let reason = self.options.config.reason();
         let mut cur: Option<(Range<usize>, String)> = None;
-        self.pieces(text, &mut |r, s: &mut String| {
+        self.pieces(text, &mut |r, s: &str| {
             if let Some((pr, ps)) = &mut cur {
                 if pr.end <= r.start && engine::joinable(&text[pr.end..r.start]) {
                     ps.push_str(&text[pr.end..r.start]);
@@ -335,7 +335,9 @@ impl Stage for Converter {
                     return;
                 }
             }
-            if let Some((pr, ps)) = cur.replace((r, std::mem::take(s))) {
+            // An exact-size copy: the report holds no slack (one record per converted
+            // clause, hundreds of thousands per file).
+            if let Some((pr, ps)) = cur.replace((r, s.to_owned())) {
                 out.replace(pr, ps, 0.99, reason);
             }
         });
