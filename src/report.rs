@@ -29,10 +29,23 @@ pub struct Edit {
     pub reason: Cow<'static, str>,
 }
 
+/// A stage's output built by the stage itself, for stages that change a lot (conversion
+/// of a Traditional text makes a record per clause): no `String` per change, and the
+/// pipeline need not rebuild the text. `spans` are `(range in the stage's input, range
+/// in text)`, sorted and disjoint; each is one `Fix` with this confidence and reason.
+#[derive(Debug, Default, Clone)]
+pub struct Rewrite {
+    pub text: String,
+    pub spans: Vec<(Range<usize>, Range<usize>)>,
+    pub confidence: f32,
+    pub reason: Cow<'static, str>,
+}
+
 /// The edits of one stage on one text. Edits must not overlap; `push` keeps them sorted.
 #[derive(Debug, Default, Clone)]
 pub struct Edits {
     edits: Vec<Edit>,
+    rewrite: Option<Rewrite>,
 }
 
 impl Edits {
@@ -80,12 +93,41 @@ impl Edits {
         }
     }
 
+    /// Hand over the stage's whole output instead of single edits (see [`Rewrite`]). A
+    /// stage uses one form or the other; a rewrite without spans is no change.
+    pub fn set_rewrite(&mut self, rewrite: Rewrite) {
+        debug_assert!(self.edits.is_empty());
+        if !rewrite.spans.is_empty() {
+            self.rewrite = Some(rewrite);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.edits.is_empty()
+        self.edits.is_empty() && self.rewrite.is_none()
     }
 
     pub fn len(&self) -> usize {
-        self.edits.len()
+        self.edits.len() + self.rewrite.as_ref().map_or(0, |r| r.spans.len())
+    }
+
+    /// Every change as an [`Edit`] in input coordinates, whichever form the stage used.
+    pub fn list(&self) -> Vec<Edit> {
+        match &self.rewrite {
+            None => self.edits.clone(),
+            Some(r) => r
+                .spans
+                .iter()
+                .map(|(_, new)| new)
+                .zip(&r.spans)
+                .map(|(new, (old, _))| Edit {
+                    range: old.clone(),
+                    replacement: r.text[new.clone()].to_owned(),
+                    confidence: r.confidence,
+                    kind: ChangeKind::Fix,
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+        }
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Edit> {
@@ -278,6 +320,9 @@ impl Tracker {
         if edits.is_empty() {
             return text.to_owned();
         }
+        if let Some(rw) = edits.rewrite {
+            return self.apply_rewrite(stage, text, rw);
+        }
         let (out, applied, edits) = edits.apply(text);
         let idx = self.applied.len();
         for (e, s) in edits.into_iter().zip(applied.spans.iter()) {
@@ -303,6 +348,42 @@ impl Tracker {
         }
         self.applied.push(applied);
         out
+    }
+
+    fn apply_rewrite(&mut self, stage: &'static str, text: &str, rw: Rewrite) -> String {
+        let idx = self.applied.len();
+        let mut spans = Vec::with_capacity(if self.counting { 0 } else { rw.spans.len() });
+        self.pending.reserve(rw.spans.len());
+        for (old, new) in rw.spans {
+            let (a, b) = (text.get(old.clone()).unwrap_or(""), &rw.text[new.clone()]);
+            let changed = a != b;
+            let (before, after, reason) = if self.counting {
+                (String::new(), String::new(), String::new())
+            } else {
+                (a.to_owned(), b.to_owned(), rw.reason.to_string())
+            };
+            if !self.counting {
+                spans.push(Span {
+                    old: old.clone(),
+                    new: new.clone(),
+                });
+            }
+            self.pending.push(Pending {
+                stage,
+                applied_idx: idx,
+                input: old,
+                out: new,
+                after,
+                before,
+                changed,
+                confidence: rw.confidence,
+                kind: ChangeKind::Fix,
+                reason,
+            });
+        }
+        // A counting tracker never maps offsets: an empty map keeps the indices aligned.
+        self.applied.push(Applied { spans });
+        rw.text
     }
 
     /// Record a change that has no text edit of its own (decode notes), in the
@@ -444,6 +525,37 @@ fn truncate(s: &str, n: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A rewrite and the same changes as single edits give the same text and report,
+    /// in both tracker modes.
+    #[test]
+    fn rewrite_equals_edits() {
+        let text = "ab這個cd說e";
+        let mut plain = Edits::new();
+        plain.replace(2..8, "这个", 0.99, "r");
+        plain.replace(10..13, "说", 0.99, "r");
+        let mut rw = Edits::new();
+        rw.set_rewrite(Rewrite {
+            text: "ab这个cd说e".into(),
+            spans: vec![(2..8, 2..8), (10..13, 10..13)],
+            confidence: 0.99,
+            reason: "r".into(),
+        });
+        assert_eq!(rw.list(), plain.list());
+        for counting in [false, true] {
+            let run = |e: Edits| {
+                let mut t = if counting {
+                    Tracker::counting()
+                } else {
+                    Tracker::new()
+                };
+                let out = t.apply("convert", text, e);
+                let ch = t.finish(&out, &|p| p);
+                (out, ch)
+            };
+            assert_eq!(run(plain.clone()), run(rw.clone()));
+        }
+    }
 
     #[test]
     fn apply_and_map_offsets() {

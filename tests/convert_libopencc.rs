@@ -38,10 +38,11 @@ fn stage_records_changes() {
     let mut e = Edits::new();
     c.apply(text, &mut DocState::default(), &mut e);
     let v: Vec<_> = e
-        .iter()
-        .map(|e| (&text[e.range.clone()], e.replacement.as_str()))
+        .list()
+        .into_iter()
+        .map(|e| (text[e.range.clone()].to_owned(), e.replacement))
         .collect();
-    assert_eq!(v, vec![("這個", "这个")]);
+    assert_eq!(v, vec![("這個".to_owned(), "这个".to_owned())]);
 }
 
 #[test]

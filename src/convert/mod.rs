@@ -13,7 +13,7 @@ mod libopencc;
 mod protect;
 
 use crate::error::{Error, Result};
-use crate::report::Edits;
+use crate::report::{Edits, Rewrite};
 use crate::stage::{DocState, Stage};
 use engine::{Compiled, Emit, Table};
 use std::ops::Range;
@@ -324,26 +324,38 @@ impl Stage for Converter {
     }
 
     fn apply(&self, text: &str, _doc: &mut DocState, out: &mut Edits) {
-        let reason = self.options.config.reason();
-        let mut cur: Option<(Range<usize>, String)> = None;
+        // The stage builds its output itself: a Traditional text has a converted clause
+        // every few chars, too many for one `Edit` (and `String`) each.
+        let mut new = String::new();
+        let mut spans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        let mut pos = 0;
         self.pieces(text, &mut |r, s: &str| {
-            if let Some((pr, ps)) = &mut cur {
-                if pr.end <= r.start && engine::joinable(&text[pr.end..r.start]) {
-                    ps.push_str(&text[pr.end..r.start]);
-                    ps.push_str(s);
-                    pr.end = r.end;
-                    return;
+            if new.capacity() == 0 {
+                new.reserve(text.len() + text.len() / 8);
+            }
+            new.push_str(&text[pos..r.start]);
+            let start = new.len();
+            new.push_str(s);
+            // One record per clause: join with the previous span across a short gap.
+            match spans.last_mut() {
+                Some((po, pn)) if po.end <= r.start && engine::joinable(&text[po.end..r.start]) => {
+                    po.end = r.end;
+                    pn.end = new.len();
                 }
+                _ => spans.push((r.start..r.end, start..new.len())),
             }
-            // An exact-size copy: the report holds no slack (one record per converted
-            // clause, hundreds of thousands per file).
-            if let Some((pr, ps)) = cur.replace((r, s.to_owned())) {
-                out.replace(pr, ps, 0.99, reason);
-            }
+            pos = r.end;
         });
-        if let Some((pr, ps)) = cur {
-            out.replace(pr, ps, 0.99, reason);
+        if spans.is_empty() {
+            return;
         }
+        new.push_str(&text[pos..]);
+        out.set_rewrite(Rewrite {
+            text: new,
+            spans,
+            confidence: 0.99,
+            reason: self.options.config.reason().into(),
+        });
     }
 }
 
@@ -426,7 +438,8 @@ mod tests {
         let mut e = Edits::new();
         c.apply("a\u{F900}這b", &mut DocState::default(), &mut e);
         let v: Vec<_> = e
-            .iter()
+            .list()
+            .into_iter()
             .map(|e| (e.range.clone(), e.replacement.clone()))
             .collect();
         assert_eq!(v, vec![(1..7, "岂这".to_owned())]);
@@ -461,14 +474,18 @@ mod tests {
         let text = "這是一個測試。還有A測試, 說";
         c.apply(text, &mut DocState::default(), &mut e);
         let v: Vec<_> = e
-            .iter()
-            .map(|e| (&text[e.range.clone()], e.replacement.as_str()))
+            .list()
+            .into_iter()
+            .map(|e| (text[e.range.clone()].to_owned(), e.replacement))
             .collect();
         assert_eq!(
             v,
             vec![
-                ("這是一個測試。還有A測試", "这是一个测试。还有A测试"),
-                ("說", "说")
+                (
+                    "這是一個測試。還有A測試".to_owned(),
+                    "这是一个测试。还有A测试".to_owned()
+                ),
+                ("說".to_owned(), "说".to_owned())
             ]
         );
     }
