@@ -27,7 +27,9 @@ use crate::stage::{DocState as Doc, Stage};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::ops::Range;
-use tables::{bit_get, is_han, readings, same_char, similar, tables, Fx, FxHasher, Tables, Word};
+use tables::{
+    bit_get, features, is_han, same_char, similar, tables, Fx, FxHasher, KeyMap, Tables, Word,
+};
 
 mod tables;
 
@@ -267,14 +269,15 @@ impl Unifier {
         let mut claimed = Claimed::default();
         let mut edits = Vec::new();
         file_edits(text, &self.options, &mut claimed, &mut edits);
-        let protected: HashSet<Key, Fx> = self
+        // Only keys that pack exactly can equal a candidate.
+        let protected: HashSet<u64, Word> = self
             .options
             .canonical
             .iter()
             .chain(self.options.variants.iter().map(|(_, c)| c))
-            .filter_map(|s| Key::from_str(s))
+            .filter_map(|s| Key::from_str(s)?.pack_exact())
             .collect();
-        let stats = counts.stats();
+        let stats = Stats::new(&counts.map);
         let decisions = decide(&stats, t, &protected);
         if !decisions.is_empty() {
             let occs = collect_occurrences(text, t, &decisions, &counts.starts);
@@ -322,20 +325,6 @@ impl Key {
         &self.c[..self.len as usize]
     }
 
-    fn prefix(&self) -> Key {
-        Key::new(&self.c[..self.len as usize - 1])
-    }
-
-    fn suffix(&self) -> Key {
-        Key::new(&self.c[1..self.len as usize])
-    }
-
-    fn masked(&self, p: usize) -> Key {
-        let mut k = *self;
-        k.c[p] = '\0';
-        k
-    }
-
     fn string(&self) -> String {
         self.chars().iter().collect()
     }
@@ -358,66 +347,129 @@ impl Key {
         }
         Key { c, len }
     }
+    /// The packed key when packing loses nothing (every char in the BMP, none NUL): then
+    /// packed keys are equal exactly when the keys are.
+    fn pack_exact(&self) -> Option<u64> {
+        self.chars()
+            .iter()
+            .all(|&c| ('\u{1}'..='\u{FFFF}').contains(&c))
+            .then(|| self.pack())
+    }
+}
+
+// Packed spellings (`Key::pack`): four 16-bit lanes, first char in the top lane, unused
+// lanes 0. Their order as integers is the order of the keys.
+
+/// Number of chars of a packed key.
+#[inline]
+fn plen(k: u64) -> usize {
+    4 - (k.trailing_zeros() / 16) as usize
+}
+
+/// Bit shift of lane `i`.
+#[inline]
+fn lane_shift(i: usize) -> u32 {
+    48 - 16 * i as u32
+}
+
+#[inline]
+fn pchar(k: u64, i: usize) -> char {
+    char::from_u32((k >> lane_shift(i)) as u32 & 0xFFFF).unwrap_or('\0')
+}
+
+#[inline]
+fn pchars(k: u64) -> [char; 4] {
+    [pchar(k, 0), pchar(k, 1), pchar(k, 2), pchar(k, 3)]
+}
+
+/// The key without its last char.
+#[inline]
+fn pprefix(k: u64) -> u64 {
+    k & !(0xFFFF << lane_shift(plen(k) - 1))
+}
+
+/// The key with lane `p` cleared.
+#[inline]
+fn pmasked(k: u64, p: usize) -> u64 {
+    k & !(0xFFFF << lane_shift(p))
 }
 
 /// Surname length of a key (2 for a compound surname).
 fn surname_len(k: &Key, t: &Tables) -> usize {
-    let cs = k.chars();
-    if cs.len() >= 3 && t.compound.contains(&[cs[0], cs[1]]) && !bit_get(&t.surname, cs[0]) {
+    surname_len_of(k.chars(), t)
+}
+
+#[inline]
+fn surname_len_of(cs: &[char], t: &Tables) -> usize {
+    if cs.len() >= 3
+        && bit_get(&t.compound_first, cs[0])
+        && !bit_get(&t.surname, cs[0])
+        && t.compound.contains(&[cs[0], cs[1]])
+    {
         2
     } else {
         1
     }
 }
 
-struct Stats {
-    counts: HashMap<Key, u32, Fx>,
-    /// Spellings seen at least once where a context cue could be.
-    cued: HashSet<Key, Fx>,
+/// The counts of one round, by packed key.
+struct Stats<'a> {
+    /// (occurrences, occurrences where a cue could be); a key counted 0 is absent.
+    counts: &'a KeyMap<(u32, u32)>,
     /// For a spelling, its most frequent one-char-longer continuation.
-    best_ext: HashMap<Key, (Key, u32), Fx>,
+    best_ext: KeyMap<(u64, u32)>,
     /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
-    suffix_max: HashMap<Key, u32, Fx>,
+    suffix_max: KeyMap<u32>,
 }
 
-impl Stats {
-    fn new(mut counts: HashMap<Key, u32, Fx>) -> Stats {
-        let mut cued: HashSet<Key, Fx> = HashSet::default();
-        for (k, c) in counts.iter_mut() {
-            if *c & CUED != 0 {
-                *c &= !CUED;
-                cued.insert(*k);
-            }
-        }
-        let mut best_ext: HashMap<Key, (Key, u32), Fx> = HashMap::default();
-        let mut suffix_max: HashMap<Key, u32, Fx> = HashMap::default();
-        for (k, &c) in &counts {
-            if c < 2 || k.len < 3 {
+impl<'a> Stats<'a> {
+    fn new(counts: &'a KeyMap<(u32, u32)>) -> Stats<'a> {
+        let mut best_ext: KeyMap<(u64, u32)> = KeyMap::with_capacity(counts.len() / 16);
+        let mut suffix_max: KeyMap<u32> = KeyMap::with_capacity(counts.len() / 16);
+        for (k, (c, _)) in counts.iter() {
+            if c < 2 || plen(k) < 3 {
                 continue;
             }
-            let p = k.prefix();
-            if counts.contains_key(&p) {
-                let e = best_ext.entry(p).or_insert((*k, c));
-                if (c, std::cmp::Reverse(*k)) > (e.1, std::cmp::Reverse(e.0)) {
-                    *e = (*k, c);
+            let p = pprefix(k);
+            if counts.get(p).is_some_and(|v| v.0 > 0) {
+                let e = best_ext.entry(p);
+                // The most frequent; on a tie the smallest key.
+                if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
+                    *e = (k, c);
                 }
             }
-            if k.len == 3 {
-                let m = suffix_max.entry(k.suffix()).or_insert(0);
+            if plen(k) == 3 {
+                let m = suffix_max.entry(k << 16);
                 *m = (*m).max(c);
             }
         }
         Stats {
             counts,
-            cued,
             best_ext,
             suffix_max,
         }
+    }
+
+    #[inline]
+    fn count(&self, k: u64) -> u32 {
+        self.counts.get(k).map_or(0, |v| v.0)
+    }
+
+    /// Seen at least once where a context cue could be.
+    #[inline]
+    fn cued(&self, k: u64) -> bool {
+        self.counts.get(k).is_some_and(|v| v.0 > 0 && v.1 > 0)
     }
 }
 
 /// The candidate spellings starting at char offset `i` of `cs` (up to 4 chars ahead).
 fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
+    candidates_len(cs, t, |l| f(Key::new(&cs[..l])));
+}
+
+/// The lengths of the candidate spellings that are prefixes of `cs` (up to 4 chars).
+#[inline]
+fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
     let c0 = cs[0];
     let mut slens = [0usize; 2];
     let mut n = 0;
@@ -435,10 +487,9 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
             if cs.len() < l || !cs[sl..l].iter().all(|&c| is_han(c)) {
                 break;
             }
-            let k = Key::new(&cs[..l]);
             // 欧阳修 is both 欧+阳修 and 欧阳+修: count it once.
             if !(sl == 2 && g == 1 && n == 2) {
-                f(k);
+                f(l);
             }
         }
     }
@@ -448,15 +499,24 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
 /// cue could be (a char before that ends a title or is `、`, a char after that starts a
 /// speech verb or is `、`): pairs without any can skip the context pass.
 fn count_candidates(text: &str, t: &Tables) -> Counts {
-    let mut counts = Counts::default();
-    // About 1 char in 14 of Chinese text is a surname char (3 bytes each).
-    let mut starts = Vec::with_capacity(text.len() / 48);
+    // About 1 char in 14 of Chinese text is a surname char (3 bytes each); a document has
+    // far fewer distinct spellings than candidate starts.
+    let mut starts = Vec::with_capacity(text.len() / 40);
+    let mut map = KeyMap::with_capacity((text.len() / 160).clamp(1024, 1 << 16));
     scan_bmp(text, &t.start_bmp, |pos, c| {
         starts.push(pos);
-        count_at(text, pos, c, t, |k, cued| counts.add(k, cued, 1));
+        count_at(text, pos, c, t, |k, cued| add(&mut map, k, cued, 1));
     });
-    counts.starts = starts;
-    counts
+    Counts { map, starts }
+}
+
+#[inline]
+fn add(map: &mut KeyMap<(u32, u32)>, k: u64, cued: bool, d: i32) {
+    let e = map.entry(k);
+    e.0 = e.0.wrapping_add_signed(d);
+    if cued {
+        e.1 = e.1.wrapping_add_signed(d);
+    }
 }
 
 /// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
@@ -464,20 +524,11 @@ fn count_candidates(text: &str, t: &Tables) -> Counts {
 /// scan the text again).
 #[derive(Default, Clone)]
 struct Counts {
-    map: HashMap<u64, (u32, u32), Word>,
+    map: KeyMap<(u32, u32)>,
     starts: Vec<usize>,
 }
 
 impl Counts {
-    #[inline]
-    fn add(&mut self, k: u64, cued: bool, d: i32) {
-        let e = self.map.entry(k).or_insert((0, 0));
-        e.0 = e.0.wrapping_add_signed(d);
-        if cued {
-            e.1 = e.1.wrapping_add_signed(d);
-        }
-    }
-
     /// The starts whose window (the char before, the candidate, the chars after) touches
     /// one of `spans` (disjoint byte ranges that a same-length edit replaces): merged
     /// byte ranges, the same in the text before and after the edit.
@@ -511,7 +562,9 @@ impl Counts {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
                     fresh.push(r.start + o);
-                    count_at(text, r.start + o, c, t, |k, cued| self.add(k, cued, d));
+                    count_at(text, r.start + o, c, t, |k, cued| {
+                        add(&mut self.map, k, cued, d)
+                    });
                 }
             }
         }
@@ -538,18 +591,50 @@ impl Counts {
         out.extend_from_slice(&fresh[ni..]);
         self.starts = out;
     }
-
-    fn stats(&self) -> Stats {
-        let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
-        counts.reserve(self.map.len());
-        for (&k, &(n, cued)) in &self.map {
-            if n > 0 {
-                counts.insert(Key::unpack(k), n | if cued > 0 { CUED } else { 0 });
-            }
-        }
-        Stats::new(counts)
-    }
 }
+
+/// The char at byte `i` of `text` (a char boundary before its end) and its length.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = text.as_bytes();
+    // Chinese text is mostly 3-byte chars: decode those directly.
+    if i + 2 < b.len() && b[i] & 0xF0 == 0xE0 {
+        let u =
+            (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
+        return char::from_u32(u).map(|c| (c, 3));
+    }
+    if i < b.len() && b[i] < 0x80 {
+        return Some((b[i] as char, 1));
+    }
+    text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+}
+
+/// The char ending at byte `i` of `text` (a char boundary), `'\0'` at the start.
+#[inline]
+fn char_before(text: &str, i: usize) -> char {
+    let b = text.as_bytes();
+    if i >= 3 && b[i - 3] & 0xF0 == 0xE0 {
+        let u = (b[i - 3] as u32 & 0x0F) << 12
+            | (b[i - 2] as u32 & 0x3F) << 6
+            | (b[i - 1] as u32 & 0x3F);
+        if let Some(c) = char::from_u32(u) {
+            return c;
+        }
+    }
+    if i >= 1 && b[i - 1] < 0x80 {
+        return b[i - 1] as char;
+    }
+    text[..i].chars().next_back().unwrap_or('\0')
+}
+
+/// The packed lanes of the first `l` chars.
+const PREFIX_MASK: [u64; 5] = [
+    0,
+    0xFFFF << 48,
+    0xFFFF_FFFF << 32,
+    0xFFFF_FFFF_FFFF << 16,
+    u64::MAX,
+];
 
 /// The candidates starting with `c` at byte `pos`, with their cue flag.
 #[inline]
@@ -558,22 +643,27 @@ fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, 
     let mut w = ['\0'; 5];
     w[0] = c;
     let mut n = 1;
-    for ch in text[pos + c.len_utf8()..].chars().take(4) {
+    let mut at = pos + c.len_utf8();
+    while n < 5 {
+        let Some((ch, l)) = char_at(text, at) else {
+            break;
+        };
         w[n] = ch;
         n += 1;
+        at += l;
     }
-    let w = &w[..n];
-    let prev = text[..pos].chars().next_back().unwrap_or('\0');
+    let prev = char_before(text, pos);
     let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
-    candidates_at(&w[..n.min(4)], t, |k| {
+    // The candidates are prefixes of these four chars: their packed keys are masks of one.
+    let full = Key::new(&w[..n.min(4)]).pack();
+    candidates_len(&w[..n.min(4)], t, |l| {
         let after = w
-            .get(k.len as usize)
+            .get(l)
+            .filter(|_| l < n)
             .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
-        f(k.pack(), before || after);
+        f(full & PREFIX_MASK[l], before || after);
     });
 }
-
-const CUED: u32 = 1 << 31;
 
 /// Call `f(byte offset, char)` for every char of U+3000..U+9FFF (3-byte UTF-8, lead byte
 /// E3..E9, where every surname lies) whose bit is set in `bits` (a bitset over the BMP).
@@ -626,14 +716,12 @@ struct Decision {
     clear: bool,
 }
 
-fn count(s: &Stats, k: &Key) -> u32 {
-    s.counts.get(k).copied().unwrap_or(0)
-}
-
-/// Can `k` be a person's full name by itself (not a word, not a part of a longer name)?
-fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
-    let cs = k.chars();
-    let sl = surname_len(k, t);
+/// Can `k` (packed) be a person's full name by itself (not a word, not a part of a longer
+/// name)?
+fn eligible(k: u64, s: &Stats, t: &Tables) -> bool {
+    let all = pchars(k);
+    let cs = &all[..plen(k)];
+    let sl = surname_len_of(cs, t);
     if t.words.contains(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
         return false;
     }
@@ -643,164 +731,145 @@ fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
     {
         return false;
     }
-    let n = count(s, k);
+    let n = s.count(k);
     if cs.len() > sl + 1 {
         // Surname + 2: the name only if most uses of the shorter form continue this way.
-        let shorter = count(s, &k.prefix());
+        let shorter = s.count(pprefix(k));
         if n * 2 <= shorter {
             return false;
         }
     } else {
         // Surname + 1: not the name if it mostly continues into a longer name.
-        if longest_extension(k, s).is_some_and(|(e, c)| c * 2 > n && eligible(&e, s, t)) {
+        if s.best_ext
+            .get(k)
+            .is_some_and(|(e, c)| c * 2 > n && eligible(e, s, t))
+        {
             return false;
         }
     }
     // Inside a longer name (黄金明 holds 金明): all uses preceded by the same surname.
-    if cs.len() == 2 && s.suffix_max.get(k).copied().unwrap_or(0) >= n {
+    if cs.len() == 2 && s.suffix_max.get(k).unwrap_or(0) >= n {
         return false;
     }
     true
 }
 
-/// The sound and look features of chars, as ids: a toneless reading (its own id per
-/// syllable) or a look-alike class (top bit set). Looked up once per char.
-#[derive(Default)]
-struct FeatMemo {
-    syllables: HashMap<&'static str, u32, Fx>,
-    chars: HashMap<char, ([u32; 2], usize), Fx>,
-}
-
-impl FeatMemo {
-    fn get(&mut self, c: char, t: &Tables) -> ([u32; 2], usize) {
-        if let Some(&f) = self.chars.get(&c) {
-            return f;
-        }
-        let mut f = ([0u32; 2], 0);
-        // `readings` gives the main reading only: at most one, plus one look-alike class.
-        for r in readings(c).into_iter().take(1) {
-            let next = self.syllables.len() as u32;
-            f.0[f.1] = *self.syllables.entry(r).or_insert(next);
-            f.1 += 1;
-        }
-        if let Some(&cl) = t.confusable.get(&c) {
-            f.0[f.1] = 1 << 31 | cl as u32;
-            f.1 += 1;
-        }
-        self.chars.insert(c, f);
-        f
-    }
-}
-
-fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
-    s.best_ext.get(k).copied()
-}
-
 /// Group the counted spellings into variant pairs and judge each by counts.
-fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
-    // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
-    let majors: Vec<Key> = s
+fn decide(s: &Stats, t: &Tables, protected: &HashSet<u64, Word>) -> Vec<Decision> {
+    // The possible majors: seen at least twice, and eligible.
+    let majors: Vec<u64> = s
         .counts
         .iter()
-        .filter(|(k, &c)| c >= 2 && eligible(k, s, t))
-        .map(|(k, _)| *k)
+        .filter(|&(k, (c, _))| c >= 2 && eligible(k, s, t))
+        .map(|(k, _)| k)
         .collect();
     if majors.is_empty() {
         return Vec::new();
     }
-    let mut memo = FeatMemo::default();
-    // Index keys: the masked spelling packed, and (position, length, feature).
-    let slot = |k: &Key, p: usize, f: u32| {
-        (
-            k.masked(p).pack(),
-            (p as u64) << 40 | (k.len as u64) << 32 | f as u64,
-        )
-    };
-    // A bitset over (masked spelling, position, length) rules out most spellings without
-    // a lookup: the index holds only the majors.
+    let feats = features();
+    // Index slots: the spelling with the char at `p` replaced by one of its feature codes
+    // (all below U+3400, so a slot says which lane varies and how). Two spellings share a
+    // slot exactly when they differ only at `p` and share a feature there.
+    let slot = |k: u64, p: usize, f: u16| pmasked(k, p) | (f as u64) << lane_shift(p);
+    // A bitset over the slots rules out most spellings without a lookup.
     const SEEN_BITS: u32 = 20;
-    let seen_bit = |k: &Key, p: usize| {
-        let (m, meta) = slot(k, p, 0);
-        let h = (m ^ meta.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> (64 - SEEN_BITS)) as usize
-    };
+    let seen_bit =
+        |x: u64| ((x ^ x >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SEEN_BITS)) as usize;
     let mut seen = vec![0u64; 1 << (SEEN_BITS - 6)];
-    let mut index: HashMap<(u64, u64), Vec<Key>, Word> = HashMap::default();
-    for k in &majors {
-        for p in 0..k.len as usize {
-            let bit = seen_bit(k, p);
-            seen[bit >> 6] |= 1 << (bit & 63);
-            let (fs, n) = memo.get(k.c[p], t);
-            for &f in &fs[..n] {
-                index.entry(slot(k, p, f)).or_default().push(*k);
+    // Slot → first entry of its list; entries: (major, next entry + 1 or 0).
+    let mut index: KeyMap<u32> = KeyMap::with_capacity(majors.len() * 4);
+    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(majors.len() * 4);
+    for &k in &majors {
+        for p in 0..plen(k) {
+            for f in feats.get(pchar(k, p)) {
+                if f == 0 {
+                    continue;
+                }
+                let x = slot(k, p, f);
+                let bit = seen_bit(x);
+                seen[bit >> 6] |= 1 << (bit & 63);
+                let head = index.entry(x);
+                entries.push((k, *head));
+                *head = entries.len() as u32;
             }
         }
     }
-    // Every spelling (also seen once) against the index: variants of each major.
-    let mut variants: HashMap<Key, Vec<(Key, usize)>, Fx> = HashMap::default();
-    for k in s.counts.keys() {
-        for p in 0..k.len as usize {
-            let bit = seen_bit(k, p);
-            if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
-                continue;
-            }
-            let (fs, n) = memo.get(k.c[p], t);
-            for &f in &fs[..n] {
-                if let Some(ms) = index.get(&slot(k, p, f)) {
-                    for a in ms {
-                        if a != k {
-                            let v = variants.entry(*a).or_default();
-                            if !v.iter().any(|(x, _)| x == k) {
-                                v.push((*k, p));
-                            }
-                        }
+    // Every spelling (also seen once) against the index: (major, variant, position).
+    let mut pairs: Vec<(u64, u64, usize)> = Vec::new();
+    for (k, (n, _)) in s.counts.iter() {
+        if n == 0 {
+            continue;
+        }
+        for p in 0..plen(k) {
+            for f in feats.get(pchar(k, p)) {
+                if f == 0 {
+                    continue;
+                }
+                let x = slot(k, p, f);
+                let bit = seen_bit(x);
+                if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
+                    continue;
+                }
+                let mut at = index.get(x).unwrap_or(0);
+                while at != 0 {
+                    let (a, next) = entries[at as usize - 1];
+                    if a != k && pmasked(a, p) == pmasked(k, p) {
+                        pairs.push((a, k, p));
                     }
+                    at = next;
                 }
             }
         }
     }
+    // A pair sharing two features is found twice; the position of a pair is unique.
+    pairs.sort_unstable();
+    pairs.dedup_by_key(|x| (x.0, x.1));
     let mut out = Vec::new();
-    let mut majors: Vec<&Key> = variants.keys().collect();
-    majors.sort_unstable();
-    for a in majors {
-        let vs = &variants[a];
-        let na = count(s, a);
-        if !eligible(a, s, t) {
-            continue;
-        }
-        let mut group: Vec<(Key, u32)> = vec![(*a, na)];
-        group.extend(vs.iter().map(|(k, _)| (*k, count(s, k))));
-        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
-        let dominant = vs.iter().all(|(k, _)| count(s, k) < na);
+    for vs in pairs.chunk_by(|x, y| x.0 == y.0) {
+        let a = vs[0].0;
+        let na = s.count(a);
         // No spelling of the group ever stands where a cue could be: not a person.
-        if !s.cued.contains(a) && !vs.iter().any(|(k, _)| s.cued.contains(k)) {
+        if !s.cued(a) && !vs.iter().any(|&(_, k, _)| s.cued(k)) {
             continue;
         }
-        for &(b, p) in vs {
-            let nb = count(s, &b);
-            if nb > na || protected.contains(&b) || t.words.contains(&b) {
+        let mut group: Vec<(u64, u32)> = vec![(a, na)];
+        group.extend(vs.iter().map(|&(_, k, _)| (k, s.count(k))));
+        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
+        let dominant = group[1..].iter().all(|&(_, c)| c < na);
+        let group: Vec<(Key, u32)> = group.iter().map(|&(k, c)| (Key::unpack(k), c)).collect();
+        let major = Key::unpack(a);
+        for &(_, b, p) in vs {
+            let nb = s.count(b);
+            if nb > na || protected.contains(&b) || t.words.contains(b) {
                 continue;
             }
-            let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
+            let (ca, cb) = (pchar(a, p), pchar(b, p));
+            let (fa, fb) = (feats.get(ca), feats.get(cb));
+            let look = |f: [u16; 2]| f.into_iter().find(|&x| x & 0x2000 != 0);
+            let how = if look(fa).is_some() && look(fa) == look(fb) {
+                "look-alike"
+            } else {
+                "same pinyin"
+            };
             // Another surname is another family (沈老/陈老), unless the chars look alike
             // (李/季, an OCR slip); the same char in the other script is not a variant.
-            if (p < surname_len(a, t) && how != "look-alike") || same_char(a.c[p], b.c[p], t) {
+            if (p < surname_len(&major, t) && how != "look-alike") || same_char(ca, cb, t) {
                 continue;
             }
             // A function char in the variant is mostly ordinary text (房不错 is not 房部):
             // such an occurrence needs its own title or speech verb (checked later),
             // unless it looks like the name's char (李克已 for 李克己).
-            let function_char = bit_get(&t.stop, b.c[p]) && how != "look-alike";
+            let function_char = bit_get(&t.stop, cb) && how != "look-alike";
             // Counts are judged with the context (finish_group): a spelling seen twice or
             // more is less likely a slip and needs the major at 3× its count.
             let clear = dominant;
-            if nb == na && b < *a && eligible(&b, s, t) {
+            if nb == na && b < a && eligible(b, s, t) {
                 // A tie between two possible names: report it once, from the larger key.
                 continue;
             }
             out.push(Decision {
-                major: *a,
-                minor: b,
+                major,
+                minor: Key::unpack(b),
                 pos: p,
                 how,
                 function_char,
