@@ -130,26 +130,6 @@ impl Stage for Unifier {
     }
 }
 
-/// `text` with same-length `edits` applied in order: one copy when they are sorted and
-/// disjoint (`replace_range` per edit would move the whole tail each time).
-fn replace_all(mut text: String, edits: &[Edit]) -> String {
-    let Some(sorted) = sorted_disjoint(edits) else {
-        for e in edits {
-            text.replace_range(e.range.clone(), &e.replacement);
-        }
-        return text;
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for e in sorted {
-        out.push_str(&text[at..e.range.start]);
-        out.push_str(&e.replacement);
-        at = e.range.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
 /// The edits sorted by position, when no two overlap (then their order does not matter).
 fn sorted_disjoint(edits: &[Edit]) -> Option<Vec<&Edit>> {
     let mut v: Vec<&Edit> = edits.iter().collect();
@@ -174,8 +154,20 @@ impl Unifier {
         if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
             return Vec::new();
         }
-        let counts = count_candidates(text, tables());
-        let mut edits = self.plan_once(text, &counts);
+        with_scratch(|s| {
+            let mut counts = Counts {
+                map: std::mem::take(&mut s.counts),
+                starts: std::mem::take(&mut s.starts),
+            };
+            count_candidates(text, tables(), &mut counts);
+            let edits = self.plan_counted(text, &mut counts, s);
+            (s.counts, s.starts) = (counts.map, counts.starts);
+            edits
+        })
+    }
+
+    fn plan_counted(&self, text: &str, counts: &mut Counts, s: &mut Scratch) -> Vec<Edit> {
+        let mut edits = self.plan_once(text, counts, s);
         if self.options.mode == NamesMode::Report {
             for e in &mut edits {
                 if e.kind == ChangeKind::Fix {
@@ -191,14 +183,20 @@ impl Unifier {
             }
             return edits;
         }
-        self.settle(text, counts, edits)
+        self.settle(text, counts, edits, s)
     }
 
     /// A fix changes the counts (朱家清 → 朱佳清 adds a 朱佳清 and a 朱佳), which can
     /// settle another pair. Plan again on the fixed text until nothing more changes, so a
     /// second run of the pipeline finds nothing to do. Name fixes keep byte lengths (CJK
     /// chars are 3 bytes), so all rounds share one coordinate system.
-    fn settle(&self, text: &str, mut counts: Counts, first: Vec<Edit>) -> Vec<Edit> {
+    fn settle(
+        &self,
+        text: &str,
+        counts: &mut Counts,
+        first: Vec<Edit>,
+        s: &mut Scratch,
+    ) -> Vec<Edit> {
         let same_len = |es: &[Edit]| {
             es.iter()
                 .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
@@ -206,7 +204,10 @@ impl Unifier {
         if !first.iter().any(|e| e.kind == ChangeKind::Fix) || !same_len(&first) {
             return first;
         }
-        let mut cur = text.to_owned();
+        // The fixed text, in a buffer kept from earlier documents (no fresh pages).
+        let mut cur = std::mem::take(&mut s.text);
+        cur.clear();
+        cur.push_str(text);
         let mut fixes: Vec<Edit> = Vec::new();
         let mut latest = first;
         for _ in 0..4 {
@@ -224,11 +225,15 @@ impl Unifier {
             let t = tables();
             let mut spans: Vec<Range<usize>> = new.iter().map(|e| e.range.clone()).collect();
             let regions = Counts::regions(&cur, &mut spans);
-            counts.recount(&cur, &regions, -1, t);
-            cur = replace_all(cur, &new);
-            counts.recount(&cur, &regions, 1, t);
+            counts.recount(&cur, &regions, -1, t, &mut s.spare);
+            // Same-length replacements overwrite in place (no tail moves); in order, as
+            // overlapping ones must be.
+            for e in &new {
+                cur.replace_range(e.range.clone(), &e.replacement);
+            }
+            counts.recount(&cur, &regions, 1, t, &mut s.spare);
             fixes.extend(new);
-            latest = self.plan_once(&cur, &counts);
+            latest = self.plan_once(&cur, counts, s);
         }
         // Merge overlapping fixes of different rounds into one span each.
         fixes.sort_by_key(|e| (e.range.start, e.range.end));
@@ -260,11 +265,12 @@ impl Unifier {
                 merged.push(e);
             }
         }
+        s.keep_text(cur);
         merged
     }
 
     /// One round: the names file, then counts, variants, decisions.
-    fn plan_once(&self, text: &str, counts: &Counts) -> Vec<Edit> {
+    fn plan_once(&self, text: &str, counts: &Counts, s: &mut Scratch) -> Vec<Edit> {
         let t = tables();
         let mut claimed = Claimed::default();
         let mut edits = Vec::new();
@@ -277,8 +283,10 @@ impl Unifier {
             .chain(self.options.variants.iter().map(|(_, c)| c))
             .filter_map(|s| Key::from_str(s)?.pack_exact())
             .collect();
-        let stats = Stats::new(&counts.map);
-        let decisions = decide(&stats, t, &protected);
+        let stats = Stats::new(&counts.map, s);
+        let decisions = decide(&stats, t, &protected, s);
+        s.best_ext = stats.best_ext;
+        s.suffix_max = stats.suffix_max;
         if !decisions.is_empty() {
             let occs = collect_occurrences(text, t, &decisions, &counts.starts);
             finish(t, &decisions, &occs, &mut claimed, &mut edits);
@@ -412,6 +420,43 @@ fn surname_len_of(cs: &[char], t: &Tables) -> usize {
     }
 }
 
+/// Buffers of one planning, kept per thread between documents: a window's tables take
+/// a few MB, and fresh memory costs a page fault per 4 KiB.
+#[derive(Default)]
+struct Scratch {
+    counts: KeyMap<(u32, u32)>,
+    starts: Vec<usize>,
+    spare: Vec<usize>,
+    best_ext: KeyMap<(u64, u32)>,
+    suffix_max: KeyMap<u32>,
+    index: KeyMap<u32>,
+    entries: Vec<(u64, u32)>,
+    seen: Vec<u64>,
+    pairs: Vec<(u64, u64, usize)>,
+    text: String,
+}
+
+impl Scratch {
+    /// Keep the text buffer for the next document, unless it is unusually large.
+    fn keep_text(&mut self, text: String) {
+        if text.capacity() <= 64 << 20 {
+            self.text = text;
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Run `f` with this thread's scratch buffers (fresh ones if they are in use).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut s = SCRATCH.with(|c| c.take());
+    let r = f(&mut s);
+    SCRATCH.with(|c| c.replace(s));
+    r
+}
+
 /// The counts of one round, by packed key.
 struct Stats<'a> {
     /// (occurrences, occurrences where a cue could be); a key counted 0 is absent.
@@ -423,9 +468,12 @@ struct Stats<'a> {
 }
 
 impl<'a> Stats<'a> {
-    fn new(counts: &'a KeyMap<(u32, u32)>) -> Stats<'a> {
-        let mut best_ext: KeyMap<(u64, u32)> = KeyMap::with_capacity(counts.len() / 16);
-        let mut suffix_max: KeyMap<u32> = KeyMap::with_capacity(counts.len() / 16);
+    fn new(counts: &'a KeyMap<(u32, u32)>, s: &mut Scratch) -> Stats<'a> {
+        let mut best_ext = std::mem::take(&mut s.best_ext);
+        let mut suffix_max = std::mem::take(&mut s.suffix_max);
+        // About a quarter and a half of the spellings have an entry.
+        best_ext.reset(counts.len() / 2);
+        suffix_max.reset(counts.len() / 2);
         for (k, (c, _)) in counts.iter() {
             if c < 2 || plen(k) < 3 {
                 continue;
@@ -498,16 +546,16 @@ fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
 /// Pass 1: count every candidate spelling, and note which ones ever stand where a context
 /// cue could be (a char before that ends a title or is `、`, a char after that starts a
 /// speech verb or is `、`): pairs without any can skip the context pass.
-fn count_candidates(text: &str, t: &Tables) -> Counts {
-    // About 1 char in 14 of Chinese text is a surname char (3 bytes each); a document has
-    // far fewer distinct spellings than candidate starts.
-    let mut starts = Vec::with_capacity(text.len() / 40);
-    let mut map = KeyMap::with_capacity((text.len() / 160).clamp(1024, 1 << 16));
+fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
+    // A document has far fewer distinct spellings than candidate starts (about 1 char in
+    // 14 of Chinese text is a surname char, 3 bytes each).
+    let (map, starts) = (&mut counts.map, &mut counts.starts);
+    map.reset((text.len() / 160).min(1 << 16));
+    starts.clear();
     scan_bmp(text, &t.start_bmp, |pos, c| {
         starts.push(pos);
-        count_at(text, pos, c, t, |k, cued| add(&mut map, k, cued, 1));
+        count_at(text, pos, c, t, |k, cued| add(map, k, cued, 1));
     });
-    Counts { map, starts }
 }
 
 #[inline]
@@ -556,7 +604,15 @@ impl Counts {
 
     /// Add (`d = 1`) or remove (`d = -1`) the candidates starting inside `regions`.
     /// With `d = 1` the text is the new one: its starts inside `regions` replace the old.
-    fn recount(&mut self, text: &str, regions: &[Range<usize>], d: i32, t: &Tables) {
+    /// `spare` is a buffer for the new starts (swapped with the old ones).
+    fn recount(
+        &mut self,
+        text: &str,
+        regions: &[Range<usize>],
+        d: i32,
+        t: &Tables,
+        spare: &mut Vec<usize>,
+    ) {
         let mut fresh = Vec::new();
         for r in regions {
             for (o, c) in text[r.clone()].char_indices() {
@@ -572,10 +628,10 @@ impl Counts {
             return;
         }
         // Merge: the old starts outside the regions, the fresh ones inside (both sorted).
-        let old = std::mem::take(&mut self.starts);
-        let mut out = Vec::with_capacity(old.len() + fresh.len());
+        let mut out = std::mem::take(spare);
+        out.clear();
         let (mut ri, mut ni) = (0, 0);
-        for p in old {
+        for &p in &self.starts {
             while ni < fresh.len() && fresh[ni] < p {
                 out.push(fresh[ni]);
                 ni += 1;
@@ -589,7 +645,7 @@ impl Counts {
             out.push(p);
         }
         out.extend_from_slice(&fresh[ni..]);
-        self.starts = out;
+        *spare = std::mem::replace(&mut self.starts, out);
     }
 }
 
@@ -755,7 +811,12 @@ fn eligible(k: u64, s: &Stats, t: &Tables) -> bool {
 }
 
 /// Group the counted spellings into variant pairs and judge each by counts.
-fn decide(s: &Stats, t: &Tables, protected: &HashSet<u64, Word>) -> Vec<Decision> {
+fn decide(
+    s: &Stats,
+    t: &Tables,
+    protected: &HashSet<u64, Word>,
+    scratch: &mut Scratch,
+) -> Vec<Decision> {
     // The possible majors: seen at least twice, and eligible.
     let majors: Vec<u64> = s
         .counts
@@ -775,10 +836,14 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<u64, Word>) -> Vec<Decision
     const SEEN_BITS: u32 = 20;
     let seen_bit =
         |x: u64| ((x ^ x >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SEEN_BITS)) as usize;
-    let mut seen = vec![0u64; 1 << (SEEN_BITS - 6)];
+    let seen = &mut scratch.seen;
+    seen.clear();
+    seen.resize(1 << (SEEN_BITS - 6), 0);
     // Slot → first entry of its list; entries: (major, next entry + 1 or 0).
-    let mut index: KeyMap<u32> = KeyMap::with_capacity(majors.len() * 4);
-    let mut entries: Vec<(u64, u32)> = Vec::with_capacity(majors.len() * 4);
+    let index = &mut scratch.index;
+    index.reset(majors.len() * 3);
+    let entries = &mut scratch.entries;
+    entries.clear();
     for &k in &majors {
         for p in 0..plen(k) {
             for f in feats.get(pchar(k, p)) {
@@ -795,7 +860,8 @@ fn decide(s: &Stats, t: &Tables, protected: &HashSet<u64, Word>) -> Vec<Decision
         }
     }
     // Every spelling (also seen once) against the index: (major, variant, position).
-    let mut pairs: Vec<(u64, u64, usize)> = Vec::new();
+    let pairs = &mut scratch.pairs;
+    pairs.clear();
     for (k, (n, _)) in s.counts.iter() {
         if n == 0 {
             continue;

@@ -332,6 +332,15 @@ impl<V: Copy + Default> KeyMap<V> {
         }
     }
 
+    /// Empty, with room for `n` keys; keeps the allocation when it is large enough.
+    pub(super) fn reset(&mut self, n: usize) {
+        let cap = (n.max(8) * 2).next_power_of_two();
+        self.slots.clear();
+        self.slots.resize(cap, (0, V::default()));
+        self.len = 0;
+        self.shift = 64 - cap.trailing_zeros();
+    }
+
     #[inline]
     fn home(&self, k: u64) -> usize {
         ((k ^ k >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
