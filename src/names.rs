@@ -284,7 +284,15 @@ impl Unifier {
             .filter_map(|s| Key::from_str(s)?.pack_exact())
             .collect();
         let stats = Stats::new(&counts.map, s);
-        let decisions = decide(&stats, t, &protected, s);
+        let mut decisions = decide(&stats, t, &protected, s);
+        // A group with no title, speech verb or (long spellings) enumeration anywhere is
+        // left alone by `finish_group`: spare the context pass its occurrences.
+        let named: HashSet<Key, Fx> = decisions
+            .iter()
+            .filter(|d| d.group.iter().any(|(k, _)| stats.named(k.pack())))
+            .map(|d| d.major)
+            .collect();
+        decisions.retain(|d| named.contains(&d.major));
         s.best_ext = stats.best_ext;
         s.suffix_max = stats.suffix_max;
         if !decisions.is_empty() {
@@ -424,7 +432,7 @@ fn surname_len_of(cs: &[char], t: &Tables) -> usize {
 /// a few MB, and fresh memory costs a page fault per 4 KiB.
 #[derive(Default)]
 struct Scratch {
-    counts: KeyMap<(u32, u32)>,
+    counts: KeyMap<Tally>,
     starts: Vec<usize>,
     spare: Vec<usize>,
     best_ext: KeyMap<(u64, u32)>,
@@ -460,7 +468,7 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 /// The counts of one round, by packed key.
 struct Stats<'a> {
     /// (occurrences, occurrences where a cue could be); a key counted 0 is absent.
-    counts: &'a KeyMap<(u32, u32)>,
+    counts: &'a KeyMap<Tally>,
     /// For a spelling, its most frequent one-char-longer continuation.
     best_ext: KeyMap<(u64, u32)>,
     /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
@@ -468,18 +476,18 @@ struct Stats<'a> {
 }
 
 impl<'a> Stats<'a> {
-    fn new(counts: &'a KeyMap<(u32, u32)>, s: &mut Scratch) -> Stats<'a> {
+    fn new(counts: &'a KeyMap<Tally>, s: &mut Scratch) -> Stats<'a> {
         let mut best_ext = std::mem::take(&mut s.best_ext);
         let mut suffix_max = std::mem::take(&mut s.suffix_max);
         // About a quarter and a half of the spellings have an entry.
         best_ext.reset(counts.len() / 2);
         suffix_max.reset(counts.len() / 2);
-        for (k, (c, _)) in counts.iter() {
+        for (k, Tally { n: c, .. }) in counts.iter() {
             if c < 2 || plen(k) < 3 {
                 continue;
             }
             let p = pprefix(k);
-            if counts.get(p).is_some_and(|v| v.0 > 0) {
+            if counts.get(p).is_some_and(|v| v.n > 0) {
                 let e = best_ext.entry(p);
                 // The most frequent; on a tie the smallest key.
                 if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
@@ -500,13 +508,20 @@ impl<'a> Stats<'a> {
 
     #[inline]
     fn count(&self, k: u64) -> u32 {
-        self.counts.get(k).map_or(0, |v| v.0)
+        self.counts.get(k).map_or(0, |v| v.n)
+    }
+
+    /// Seen at least once with a title, a speech verb or an enumeration (for a long
+    /// spelling) around it: without one in its group, a decision has no effect.
+    #[inline]
+    fn named(&self, k: u64) -> bool {
+        self.counts.get(k).is_some_and(|v| v.n > 0 && v.named > 0)
     }
 
     /// Seen at least once where a context cue could be.
     #[inline]
     fn cued(&self, k: u64) -> bool {
-        self.counts.get(k).is_some_and(|v| v.0 > 0 && v.1 > 0)
+        self.counts.get(k).is_some_and(|v| v.n > 0 && v.cued > 0)
     }
 }
 
@@ -554,17 +569,31 @@ fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
     starts.clear();
     scan_bmp(text, &t.start_bmp, |pos, c| {
         starts.push(pos);
-        count_at(text, pos, c, t, |k, cued| add(map, k, cued, 1));
+        count_at(text, pos, c, t, |k, cued, named| {
+            add(map, k, cued, named, 1)
+        });
     });
 }
 
 #[inline]
-fn add(map: &mut KeyMap<(u32, u32)>, k: u64, cued: bool, d: i32) {
+fn add(map: &mut KeyMap<Tally>, k: u64, cued: bool, named: bool, d: i32) {
     let e = map.entry(k);
-    e.0 = e.0.wrapping_add_signed(d);
+    e.n = e.n.wrapping_add_signed(d);
     if cued {
-        e.1 = e.1.wrapping_add_signed(d);
+        e.cued = e.cued.wrapping_add_signed(d);
     }
+    if named {
+        e.named = e.named.wrapping_add_signed(d);
+    }
+}
+
+/// The occurrences of a spelling: all, those where a context cue could be, those with a
+/// strong cue (see `count_at`).
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    n: u32,
+    cued: u32,
+    named: u32,
 }
 
 /// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
@@ -572,28 +601,37 @@ fn add(map: &mut KeyMap<(u32, u32)>, k: u64, cued: bool, d: i32) {
 /// scan the text again).
 #[derive(Default, Clone)]
 struct Counts {
-    map: KeyMap<(u32, u32)>,
+    map: KeyMap<Tally>,
     starts: Vec<usize>,
 }
 
 impl Counts {
-    /// The starts whose window (the char before, the candidate, the chars after) touches
-    /// one of `spans` (disjoint byte ranges that a same-length edit replaces): merged
-    /// byte ranges, the same in the text before and after the edit.
+    /// The starts whose window (`count_at`: the chars before, the candidate, the chars
+    /// after) touches one of `spans` (disjoint byte ranges that a same-length edit
+    /// replaces): merged byte ranges, the same in the text before and after the edit.
     fn regions(text: &str, spans: &mut [Range<usize>]) -> Vec<Range<usize>> {
         spans.sort_by_key(|s| (s.start, s.end));
         let mut regions: Vec<Range<usize>> = Vec::new();
         for s in spans.iter() {
-            // 5 chars before .. the char after the span: bytes that the edit keeps.
+            // A start reads up to 9 chars from itself: 8 chars before the span.
             let a = text[..s.start]
                 .char_indices()
                 .rev()
-                .nth(4)
+                .nth(7)
                 .map_or(0, |(i, _)| i);
-            let b = text[s.end..]
-                .chars()
+            // A start reads the 6 chars before it, after skipping the spaces right before
+            // it: up to 6 chars after the span, then a run of spaces, then the start.
+            let mut after = text[s.end..].char_indices().peekable();
+            for _ in 0..6 {
+                after.next();
+            }
+            while after
+                .next_if(|&(_, c)| matches!(c, ' ' | '\u{3000}'))
+                .is_some()
+            {}
+            let b = after
                 .next()
-                .map_or(text.len(), |c| s.end + c.len_utf8());
+                .map_or(text.len(), |(i, c)| s.end + i + c.len_utf8());
             match regions.last_mut() {
                 Some(r) if a <= r.end => r.end = r.end.max(b),
                 _ => regions.push(a..b),
@@ -618,8 +656,8 @@ impl Counts {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
                     fresh.push(r.start + o);
-                    count_at(text, r.start + o, c, t, |k, cued| {
-                        add(&mut self.map, k, cued, d)
+                    count_at(text, r.start + o, c, t, |k, cued, named| {
+                        add(&mut self.map, k, cued, named, d)
                     });
                 }
             }
@@ -692,33 +730,92 @@ const PREFIX_MASK: [u64; 5] = [
     u64::MAX,
 ];
 
-/// The candidates starting with `c` at byte `pos`, with their cue flag.
+/// The candidates starting with `c` at byte `pos`, with two flags: a context cue could be
+/// there (the char before ends a title or is `、` or a space, the char after starts a
+/// speech verb or is `、`), and a strong cue is there (what `collect_occurrences` calls
+/// a role or a verb after, or an enumeration for a spelling of 3 chars or more).
 #[inline]
-fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, bool)) {
-    // Decode the few chars ahead only here (most chars are not surnames).
-    let mut w = ['\0'; 5];
+fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, bool, bool)) {
+    // Decode the few chars ahead only here (most chars are not surnames); up to 9 when a
+    // speech verb may follow, as `collect_occurrences` reads them.
+    let mut w = ['\0'; 9];
     w[0] = c;
     let mut n = 1;
     let mut at = pos + c.len_utf8();
-    while n < 5 {
-        let Some((ch, l)) = char_at(text, at) else {
-            break;
-        };
-        w[n] = ch;
-        n += 1;
-        at += l;
-    }
+    let mut more = |w: &mut [char; 9], n: &mut usize, upto: usize| {
+        while *n < upto {
+            let Some((ch, l)) = char_at(text, at) else {
+                break;
+            };
+            w[*n] = ch;
+            *n += 1;
+            at += l;
+        }
+    };
+    more(&mut w, &mut n, 5);
     let prev = char_before(text, pos);
     let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
+    // Only then can a title or a `、` stand before (spaces skipped).
+    let (role, enum_before) = if before {
+        let (back, nb) = chars_before(text, pos);
+        let back = &back[6 - nb..];
+        (role_before(back, t).is_some(), back.last() == Some(&'、'))
+    } else {
+        (false, false)
+    };
     // The candidates are prefixes of these four chars: their packed keys are masks of one.
-    let full = Key::new(&w[..n.min(4)]).pack();
-    candidates_len(&w[..n.min(4)], t, |l| {
-        let after = w
-            .get(l)
-            .filter(|_| l < n)
-            .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
-        f(full & PREFIX_MASK[l], before || after);
+    let m = n.min(4);
+    let full = Key::new(&w[..m]).pack();
+    let mut ls = [0usize; 4];
+    let mut nl = 0;
+    candidates_len(&w[..m], t, |l| {
+        ls[nl] = l;
+        nl += 1;
     });
+    for &l in &ls[..nl] {
+        let next = w[..n].get(l).copied();
+        let after = next.map_or(true, |x| x == '、' || bit_get(&t.after_first, x));
+        let mut named = role || (l >= 3 && (enum_before || next == Some('、')));
+        if !named && next.is_some_and(|x| bit_get(&t.after_first, x)) {
+            more(&mut w, &mut n, 9);
+            named = verb_after(&w[l.min(n)..n], t);
+        }
+        f(full & PREFIX_MASK[l], before || after, named);
+    }
+}
+
+/// Up to 6 chars before byte `pos` (in the last slots of the array, oldest first),
+/// skipping the spaces right before (记者 王明); and how many there are.
+fn chars_before(text: &str, pos: usize) -> ([char; 6], usize) {
+    let mut back = ['\0'; 6];
+    let mut nback = 0;
+    for ch in text[..pos]
+        .chars()
+        .rev()
+        .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
+        .take(6)
+    {
+        nback += 1;
+        back[6 - nback] = ch;
+    }
+    (back, nback)
+}
+
+/// The longest title (≤ 4 chars, 副主委 before 主委) ending `before`, the chars before a
+/// name. Every title ends with a `role_last` char: the bitset spares most lookups.
+fn role_before(before: &[char], t: &Tables) -> Option<Key> {
+    let titled = before.last().is_some_and(|&p| bit_get(&t.role_last, p));
+    (1..=if titled { before.len().min(4) } else { 0 })
+        .rev()
+        .map(|l| Key::new(&before[before.len() - l..]))
+        .find(|k| t.roles.contains(k))
+}
+
+/// `after`, the chars after a name, starts with a speech verb or the like (≤ 4 chars,
+/// each starting with an `after_first` char).
+fn verb_after(after: &[char], t: &Tables) -> bool {
+    after.first().is_some_and(|&n| bit_get(&t.after_first, n))
+        && (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])))
 }
 
 /// Call `f(byte offset, char)` for every char of U+3000..U+9FFF (3-byte UTF-8, lead byte
@@ -821,7 +918,7 @@ fn decide(
     let majors: Vec<u64> = s
         .counts
         .iter()
-        .filter(|&(k, (c, _))| c >= 2 && eligible(k, s, t))
+        .filter(|&(k, v)| v.n >= 2 && eligible(k, s, t))
         .map(|(k, _)| k)
         .collect();
     if majors.is_empty() {
@@ -862,8 +959,8 @@ fn decide(
     // Every spelling (also seen once) against the index: (major, variant, position).
     let pairs = &mut scratch.pairs;
     pairs.clear();
-    for (k, (n, _)) in s.counts.iter() {
-        if n == 0 {
+    for (k, v) in s.counts.iter() {
+        if v.n == 0 {
             continue;
         }
         for p in 0..plen(k) {
@@ -1029,17 +1126,7 @@ fn collect_occurrences(
         let ahead_chars = &ahead_chars[..na];
         // The 6 chars before (oldest first), decoded only here; spaces right before
         // the name are skipped (记者 王明).
-        let mut back = ['\0'; 6];
-        let mut nback = 0;
-        for ch in text[..pos]
-            .chars()
-            .rev()
-            .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
-            .take(6)
-        {
-            nback += 1;
-            back[6 - nback] = ch;
-        }
+        let (back, nback) = chars_before(text, pos);
         let before = &back[6 - nback..];
         candidates_at(&ahead_chars[..na.min(4)], t, |k| {
             if !want.contains(&k) {
@@ -1051,15 +1138,7 @@ fn collect_occurrences(
                 .filter(|_| j < na)
                 .map_or(text.len(), |&(b, _)| b);
             let after = &ahead_chars[j.min(na)..];
-            // Longest title first (副主委 before 主委).
-            // Every title ends with a `role_last` char, every word after starts with an
-            // `after_first` char: the bitsets spare most lookups.
-            let titled = before.last().is_some_and(|&p| bit_get(&t.role_last, p));
-            let role = (1..=if titled { before.len().min(4) } else { 0 })
-                .rev()
-                .map(|l| Key::new(&before[before.len() - l..]))
-                .find(|k| t.roles.contains(k))
-                .map(|k| k.string());
+            let role = role_before(before, t).map(|k| k.string());
             let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
             let punct_before = before
                 .last()
@@ -1067,9 +1146,7 @@ fn collect_occurrences(
             let punct_after = after
                 .first()
                 .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
-            let verb_after = after.first().is_some_and(|&n| bit_get(&t.after_first, n))
-                && (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])));
-            let strong = role.is_some() || verb_after;
+            let strong = role.is_some() || verb_after(after, t);
             let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
                 || after
                     .first()
