@@ -828,7 +828,8 @@ fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
     while i + 2 < b.len() {
         let x = b[i];
         if !(0xE3..=0xE9).contains(&x) {
-            i += 1;
+            // `i` stays on char boundaries: skip the whole char.
+            i += utf8_len(x);
             continue;
         }
         let u = (x as usize & 0x0F) << 12
@@ -840,6 +841,17 @@ fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
             }
         }
         i += 3;
+    }
+}
+
+/// The length of the UTF-8 sequence that lead byte `x` starts (1 for ASCII).
+#[inline]
+fn utf8_len(x: u8) -> usize {
+    match x {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
     }
 }
 
@@ -1177,6 +1189,12 @@ fn collect_occurrences(
             let x = b[i];
             match x {
                 b'!' => sentence += 1,
+                // Other chars than the marks below: skip them whole (`i` stays on char
+                // boundaries).
+                0xC0..=0xE1 | 0xE4..=0xEE | 0xF0.. => {
+                    i += utf8_len(x);
+                    continue;
+                }
                 0xE2 | 0xE3 | 0xEF => {
                     match (x, b.get(i + 1), b.get(i + 2)) {
                         // “ 《 「 『 open, ” 》 」 』 close; 。！？； end a sentence.
