@@ -688,7 +688,7 @@ impl Counts {
 }
 
 /// The char at byte `i` of `text` (a char boundary before its end) and its length.
-#[inline]
+#[inline(always)]
 fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     let b = text.as_bytes();
     // Chinese text is mostly 3-byte chars: decode those directly.
@@ -700,6 +700,12 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     if i < b.len() && b[i] < 0x80 {
         return Some((b[i] as char, 1));
     }
+    char_at_slow(text, i)
+}
+
+#[cold]
+#[inline(never)]
+fn char_at_slow(text: &str, i: usize) -> Option<(char, usize)> {
     text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
 }
 
@@ -765,7 +771,10 @@ fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, 
     };
     // The candidates are prefixes of these four chars: their packed keys are masks of one.
     let m = n.min(4);
-    let full = Key::new(&w[..m]).pack();
+    let full = w[..m]
+        .iter()
+        .enumerate()
+        .fold(0u64, |k, (i, &c)| k | (c as u64 & 0xFFFF) << lane_shift(i));
     let mut ls = [0usize; 4];
     let mut nl = 0;
     candidates_len(&w[..m], t, |l| {
@@ -887,7 +896,7 @@ fn eligible(k: u64, s: &Stats, t: &Tables) -> bool {
     let all = pchars(k);
     let cs = &all[..plen(k)];
     let sl = surname_len_of(cs, t);
-    if t.words.contains(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
+    if t.is_word(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
         return false;
     }
     // 时前台 is "when" + 前台, not a person: a surname that is mostly an everyday word,
@@ -1015,7 +1024,7 @@ fn decide(
         let major = Key::unpack(a);
         for &(_, b, p) in vs {
             let nb = s.count(b);
-            if nb > na || protected.contains(&b) || t.words.contains(b) {
+            if nb > na || protected.contains(&b) || t.is_word(b) {
                 continue;
             }
             let (ca, cb) = (pchar(a, p), pchar(b, p));
@@ -1115,12 +1124,13 @@ fn collect_occurrences(
     let pairs: HashSet<u32, Word> = want.iter().map(|k| pair(k.c[0], k.c[1])).collect();
     let mut hits: Vec<(usize, char)> = Vec::new();
     for &pos in starts {
-        let mut cs = text[pos..].chars();
-        let Some(c) = cs.next() else { continue };
+        let Some((c, l)) = char_at(text, pos) else {
+            continue;
+        };
         let u = c as usize;
         if u < 0x10000
             && first[u / 64] >> (u % 64) & 1 == 1
-            && pairs.contains(&pair(c, cs.next().unwrap_or('\0')))
+            && pairs.contains(&pair(c, char_at(text, pos + l).map_or('\0', |x| x.0)))
         {
             hits.push((pos, c));
         }

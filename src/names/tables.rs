@@ -19,6 +19,8 @@ pub(super) struct Tables {
     pub(super) compound: HashSet<[char; 2], Fx>,
     /// Common words, as packed keys (every char of the word list is a BMP ideograph).
     pub(super) words: KeyMap<()>,
+    /// A one-hash Bloom filter over `words`: most spellings are ruled out in cache.
+    words_bloom: Vec<u64>,
     /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as keys.
     pub(super) roles: HashSet<Key, Fx>,
     pub(super) after: HashSet<Key, Fx>,
@@ -35,6 +37,22 @@ pub(super) struct Tables {
     pub(super) stop: Vec<u64>,
     /// Visually confusable chars: char → class id.
     pub(super) confusable: HashMap<char, u16, Fx>,
+}
+
+impl Tables {
+    /// `k` (packed) is a common word.
+    #[inline]
+    pub(super) fn is_word(&self, k: u64) -> bool {
+        let b = bloom_bit(k);
+        self.words_bloom[b >> 6] >> (b & 63) & 1 == 1 && self.words.contains(k)
+    }
+}
+
+const BLOOM_BITS: u32 = 19;
+
+#[inline]
+fn bloom_bit(k: u64) -> usize {
+    ((k ^ k >> 23).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - BLOOM_BITS)) as usize
 }
 
 const CJK_LO: u32 = 0x3400;
@@ -133,9 +151,12 @@ pub(super) fn tables() -> &'static Tables {
             }
         }
         let mut words = KeyMap::with_capacity(32 * 1024);
+        let mut words_bloom = vec![0u64; 1 << (BLOOM_BITS - 6)];
         for k in lines(include_str!("../../data/names/words.txt")).filter_map(Key::from_str) {
             if let Some(w) = k.pack_exact() {
                 *words.entry(w) = ();
+                let b = bloom_bit(w);
+                words_bloom[b >> 6] |= 1 << (b & 63);
             }
         }
         let roles: HashSet<Key, Fx> = lines(include_str!("../../data/names/roles.txt"))
@@ -206,6 +227,7 @@ pub(super) fn tables() -> &'static Tables {
             start_bmp,
             compound,
             words,
+            words_bloom,
             roles,
             after,
             role_last,
