@@ -829,27 +829,56 @@ fn verb_after(after: &[char], t: &Tables) -> bool {
 
 /// Call `f(byte offset, char)` for every char of U+3000..U+9FFF (3-byte UTF-8, lead byte
 /// E3..E9, where every surname lies) whose bit is set in `bits` (a bitset over the BMP).
-/// A byte scan: the other chars are never decoded.
+/// The bytes E3..E9 only ever lead a char: they are found 8 at a time, and the chars
+/// they lead tested and collected without branches; the other chars are never decoded.
 #[inline]
 fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
     let b = text.as_bytes();
-    let mut i = 0;
-    while i + 2 < b.len() {
-        let x = b[i];
-        if !(0xE3..=0xE9).contains(&x) {
-            // `i` stays on char boundaries: skip the whole char.
-            i += utf8_len(x);
-            continue;
-        }
-        let u = (x as usize & 0x0F) << 12
-            | (b[i + 1] as usize & 0x3F) << 6
-            | (b[i + 2] as usize & 0x3F);
-        if bits[u >> 6] >> (u & 63) & 1 == 1 {
-            if let Some(c) = char::from_u32(u as u32) {
-                f(i, c);
+    let code = |p: usize| {
+        let (Some(&y), Some(&z)) = (b.get(p + 1), b.get(p + 2)) else {
+            return None;
+        };
+        Some((b[p] as usize & 0x0F) << 12 | (y as usize & 0x3F) << 6 | (z as usize & 0x3F))
+    };
+    let mut buf = [0usize; 256];
+    let mut n = 0;
+    let mut flush = |buf: &[usize]| {
+        for &p in buf {
+            if let Some(c) = code(p).and_then(|u| char::from_u32(u as u32)) {
+                f(p, c);
             }
         }
-        i += 3;
+    };
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let chunks = b.chunks_exact(8);
+    let rest = b.len() - chunks.remainder().len();
+    for (ci, ch) in chunks.enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(ch);
+        let x = u64::from_le_bytes(w);
+        // Per byte: the high bit set, and the low 7 bits in 0x63..=0x69 (no carries
+        // cross bytes: 0x7F + 0x1D < 0x100).
+        let lo = x & (0x7F * LO);
+        let mut m = x & (lo + 0x1D * LO) & !(lo + 0x16 * LO) & (0x80 * LO);
+        while m != 0 {
+            let p = ci * 8 + m.trailing_zeros() as usize / 8;
+            // A char cut off at the end (not in a `str`) has no code: bit 0 of word 0.
+            let u = code(p).unwrap_or(0);
+            buf[n] = p;
+            n += (bits[u >> 6] >> (u & 63) & 1) as usize;
+            m &= m - 1;
+        }
+        if n > buf.len() - 8 {
+            flush(&buf[..n]);
+            n = 0;
+        }
+    }
+    flush(&buf[..n]);
+    for p in rest..b.len() {
+        let hit = code(p).is_some_and(|u| bits[u >> 6] >> (u & 63) & 1 == 1);
+        if (0xE3..=0xE9).contains(&b[p]) && hit {
+            flush(&[p]);
+        }
     }
 }
 
