@@ -344,9 +344,9 @@ impl<V: Copy + Default> Default for KeyMap<V> {
 }
 
 impl<V: Copy + Default> KeyMap<V> {
-    /// Room for `n` keys without growing.
+    /// Room for `n` keys without growing (load up to 3/4: a smaller table stays in cache).
     pub(super) fn with_capacity(n: usize) -> Self {
-        let cap = (n.max(8) * 2).next_power_of_two();
+        let cap = (n.max(8) * 4 / 3 + 1).next_power_of_two();
         KeyMap {
             slots: vec![(0, V::default()); cap],
             len: 0,
@@ -356,7 +356,7 @@ impl<V: Copy + Default> KeyMap<V> {
 
     /// Empty, with room for `n` keys; keeps the allocation when it is large enough.
     pub(super) fn reset(&mut self, n: usize) {
-        let cap = (n.max(8) * 2).next_power_of_two();
+        let cap = (n.max(8) * 4 / 3 + 1).next_power_of_two();
         self.slots.clear();
         self.slots.resize(cap, (0, V::default()));
         self.len = 0;
@@ -396,7 +396,7 @@ impl<V: Copy + Default> KeyMap<V> {
     #[inline]
     pub(super) fn entry(&mut self, k: u64) -> &mut V {
         debug_assert!(k != 0);
-        if (self.len + 1) * 2 > self.slots.len() {
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
         let mask = self.slots.len() - 1;
