@@ -874,9 +874,9 @@ fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
         }
     }
     flush(&buf[..n]);
-    for p in rest..b.len() {
+    for (p, x) in b.iter().enumerate().skip(rest) {
         let hit = code(p).is_some_and(|u| bits[u >> 6] >> (u & 63) & 1 == 1);
-        if (0xE3..=0xE9).contains(&b[p]) && hit {
+        if (0xE3..=0xE9).contains(x) && hit {
             flush(&[p]);
         }
     }
