@@ -796,18 +796,35 @@ fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, 
 /// Up to 6 chars before byte `pos` (in the last slots of the array, oldest first),
 /// skipping the spaces right before (记者 王明); and how many there are.
 fn chars_before(text: &str, pos: usize) -> ([char; 6], usize) {
+    let mut i = pos;
+    while i > 0 {
+        match char_before(text, i) {
+            c @ (' ' | '\u{3000}') => i -= c.len_utf8(),
+            _ => break,
+        }
+    }
     let mut back = ['\0'; 6];
     let mut nback = 0;
-    for ch in text[..pos]
-        .chars()
-        .rev()
-        .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
-        .take(6)
-    {
+    while nback < 6 && i > 0 {
+        let c = char_before(text, i);
         nback += 1;
-        back[6 - nback] = ch;
+        back[6 - nback] = c;
+        i -= c.len_utf8();
     }
     (back, nback)
+}
+
+/// The packed key of `cs` (≤ 4 chars) when it packs exactly (see `Key::pack_exact`).
+#[inline]
+fn pack_chars(cs: &[char]) -> Option<u64> {
+    let mut k = 0u64;
+    for (i, &c) in cs.iter().enumerate() {
+        if !('\u{1}'..='\u{FFFF}').contains(&c) {
+            return None;
+        }
+        k |= (c as u64) << lane_shift(i);
+    }
+    Some(k)
 }
 
 /// The longest title (≤ 4 chars, 副主委 before 主委) ending `before`, the chars before a
@@ -816,15 +833,17 @@ fn role_before(before: &[char], t: &Tables) -> Option<Key> {
     let titled = before.last().is_some_and(|&p| bit_get(&t.role_last, p));
     (1..=if titled { before.len().min(4) } else { 0 })
         .rev()
-        .map(|l| Key::new(&before[before.len() - l..]))
-        .find(|k| t.roles.contains(k))
+        .map(|l| &before[before.len() - l..])
+        .find(|cs| pack_chars(cs).is_some_and(|k| t.roles_packed.contains(k)))
+        .map(Key::new)
 }
 
 /// `after`, the chars after a name, starts with a speech verb or the like (≤ 4 chars,
 /// each starting with an `after_first` char).
 fn verb_after(after: &[char], t: &Tables) -> bool {
     after.first().is_some_and(|&n| bit_get(&t.after_first, n))
-        && (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])))
+        && (1..=after.len().min(4))
+            .any(|l| pack_chars(&after[..l]).is_some_and(|k| t.after_packed.contains(k)))
 }
 
 /// Call `f(byte offset, char)` for every char of U+3000..U+9FFF (3-byte UTF-8, lead byte

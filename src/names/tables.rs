@@ -21,9 +21,10 @@ pub(super) struct Tables {
     pub(super) words: KeyMap<()>,
     /// A one-hash Bloom filter over `words`: most spellings are ruled out in cache.
     words_bloom: Vec<u64>,
-    /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as keys.
-    pub(super) roles: HashSet<Key, Fx>,
-    pub(super) after: HashSet<Key, Fx>,
+    /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as packed keys (every
+    /// char of both lists is a BMP ideograph).
+    pub(super) roles_packed: KeyMap<()>,
+    pub(super) after_packed: KeyMap<()>,
     /// Last chars of the titles, first chars of the words after: the cheap pre-check.
     pub(super) role_last: Vec<u64>,
     pub(super) after_first: Vec<u64>,
@@ -127,6 +128,14 @@ const CONFUSABLE: &[&str] = &[
     "鳥烏",
 ];
 
+fn packed(keys: &HashSet<Key, Fx>) -> KeyMap<()> {
+    let mut m = KeyMap::with_capacity(keys.len());
+    for p in keys.iter().filter_map(Key::pack_exact) {
+        *m.entry(p) = ();
+    }
+    m
+}
+
 pub(super) fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
@@ -228,8 +237,8 @@ pub(super) fn tables() -> &'static Tables {
             compound,
             words,
             words_bloom,
-            roles,
-            after,
+            roles_packed: packed(&roles),
+            after_packed: packed(&after),
             role_last,
             after_first,
             left,
