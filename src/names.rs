@@ -27,7 +27,9 @@ use crate::stage::{DocState as Doc, Stage};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hasher;
 use std::ops::Range;
-use tables::{bit_get, is_han, readings, same_char, similar, tables, Fx, FxHasher, Tables, Word};
+use tables::{
+    bit_get, features, is_han, same_char, similar, tables, Fx, FxHasher, KeyMap, Tables, Word,
+};
 
 mod tables;
 
@@ -128,26 +130,6 @@ impl Stage for Unifier {
     }
 }
 
-/// `text` with same-length `edits` applied in order: one copy when they are sorted and
-/// disjoint (`replace_range` per edit would move the whole tail each time).
-fn replace_all(mut text: String, edits: &[Edit]) -> String {
-    let Some(sorted) = sorted_disjoint(edits) else {
-        for e in edits {
-            text.replace_range(e.range.clone(), &e.replacement);
-        }
-        return text;
-    };
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for e in sorted {
-        out.push_str(&text[at..e.range.start]);
-        out.push_str(&e.replacement);
-        at = e.range.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
-
 /// The edits sorted by position, when no two overlap (then their order does not matter).
 fn sorted_disjoint(edits: &[Edit]) -> Option<Vec<&Edit>> {
     let mut v: Vec<&Edit> = edits.iter().collect();
@@ -172,8 +154,20 @@ impl Unifier {
         if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
             return Vec::new();
         }
-        let counts = count_candidates(text, tables());
-        let mut edits = self.plan_once(text, &counts);
+        with_scratch(|s| {
+            let mut counts = Counts {
+                map: std::mem::take(&mut s.counts),
+                starts: std::mem::take(&mut s.starts),
+            };
+            count_candidates(text, tables(), &mut counts);
+            let edits = self.plan_counted(text, &mut counts, s);
+            (s.counts, s.starts) = (counts.map, counts.starts);
+            edits
+        })
+    }
+
+    fn plan_counted(&self, text: &str, counts: &mut Counts, s: &mut Scratch) -> Vec<Edit> {
+        let mut edits = self.plan_once(text, counts, s);
         if self.options.mode == NamesMode::Report {
             for e in &mut edits {
                 if e.kind == ChangeKind::Fix {
@@ -189,14 +183,20 @@ impl Unifier {
             }
             return edits;
         }
-        self.settle(text, counts, edits)
+        self.settle(text, counts, edits, s)
     }
 
     /// A fix changes the counts (朱家清 → 朱佳清 adds a 朱佳清 and a 朱佳), which can
     /// settle another pair. Plan again on the fixed text until nothing more changes, so a
     /// second run of the pipeline finds nothing to do. Name fixes keep byte lengths (CJK
     /// chars are 3 bytes), so all rounds share one coordinate system.
-    fn settle(&self, text: &str, mut counts: Counts, first: Vec<Edit>) -> Vec<Edit> {
+    fn settle(
+        &self,
+        text: &str,
+        counts: &mut Counts,
+        first: Vec<Edit>,
+        s: &mut Scratch,
+    ) -> Vec<Edit> {
         let same_len = |es: &[Edit]| {
             es.iter()
                 .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
@@ -204,7 +204,10 @@ impl Unifier {
         if !first.iter().any(|e| e.kind == ChangeKind::Fix) || !same_len(&first) {
             return first;
         }
-        let mut cur = text.to_owned();
+        // The fixed text, in a buffer kept from earlier documents (no fresh pages).
+        let mut cur = std::mem::take(&mut s.text);
+        cur.clear();
+        cur.push_str(text);
         let mut fixes: Vec<Edit> = Vec::new();
         let mut latest = first;
         for _ in 0..4 {
@@ -222,11 +225,15 @@ impl Unifier {
             let t = tables();
             let mut spans: Vec<Range<usize>> = new.iter().map(|e| e.range.clone()).collect();
             let regions = Counts::regions(&cur, &mut spans);
-            counts.recount(&cur, &regions, -1, t);
-            cur = replace_all(cur, &new);
-            counts.recount(&cur, &regions, 1, t);
+            counts.recount(&cur, &regions, -1, t, &mut s.spare);
+            // Same-length replacements overwrite in place (no tail moves); in order, as
+            // overlapping ones must be.
+            for e in &new {
+                cur.replace_range(e.range.clone(), &e.replacement);
+            }
+            counts.recount(&cur, &regions, 1, t, &mut s.spare);
             fixes.extend(new);
-            latest = self.plan_once(&cur, &counts);
+            latest = self.plan_once(&cur, counts, s);
         }
         // Merge overlapping fixes of different rounds into one span each.
         fixes.sort_by_key(|e| (e.range.start, e.range.end));
@@ -258,24 +265,36 @@ impl Unifier {
                 merged.push(e);
             }
         }
+        s.keep_text(cur);
         merged
     }
 
     /// One round: the names file, then counts, variants, decisions.
-    fn plan_once(&self, text: &str, counts: &Counts) -> Vec<Edit> {
+    fn plan_once(&self, text: &str, counts: &Counts, s: &mut Scratch) -> Vec<Edit> {
         let t = tables();
         let mut claimed = Claimed::default();
         let mut edits = Vec::new();
         file_edits(text, &self.options, &mut claimed, &mut edits);
-        let protected: HashSet<Key, Fx> = self
+        // Only keys that pack exactly can equal a candidate.
+        let protected: HashSet<u64, Word> = self
             .options
             .canonical
             .iter()
             .chain(self.options.variants.iter().map(|(_, c)| c))
-            .filter_map(|s| Key::from_str(s))
+            .filter_map(|s| Key::from_str(s)?.pack_exact())
             .collect();
-        let stats = counts.stats();
-        let decisions = decide(&stats, t, &protected);
+        let stats = Stats::new(&counts.map, s);
+        let mut decisions = decide(&stats, t, &protected, s);
+        // A group with no title, speech verb or (long spellings) enumeration anywhere is
+        // left alone by `finish_group`: spare the context pass its occurrences.
+        let named: HashSet<Key, Fx> = decisions
+            .iter()
+            .filter(|d| d.group.iter().any(|(k, _)| stats.named(k.pack())))
+            .map(|d| d.major)
+            .collect();
+        decisions.retain(|d| named.contains(&d.major));
+        s.best_ext = stats.best_ext;
+        s.suffix_max = stats.suffix_max;
         if !decisions.is_empty() {
             let occs = collect_occurrences(text, t, &decisions, &counts.starts);
             finish(t, &decisions, &occs, &mut claimed, &mut edits);
@@ -322,20 +341,6 @@ impl Key {
         &self.c[..self.len as usize]
     }
 
-    fn prefix(&self) -> Key {
-        Key::new(&self.c[..self.len as usize - 1])
-    }
-
-    fn suffix(&self) -> Key {
-        Key::new(&self.c[1..self.len as usize])
-    }
-
-    fn masked(&self, p: usize) -> Key {
-        let mut k = *self;
-        k.c[p] = '\0';
-        k
-    }
-
     fn string(&self) -> String {
         self.chars().iter().collect()
     }
@@ -358,66 +363,176 @@ impl Key {
         }
         Key { c, len }
     }
+    /// The packed key when packing loses nothing (every char in the BMP, none NUL): then
+    /// packed keys are equal exactly when the keys are.
+    fn pack_exact(&self) -> Option<u64> {
+        self.chars()
+            .iter()
+            .all(|&c| ('\u{1}'..='\u{FFFF}').contains(&c))
+            .then(|| self.pack())
+    }
+}
+
+// Packed spellings (`Key::pack`): four 16-bit lanes, first char in the top lane, unused
+// lanes 0. Their order as integers is the order of the keys.
+
+/// Number of chars of a packed key.
+#[inline]
+fn plen(k: u64) -> usize {
+    4 - (k.trailing_zeros() / 16) as usize
+}
+
+/// Bit shift of lane `i`.
+#[inline]
+fn lane_shift(i: usize) -> u32 {
+    48 - 16 * i as u32
+}
+
+#[inline]
+fn pchar(k: u64, i: usize) -> char {
+    char::from_u32((k >> lane_shift(i)) as u32 & 0xFFFF).unwrap_or('\0')
+}
+
+#[inline]
+fn pchars(k: u64) -> [char; 4] {
+    [pchar(k, 0), pchar(k, 1), pchar(k, 2), pchar(k, 3)]
+}
+
+/// The key without its last char.
+#[inline]
+fn pprefix(k: u64) -> u64 {
+    k & !(0xFFFF << lane_shift(plen(k) - 1))
+}
+
+/// The key with lane `p` cleared.
+#[inline]
+fn pmasked(k: u64, p: usize) -> u64 {
+    k & !(0xFFFF << lane_shift(p))
 }
 
 /// Surname length of a key (2 for a compound surname).
 fn surname_len(k: &Key, t: &Tables) -> usize {
-    let cs = k.chars();
-    if cs.len() >= 3 && t.compound.contains(&[cs[0], cs[1]]) && !bit_get(&t.surname, cs[0]) {
+    surname_len_of(k.chars(), t)
+}
+
+#[inline]
+fn surname_len_of(cs: &[char], t: &Tables) -> usize {
+    if cs.len() >= 3
+        && bit_get(&t.compound_first, cs[0])
+        && !bit_get(&t.surname, cs[0])
+        && t.compound.contains(&[cs[0], cs[1]])
+    {
         2
     } else {
         1
     }
 }
 
-struct Stats {
-    counts: HashMap<Key, u32, Fx>,
-    /// Spellings seen at least once where a context cue could be.
-    cued: HashSet<Key, Fx>,
-    /// For a spelling, its most frequent one-char-longer continuation.
-    best_ext: HashMap<Key, (Key, u32), Fx>,
-    /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
-    suffix_max: HashMap<Key, u32, Fx>,
+/// Buffers of one planning, kept per thread between documents: a window's tables take
+/// a few MB, and fresh memory costs a page fault per 4 KiB.
+#[derive(Default)]
+struct Scratch {
+    counts: KeyMap<Tally>,
+    starts: Vec<usize>,
+    spare: Vec<usize>,
+    best_ext: KeyMap<(u64, u32)>,
+    suffix_max: KeyMap<u32>,
+    index: KeyMap<u32>,
+    entries: Vec<(u64, u32)>,
+    seen: Vec<u64>,
+    pairs: Vec<(u64, u64, usize)>,
+    text: String,
 }
 
-impl Stats {
-    fn new(mut counts: HashMap<Key, u32, Fx>) -> Stats {
-        let mut cued: HashSet<Key, Fx> = HashSet::default();
-        for (k, c) in counts.iter_mut() {
-            if *c & CUED != 0 {
-                *c &= !CUED;
-                cued.insert(*k);
-            }
+impl Scratch {
+    /// Keep the text buffer for the next document, unless it is unusually large.
+    fn keep_text(&mut self, text: String) {
+        if text.capacity() <= 64 << 20 {
+            self.text = text;
         }
-        let mut best_ext: HashMap<Key, (Key, u32), Fx> = HashMap::default();
-        let mut suffix_max: HashMap<Key, u32, Fx> = HashMap::default();
-        for (k, &c) in &counts {
-            if c < 2 || k.len < 3 {
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Run `f` with this thread's scratch buffers (fresh ones if they are in use).
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut s = SCRATCH.with(|c| c.take());
+    let r = f(&mut s);
+    SCRATCH.with(|c| c.replace(s));
+    r
+}
+
+/// The counts of one round, by packed key.
+struct Stats<'a> {
+    /// (occurrences, occurrences where a cue could be); a key counted 0 is absent.
+    counts: &'a KeyMap<Tally>,
+    /// For a spelling, its most frequent one-char-longer continuation.
+    best_ext: KeyMap<(u64, u32)>,
+    /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
+    suffix_max: KeyMap<u32>,
+}
+
+impl<'a> Stats<'a> {
+    fn new(counts: &'a KeyMap<Tally>, s: &mut Scratch) -> Stats<'a> {
+        let mut best_ext = std::mem::take(&mut s.best_ext);
+        let mut suffix_max = std::mem::take(&mut s.suffix_max);
+        // About a quarter and a half of the spellings have an entry.
+        best_ext.reset(counts.len() / 2);
+        suffix_max.reset(counts.len() / 2);
+        for (k, Tally { n: c, .. }) in counts.iter() {
+            if c < 2 || plen(k) < 3 {
                 continue;
             }
-            let p = k.prefix();
-            if counts.contains_key(&p) {
-                let e = best_ext.entry(p).or_insert((*k, c));
-                if (c, std::cmp::Reverse(*k)) > (e.1, std::cmp::Reverse(e.0)) {
-                    *e = (*k, c);
+            let p = pprefix(k);
+            if counts.get(p).is_some_and(|v| v.n > 0) {
+                let e = best_ext.entry(p);
+                // The most frequent; on a tie the smallest key.
+                if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
+                    *e = (k, c);
                 }
             }
-            if k.len == 3 {
-                let m = suffix_max.entry(k.suffix()).or_insert(0);
+            if plen(k) == 3 {
+                let m = suffix_max.entry(k << 16);
                 *m = (*m).max(c);
             }
         }
         Stats {
             counts,
-            cued,
             best_ext,
             suffix_max,
         }
+    }
+
+    #[inline]
+    fn count(&self, k: u64) -> u32 {
+        self.counts.get(k).map_or(0, |v| v.n)
+    }
+
+    /// Seen at least once with a title, a speech verb or an enumeration (for a long
+    /// spelling) around it: without one in its group, a decision has no effect.
+    #[inline]
+    fn named(&self, k: u64) -> bool {
+        self.counts.get(k).is_some_and(|v| v.n > 0 && v.named > 0)
+    }
+
+    /// Seen at least once where a context cue could be.
+    #[inline]
+    fn cued(&self, k: u64) -> bool {
+        self.counts.get(k).is_some_and(|v| v.n > 0 && v.cued > 0)
     }
 }
 
 /// The candidate spellings starting at char offset `i` of `cs` (up to 4 chars ahead).
 fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
+    candidates_len(cs, t, |l| f(Key::new(&cs[..l])));
+}
+
+/// The lengths of the candidate spellings that are prefixes of `cs` (up to 4 chars).
+#[inline]
+fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
     let c0 = cs[0];
     let mut slens = [0usize; 2];
     let mut n = 0;
@@ -435,10 +550,9 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
             if cs.len() < l || !cs[sl..l].iter().all(|&c| is_han(c)) {
                 break;
             }
-            let k = Key::new(&cs[..l]);
             // 欧阳修 is both 欧+阳修 and 欧阳+修: count it once.
             if !(sl == 2 && g == 1 && n == 2) {
-                f(k);
+                f(l);
             }
         }
     }
@@ -447,16 +561,39 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
 /// Pass 1: count every candidate spelling, and note which ones ever stand where a context
 /// cue could be (a char before that ends a title or is `、`, a char after that starts a
 /// speech verb or is `、`): pairs without any can skip the context pass.
-fn count_candidates(text: &str, t: &Tables) -> Counts {
-    let mut counts = Counts::default();
-    // About 1 char in 14 of Chinese text is a surname char (3 bytes each).
-    let mut starts = Vec::with_capacity(text.len() / 48);
+fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
+    // A document has far fewer distinct spellings than candidate starts (about 1 char in
+    // 14 of Chinese text is a surname char, 3 bytes each).
+    let (map, starts) = (&mut counts.map, &mut counts.starts);
+    map.reset((text.len() / 160).min(1 << 16));
+    starts.clear();
     scan_bmp(text, &t.start_bmp, |pos, c| {
         starts.push(pos);
-        count_at(text, pos, c, t, |k, cued| counts.add(k, cued, 1));
+        count_at(text, pos, c, t, |k, cued, named| {
+            add(map, k, cued, named, 1)
+        });
     });
-    counts.starts = starts;
-    counts
+}
+
+#[inline]
+fn add(map: &mut KeyMap<Tally>, k: u64, cued: bool, named: bool, d: i32) {
+    let e = map.entry(k);
+    e.n = e.n.wrapping_add_signed(d);
+    if cued {
+        e.cued = e.cued.wrapping_add_signed(d);
+    }
+    if named {
+        e.named = e.named.wrapping_add_signed(d);
+    }
+}
+
+/// The occurrences of a spelling: all, those where a context cue could be, those with a
+/// strong cue (see `count_at`).
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    n: u32,
+    cued: u32,
+    named: u32,
 }
 
 /// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
@@ -464,37 +601,37 @@ fn count_candidates(text: &str, t: &Tables) -> Counts {
 /// scan the text again).
 #[derive(Default, Clone)]
 struct Counts {
-    map: HashMap<u64, (u32, u32), Word>,
+    map: KeyMap<Tally>,
     starts: Vec<usize>,
 }
 
 impl Counts {
-    #[inline]
-    fn add(&mut self, k: u64, cued: bool, d: i32) {
-        let e = self.map.entry(k).or_insert((0, 0));
-        e.0 = e.0.wrapping_add_signed(d);
-        if cued {
-            e.1 = e.1.wrapping_add_signed(d);
-        }
-    }
-
-    /// The starts whose window (the char before, the candidate, the chars after) touches
-    /// one of `spans` (disjoint byte ranges that a same-length edit replaces): merged
-    /// byte ranges, the same in the text before and after the edit.
+    /// The starts whose window (`count_at`: the chars before, the candidate, the chars
+    /// after) touches one of `spans` (disjoint byte ranges that a same-length edit
+    /// replaces): merged byte ranges, the same in the text before and after the edit.
     fn regions(text: &str, spans: &mut [Range<usize>]) -> Vec<Range<usize>> {
         spans.sort_by_key(|s| (s.start, s.end));
         let mut regions: Vec<Range<usize>> = Vec::new();
         for s in spans.iter() {
-            // 5 chars before .. the char after the span: bytes that the edit keeps.
+            // A start reads up to 9 chars from itself: 8 chars before the span.
             let a = text[..s.start]
                 .char_indices()
                 .rev()
-                .nth(4)
+                .nth(7)
                 .map_or(0, |(i, _)| i);
-            let b = text[s.end..]
-                .chars()
+            // A start reads the 6 chars before it, after skipping the spaces right before
+            // it: up to 6 chars after the span, then a run of spaces, then the start.
+            let mut after = text[s.end..].char_indices().peekable();
+            for _ in 0..6 {
+                after.next();
+            }
+            while after
+                .next_if(|&(_, c)| matches!(c, ' ' | '\u{3000}'))
+                .is_some()
+            {}
+            let b = after
                 .next()
-                .map_or(text.len(), |c| s.end + c.len_utf8());
+                .map_or(text.len(), |(i, c)| s.end + i + c.len_utf8());
             match regions.last_mut() {
                 Some(r) if a <= r.end => r.end = r.end.max(b),
                 _ => regions.push(a..b),
@@ -505,13 +642,23 @@ impl Counts {
 
     /// Add (`d = 1`) or remove (`d = -1`) the candidates starting inside `regions`.
     /// With `d = 1` the text is the new one: its starts inside `regions` replace the old.
-    fn recount(&mut self, text: &str, regions: &[Range<usize>], d: i32, t: &Tables) {
+    /// `spare` is a buffer for the new starts (swapped with the old ones).
+    fn recount(
+        &mut self,
+        text: &str,
+        regions: &[Range<usize>],
+        d: i32,
+        t: &Tables,
+        spare: &mut Vec<usize>,
+    ) {
         let mut fresh = Vec::new();
         for r in regions {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
                     fresh.push(r.start + o);
-                    count_at(text, r.start + o, c, t, |k, cued| self.add(k, cued, d));
+                    count_at(text, r.start + o, c, t, |k, cued, named| {
+                        add(&mut self.map, k, cued, named, d)
+                    });
                 }
             }
         }
@@ -519,10 +666,10 @@ impl Counts {
             return;
         }
         // Merge: the old starts outside the regions, the fresh ones inside (both sorted).
-        let old = std::mem::take(&mut self.starts);
-        let mut out = Vec::with_capacity(old.len() + fresh.len());
+        let mut out = std::mem::take(spare);
+        out.clear();
         let (mut ri, mut ni) = (0, 0);
-        for p in old {
+        for &p in &self.starts {
             while ni < fresh.len() && fresh[ni] < p {
                 out.push(fresh[ni]);
                 ni += 1;
@@ -536,67 +683,232 @@ impl Counts {
             out.push(p);
         }
         out.extend_from_slice(&fresh[ni..]);
-        self.starts = out;
-    }
-
-    fn stats(&self) -> Stats {
-        let mut counts: HashMap<Key, u32, Fx> = HashMap::default();
-        counts.reserve(self.map.len());
-        for (&k, &(n, cued)) in &self.map {
-            if n > 0 {
-                counts.insert(Key::unpack(k), n | if cued > 0 { CUED } else { 0 });
-            }
-        }
-        Stats::new(counts)
+        *spare = std::mem::replace(&mut self.starts, out);
     }
 }
 
-/// The candidates starting with `c` at byte `pos`, with their cue flag.
+/// The char at byte `i` of `text` (a char boundary before its end) and its length.
+#[inline(always)]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = text.as_bytes();
+    // Chinese text is mostly 3-byte chars: decode those directly.
+    if i + 2 < b.len() && b[i] & 0xF0 == 0xE0 {
+        let u =
+            (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
+        return char::from_u32(u).map(|c| (c, 3));
+    }
+    if i < b.len() && b[i] < 0x80 {
+        return Some((b[i] as char, 1));
+    }
+    char_at_slow(text, i)
+}
+
+#[cold]
+#[inline(never)]
+fn char_at_slow(text: &str, i: usize) -> Option<(char, usize)> {
+    text.get(i..)?.chars().next().map(|c| (c, c.len_utf8()))
+}
+
+/// The char ending at byte `i` of `text` (a char boundary), `'\0'` at the start.
 #[inline]
-fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, bool)) {
-    // Decode the few chars ahead only here (most chars are not surnames).
-    let mut w = ['\0'; 5];
+fn char_before(text: &str, i: usize) -> char {
+    let b = text.as_bytes();
+    if i >= 3 && b[i - 3] & 0xF0 == 0xE0 {
+        let u = (b[i - 3] as u32 & 0x0F) << 12
+            | (b[i - 2] as u32 & 0x3F) << 6
+            | (b[i - 1] as u32 & 0x3F);
+        if let Some(c) = char::from_u32(u) {
+            return c;
+        }
+    }
+    if i >= 1 && b[i - 1] < 0x80 {
+        return b[i - 1] as char;
+    }
+    text[..i].chars().next_back().unwrap_or('\0')
+}
+
+/// The packed lanes of the first `l` chars.
+const PREFIX_MASK: [u64; 5] = [
+    0,
+    0xFFFF << 48,
+    0xFFFF_FFFF << 32,
+    0xFFFF_FFFF_FFFF << 16,
+    u64::MAX,
+];
+
+/// The candidates starting with `c` at byte `pos`, with two flags: a context cue could be
+/// there (the char before ends a title or is `、` or a space, the char after starts a
+/// speech verb or is `、`), and a strong cue is there (what `collect_occurrences` calls
+/// a role or a verb after, or an enumeration for a spelling of 3 chars or more).
+#[inline]
+fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, bool, bool)) {
+    // Decode the few chars ahead only here (most chars are not surnames); up to 9 when a
+    // speech verb may follow, as `collect_occurrences` reads them.
+    let mut w = ['\0'; 9];
     w[0] = c;
     let mut n = 1;
-    for ch in text[pos + c.len_utf8()..].chars().take(4) {
-        w[n] = ch;
-        n += 1;
-    }
-    let w = &w[..n];
-    let prev = text[..pos].chars().next_back().unwrap_or('\0');
+    let mut at = pos + c.len_utf8();
+    let mut more = |w: &mut [char; 9], n: &mut usize, upto: usize| {
+        while *n < upto {
+            let Some((ch, l)) = char_at(text, at) else {
+                break;
+            };
+            w[*n] = ch;
+            *n += 1;
+            at += l;
+        }
+    };
+    more(&mut w, &mut n, 5);
+    let prev = char_before(text, pos);
     let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
-    candidates_at(&w[..n.min(4)], t, |k| {
-        let after = w
-            .get(k.len as usize)
-            .map_or(true, |&n| n == '、' || bit_get(&t.after_first, n));
-        f(k.pack(), before || after);
+    // Only then can a title or a `、` stand before (spaces skipped).
+    let (role, enum_before) = if before {
+        let (back, nb) = chars_before(text, pos);
+        let back = &back[6 - nb..];
+        (role_before(back, t).is_some(), back.last() == Some(&'、'))
+    } else {
+        (false, false)
+    };
+    // The candidates are prefixes of these four chars: their packed keys are masks of one.
+    let m = n.min(4);
+    let full = w[..m]
+        .iter()
+        .enumerate()
+        .fold(0u64, |k, (i, &c)| k | (c as u64 & 0xFFFF) << lane_shift(i));
+    let mut ls = [0usize; 4];
+    let mut nl = 0;
+    candidates_len(&w[..m], t, |l| {
+        ls[nl] = l;
+        nl += 1;
     });
+    for &l in &ls[..nl] {
+        let next = w[..n].get(l).copied();
+        let after = next.map_or(true, |x| x == '、' || bit_get(&t.after_first, x));
+        let mut named = role || (l >= 3 && (enum_before || next == Some('、')));
+        if !named && next.is_some_and(|x| bit_get(&t.after_first, x)) {
+            more(&mut w, &mut n, 9);
+            named = verb_after(&w[l.min(n)..n], t);
+        }
+        f(full & PREFIX_MASK[l], before || after, named);
+    }
 }
 
-const CUED: u32 = 1 << 31;
+/// Up to 6 chars before byte `pos` (in the last slots of the array, oldest first),
+/// skipping the spaces right before (记者 王明); and how many there are.
+fn chars_before(text: &str, pos: usize) -> ([char; 6], usize) {
+    let mut i = pos;
+    while i > 0 {
+        match char_before(text, i) {
+            c @ (' ' | '\u{3000}') => i -= c.len_utf8(),
+            _ => break,
+        }
+    }
+    let mut back = ['\0'; 6];
+    let mut nback = 0;
+    while nback < 6 && i > 0 {
+        let c = char_before(text, i);
+        nback += 1;
+        back[6 - nback] = c;
+        i -= c.len_utf8();
+    }
+    (back, nback)
+}
+
+/// The packed key of `cs` (≤ 4 chars) when it packs exactly (see `Key::pack_exact`).
+#[inline]
+fn pack_chars(cs: &[char]) -> Option<u64> {
+    let mut k = 0u64;
+    for (i, &c) in cs.iter().enumerate() {
+        if !('\u{1}'..='\u{FFFF}').contains(&c) {
+            return None;
+        }
+        k |= (c as u64) << lane_shift(i);
+    }
+    Some(k)
+}
+
+/// The longest title (≤ 4 chars, 副主委 before 主委) ending `before`, the chars before a
+/// name. Every title ends with a `role_last` char: the bitset spares most lookups.
+fn role_before(before: &[char], t: &Tables) -> Option<Key> {
+    let titled = before.last().is_some_and(|&p| bit_get(&t.role_last, p));
+    (1..=if titled { before.len().min(4) } else { 0 })
+        .rev()
+        .map(|l| &before[before.len() - l..])
+        .find(|cs| pack_chars(cs).is_some_and(|k| t.roles_packed.contains(k)))
+        .map(Key::new)
+}
+
+/// `after`, the chars after a name, starts with a speech verb or the like (≤ 4 chars,
+/// each starting with an `after_first` char).
+fn verb_after(after: &[char], t: &Tables) -> bool {
+    after.first().is_some_and(|&n| bit_get(&t.after_first, n))
+        && (1..=after.len().min(4))
+            .any(|l| pack_chars(&after[..l]).is_some_and(|k| t.after_packed.contains(k)))
+}
 
 /// Call `f(byte offset, char)` for every char of U+3000..U+9FFF (3-byte UTF-8, lead byte
 /// E3..E9, where every surname lies) whose bit is set in `bits` (a bitset over the BMP).
-/// A byte scan: the other chars are never decoded.
+/// The bytes E3..E9 only ever lead a char: they are found 8 at a time, and the chars
+/// they lead tested and collected without branches; the other chars are never decoded.
 #[inline]
 fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
     let b = text.as_bytes();
-    let mut i = 0;
-    while i + 2 < b.len() {
-        let x = b[i];
-        if !(0xE3..=0xE9).contains(&x) {
-            i += 1;
-            continue;
-        }
-        let u = (x as usize & 0x0F) << 12
-            | (b[i + 1] as usize & 0x3F) << 6
-            | (b[i + 2] as usize & 0x3F);
-        if bits[u >> 6] >> (u & 63) & 1 == 1 {
-            if let Some(c) = char::from_u32(u as u32) {
-                f(i, c);
+    let code = |p: usize| {
+        let (Some(&y), Some(&z)) = (b.get(p + 1), b.get(p + 2)) else {
+            return None;
+        };
+        Some((b[p] as usize & 0x0F) << 12 | (y as usize & 0x3F) << 6 | (z as usize & 0x3F))
+    };
+    let mut buf = [0usize; 256];
+    let mut n = 0;
+    let mut flush = |buf: &[usize]| {
+        for &p in buf {
+            if let Some(c) = code(p).and_then(|u| char::from_u32(u as u32)) {
+                f(p, c);
             }
         }
-        i += 3;
+    };
+    const LO: u64 = 0x0101_0101_0101_0101;
+    let chunks = b.chunks_exact(8);
+    let rest = b.len() - chunks.remainder().len();
+    for (ci, ch) in chunks.enumerate() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(ch);
+        let x = u64::from_le_bytes(w);
+        // Per byte: the high bit set, and the low 7 bits in 0x63..=0x69 (no carries
+        // cross bytes: 0x7F + 0x1D < 0x100).
+        let lo = x & (0x7F * LO);
+        let mut m = x & (lo + 0x1D * LO) & !(lo + 0x16 * LO) & (0x80 * LO);
+        while m != 0 {
+            let p = ci * 8 + m.trailing_zeros() as usize / 8;
+            // A char cut off at the end (not in a `str`) has no code: bit 0 of word 0.
+            let u = code(p).unwrap_or(0);
+            buf[n] = p;
+            n += (bits[u >> 6] >> (u & 63) & 1) as usize;
+            m &= m - 1;
+        }
+        if n > buf.len() - 8 {
+            flush(&buf[..n]);
+            n = 0;
+        }
+    }
+    flush(&buf[..n]);
+    for (p, x) in b.iter().enumerate().skip(rest) {
+        let hit = code(p).is_some_and(|u| bits[u >> 6] >> (u & 63) & 1 == 1);
+        if (0xE3..=0xE9).contains(x) && hit {
+            flush(&[p]);
+        }
+    }
+}
+
+/// The length of the UTF-8 sequence that lead byte `x` starts (1 for ASCII).
+#[inline]
+fn utf8_len(x: u8) -> usize {
+    match x {
+        0xF0.. => 4,
+        0xE0.. => 3,
+        0xC0.. => 2,
+        _ => 1,
     }
 }
 
@@ -626,15 +938,13 @@ struct Decision {
     clear: bool,
 }
 
-fn count(s: &Stats, k: &Key) -> u32 {
-    s.counts.get(k).copied().unwrap_or(0)
-}
-
-/// Can `k` be a person's full name by itself (not a word, not a part of a longer name)?
-fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
-    let cs = k.chars();
-    let sl = surname_len(k, t);
-    if t.words.contains(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
+/// Can `k` (packed) be a person's full name by itself (not a word, not a part of a longer
+/// name)?
+fn eligible(k: u64, s: &Stats, t: &Tables) -> bool {
+    let all = pchars(k);
+    let cs = &all[..plen(k)];
+    let sl = surname_len_of(cs, t);
+    if t.is_word(k) || cs[sl..].iter().any(|&c| bit_get(&t.stop, c)) {
         return false;
     }
     // 时前台 is "when" + 前台, not a person: a surname that is mostly an everyday word,
@@ -643,164 +953,155 @@ fn eligible(k: &Key, s: &Stats, t: &Tables) -> bool {
     {
         return false;
     }
-    let n = count(s, k);
+    let n = s.count(k);
     if cs.len() > sl + 1 {
         // Surname + 2: the name only if most uses of the shorter form continue this way.
-        let shorter = count(s, &k.prefix());
+        let shorter = s.count(pprefix(k));
         if n * 2 <= shorter {
             return false;
         }
     } else {
         // Surname + 1: not the name if it mostly continues into a longer name.
-        if longest_extension(k, s).is_some_and(|(e, c)| c * 2 > n && eligible(&e, s, t)) {
+        if s.best_ext
+            .get(k)
+            .is_some_and(|(e, c)| c * 2 > n && eligible(e, s, t))
+        {
             return false;
         }
     }
     // Inside a longer name (黄金明 holds 金明): all uses preceded by the same surname.
-    if cs.len() == 2 && s.suffix_max.get(k).copied().unwrap_or(0) >= n {
+    if cs.len() == 2 && s.suffix_max.get(k).unwrap_or(0) >= n {
         return false;
     }
     true
 }
 
-/// The sound and look features of chars, as ids: a toneless reading (its own id per
-/// syllable) or a look-alike class (top bit set). Looked up once per char.
-#[derive(Default)]
-struct FeatMemo {
-    syllables: HashMap<&'static str, u32, Fx>,
-    chars: HashMap<char, ([u32; 2], usize), Fx>,
-}
-
-impl FeatMemo {
-    fn get(&mut self, c: char, t: &Tables) -> ([u32; 2], usize) {
-        if let Some(&f) = self.chars.get(&c) {
-            return f;
-        }
-        let mut f = ([0u32; 2], 0);
-        // `readings` gives the main reading only: at most one, plus one look-alike class.
-        for r in readings(c).into_iter().take(1) {
-            let next = self.syllables.len() as u32;
-            f.0[f.1] = *self.syllables.entry(r).or_insert(next);
-            f.1 += 1;
-        }
-        if let Some(&cl) = t.confusable.get(&c) {
-            f.0[f.1] = 1 << 31 | cl as u32;
-            f.1 += 1;
-        }
-        self.chars.insert(c, f);
-        f
-    }
-}
-
-fn longest_extension(k: &Key, s: &Stats) -> Option<(Key, u32)> {
-    s.best_ext.get(k).copied()
-}
-
 /// Group the counted spellings into variant pairs and judge each by counts.
-fn decide(s: &Stats, t: &Tables, protected: &HashSet<Key, Fx>) -> Vec<Decision> {
-    // Index the possible majors (seen at least twice) by (masked key, position, sound/look).
-    let majors: Vec<Key> = s
+fn decide(
+    s: &Stats,
+    t: &Tables,
+    protected: &HashSet<u64, Word>,
+    scratch: &mut Scratch,
+) -> Vec<Decision> {
+    // The possible majors: seen at least twice, and eligible.
+    let majors: Vec<u64> = s
         .counts
         .iter()
-        .filter(|(k, &c)| c >= 2 && eligible(k, s, t))
-        .map(|(k, _)| *k)
+        .filter(|&(k, v)| v.n >= 2 && eligible(k, s, t))
+        .map(|(k, _)| k)
         .collect();
     if majors.is_empty() {
         return Vec::new();
     }
-    let mut memo = FeatMemo::default();
-    // Index keys: the masked spelling packed, and (position, length, feature).
-    let slot = |k: &Key, p: usize, f: u32| {
-        (
-            k.masked(p).pack(),
-            (p as u64) << 40 | (k.len as u64) << 32 | f as u64,
-        )
-    };
-    // A bitset over (masked spelling, position, length) rules out most spellings without
-    // a lookup: the index holds only the majors.
+    let feats = features();
+    // Index slots: the spelling with the char at `p` replaced by one of its feature codes
+    // (all below U+3400, so a slot says which lane varies and how). Two spellings share a
+    // slot exactly when they differ only at `p` and share a feature there.
+    let slot = |k: u64, p: usize, f: u16| pmasked(k, p) | (f as u64) << lane_shift(p);
+    // A bitset over the slots rules out most spellings without a lookup.
     const SEEN_BITS: u32 = 20;
-    let seen_bit = |k: &Key, p: usize| {
-        let (m, meta) = slot(k, p, 0);
-        let h = (m ^ meta.rotate_left(17)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        (h >> (64 - SEEN_BITS)) as usize
-    };
-    let mut seen = vec![0u64; 1 << (SEEN_BITS - 6)];
-    let mut index: HashMap<(u64, u64), Vec<Key>, Word> = HashMap::default();
-    for k in &majors {
-        for p in 0..k.len as usize {
-            let bit = seen_bit(k, p);
-            seen[bit >> 6] |= 1 << (bit & 63);
-            let (fs, n) = memo.get(k.c[p], t);
-            for &f in &fs[..n] {
-                index.entry(slot(k, p, f)).or_default().push(*k);
+    let seen_bit =
+        |x: u64| ((x ^ x >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SEEN_BITS)) as usize;
+    let seen = &mut scratch.seen;
+    seen.clear();
+    seen.resize(1 << (SEEN_BITS - 6), 0);
+    // Slot → first entry of its list; entries: (major, next entry + 1 or 0).
+    let index = &mut scratch.index;
+    index.reset(majors.len() * 3);
+    let entries = &mut scratch.entries;
+    entries.clear();
+    for &k in &majors {
+        for p in 0..plen(k) {
+            for f in feats.get(pchar(k, p)) {
+                if f == 0 {
+                    continue;
+                }
+                let x = slot(k, p, f);
+                let bit = seen_bit(x);
+                seen[bit >> 6] |= 1 << (bit & 63);
+                let head = index.entry(x);
+                entries.push((k, *head));
+                *head = entries.len() as u32;
             }
         }
     }
-    // Every spelling (also seen once) against the index: variants of each major.
-    let mut variants: HashMap<Key, Vec<(Key, usize)>, Fx> = HashMap::default();
-    for k in s.counts.keys() {
-        for p in 0..k.len as usize {
-            let bit = seen_bit(k, p);
-            if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
-                continue;
-            }
-            let (fs, n) = memo.get(k.c[p], t);
-            for &f in &fs[..n] {
-                if let Some(ms) = index.get(&slot(k, p, f)) {
-                    for a in ms {
-                        if a != k {
-                            let v = variants.entry(*a).or_default();
-                            if !v.iter().any(|(x, _)| x == k) {
-                                v.push((*k, p));
-                            }
-                        }
+    // Every spelling (also seen once) against the index: (major, variant, position).
+    let pairs = &mut scratch.pairs;
+    pairs.clear();
+    for (k, v) in s.counts.iter() {
+        if v.n == 0 {
+            continue;
+        }
+        for p in 0..plen(k) {
+            for f in feats.get(pchar(k, p)) {
+                if f == 0 {
+                    continue;
+                }
+                let x = slot(k, p, f);
+                let bit = seen_bit(x);
+                if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
+                    continue;
+                }
+                let mut at = index.get(x).unwrap_or(0);
+                while at != 0 {
+                    let (a, next) = entries[at as usize - 1];
+                    if a != k && pmasked(a, p) == pmasked(k, p) {
+                        pairs.push((a, k, p));
                     }
+                    at = next;
                 }
             }
         }
     }
+    // A pair sharing two features is found twice; the position of a pair is unique.
+    pairs.sort_unstable();
+    pairs.dedup_by_key(|x| (x.0, x.1));
     let mut out = Vec::new();
-    let mut majors: Vec<&Key> = variants.keys().collect();
-    majors.sort_unstable();
-    for a in majors {
-        let vs = &variants[a];
-        let na = count(s, a);
-        if !eligible(a, s, t) {
-            continue;
-        }
-        let mut group: Vec<(Key, u32)> = vec![(*a, na)];
-        group.extend(vs.iter().map(|(k, _)| (*k, count(s, k))));
-        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
-        let dominant = vs.iter().all(|(k, _)| count(s, k) < na);
+    for vs in pairs.chunk_by(|x, y| x.0 == y.0) {
+        let a = vs[0].0;
+        let na = s.count(a);
         // No spelling of the group ever stands where a cue could be: not a person.
-        if !s.cued.contains(a) && !vs.iter().any(|(k, _)| s.cued.contains(k)) {
+        if !s.cued(a) && !vs.iter().any(|&(_, k, _)| s.cued(k)) {
             continue;
         }
-        for &(b, p) in vs {
-            let nb = count(s, &b);
-            if nb > na || protected.contains(&b) || t.words.contains(&b) {
+        let mut group: Vec<(u64, u32)> = vec![(a, na)];
+        group.extend(vs.iter().map(|&(_, k, _)| (k, s.count(k))));
+        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
+        let dominant = group[1..].iter().all(|&(_, c)| c < na);
+        let group: Vec<(Key, u32)> = group.iter().map(|&(k, c)| (Key::unpack(k), c)).collect();
+        let major = Key::unpack(a);
+        for &(_, b, p) in vs {
+            let nb = s.count(b);
+            if nb > na || protected.contains(&b) || t.is_word(b) {
                 continue;
             }
-            let how = similar(a.c[p], b.c[p], t).unwrap_or("same pinyin");
+            let (ca, cb) = (pchar(a, p), pchar(b, p));
+            let (fa, fb) = (feats.get(ca), feats.get(cb));
+            let look = |f: [u16; 2]| f.into_iter().find(|&x| x & 0x2000 != 0);
+            let how = if look(fa).is_some() && look(fa) == look(fb) {
+                "look-alike"
+            } else {
+                "same pinyin"
+            };
             // Another surname is another family (沈老/陈老), unless the chars look alike
             // (李/季, an OCR slip); the same char in the other script is not a variant.
-            if (p < surname_len(a, t) && how != "look-alike") || same_char(a.c[p], b.c[p], t) {
+            if (p < surname_len(&major, t) && how != "look-alike") || same_char(ca, cb, t) {
                 continue;
             }
             // A function char in the variant is mostly ordinary text (房不错 is not 房部):
             // such an occurrence needs its own title or speech verb (checked later),
             // unless it looks like the name's char (李克已 for 李克己).
-            let function_char = bit_get(&t.stop, b.c[p]) && how != "look-alike";
+            let function_char = bit_get(&t.stop, cb) && how != "look-alike";
             // Counts are judged with the context (finish_group): a spelling seen twice or
             // more is less likely a slip and needs the major at 3× its count.
             let clear = dominant;
-            if nb == na && b < *a && eligible(&b, s, t) {
+            if nb == na && b < a && eligible(b, s, t) {
                 // A tie between two possible names: report it once, from the larger key.
                 continue;
             }
             out.push(Decision {
-                major: *a,
-                minor: b,
+                major,
+                minor: Key::unpack(b),
                 pos: p,
                 how,
                 function_char,
@@ -871,12 +1172,13 @@ fn collect_occurrences(
     let pairs: HashSet<u32, Word> = want.iter().map(|k| pair(k.c[0], k.c[1])).collect();
     let mut hits: Vec<(usize, char)> = Vec::new();
     for &pos in starts {
-        let mut cs = text[pos..].chars();
-        let Some(c) = cs.next() else { continue };
+        let Some((c, l)) = char_at(text, pos) else {
+            continue;
+        };
         let u = c as usize;
         if u < 0x10000
             && first[u / 64] >> (u % 64) & 1 == 1
-            && pairs.contains(&pair(c, cs.next().unwrap_or('\0')))
+            && pairs.contains(&pair(c, char_at(text, pos + l).map_or('\0', |x| x.0)))
         {
             hits.push((pos, c));
         }
@@ -894,17 +1196,7 @@ fn collect_occurrences(
         let ahead_chars = &ahead_chars[..na];
         // The 6 chars before (oldest first), decoded only here; spaces right before
         // the name are skipped (记者 王明).
-        let mut back = ['\0'; 6];
-        let mut nback = 0;
-        for ch in text[..pos]
-            .chars()
-            .rev()
-            .skip_while(|c| matches!(c, ' ' | '\u{3000}'))
-            .take(6)
-        {
-            nback += 1;
-            back[6 - nback] = ch;
-        }
+        let (back, nback) = chars_before(text, pos);
         let before = &back[6 - nback..];
         candidates_at(&ahead_chars[..na.min(4)], t, |k| {
             if !want.contains(&k) {
@@ -916,15 +1208,7 @@ fn collect_occurrences(
                 .filter(|_| j < na)
                 .map_or(text.len(), |&(b, _)| b);
             let after = &ahead_chars[j.min(na)..];
-            // Longest title first (副主委 before 主委).
-            // Every title ends with a `role_last` char, every word after starts with an
-            // `after_first` char: the bitsets spare most lookups.
-            let titled = before.last().is_some_and(|&p| bit_get(&t.role_last, p));
-            let role = (1..=if titled { before.len().min(4) } else { 0 })
-                .rev()
-                .map(|l| Key::new(&before[before.len() - l..]))
-                .find(|k| t.roles.contains(k))
-                .map(|k| k.string());
+            let role = role_before(before, t).map(|k| k.string());
             let enumeration = before.last() == Some(&'、') || after.first() == Some(&'、');
             let punct_before = before
                 .last()
@@ -932,9 +1216,7 @@ fn collect_occurrences(
             let punct_after = after
                 .first()
                 .is_some_and(|c| matches!(c, '”' | '」' | '』' | '》' | '"'));
-            let verb_after = after.first().is_some_and(|&n| bit_get(&t.after_first, n))
-                && (1..=after.len().min(4)).any(|l| t.after.contains(&Key::new(&after[..l])));
-            let strong = role.is_some() || verb_after;
+            let strong = role.is_some() || verb_after(after, t);
             let doubtful = before.last().is_some_and(|&p| t.left.contains(&[p, c]))
                 || after
                     .first()
@@ -965,6 +1247,12 @@ fn collect_occurrences(
             let x = b[i];
             match x {
                 b'!' => sentence += 1,
+                // Other chars than the marks below: skip them whole (`i` stays on char
+                // boundaries).
+                0xC0..=0xE1 | 0xE4..=0xEE | 0xF0.. => {
+                    i += utf8_len(x);
+                    continue;
+                }
                 0xE2 | 0xE3 | 0xEF => {
                     match (x, b.get(i + 1), b.get(i + 2)) {
                         // “ 《 「 『 open, ” 》 」 』 close; 。！？； end a sentence.

@@ -17,10 +17,14 @@ pub(super) struct Tables {
     pub(super) start: Vec<u64>,
     pub(super) start_bmp: Box<[u64; 1024]>,
     pub(super) compound: HashSet<[char; 2], Fx>,
-    pub(super) words: HashSet<Key, Fx>,
-    /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as keys.
-    pub(super) roles: HashSet<Key, Fx>,
-    pub(super) after: HashSet<Key, Fx>,
+    /// Common words, as packed keys (every char of the word list is a BMP ideograph).
+    pub(super) words: KeyMap<()>,
+    /// A one-hash Bloom filter over `words`: most spellings are ruled out in cache.
+    words_bloom: Vec<u64>,
+    /// Titles (≤ 4 chars) and the words after a name (≤ 4 chars), as packed keys (every
+    /// char of both lists is a BMP ideograph).
+    pub(super) roles_packed: KeyMap<()>,
+    pub(super) after_packed: KeyMap<()>,
     /// Last chars of the titles, first chars of the words after: the cheap pre-check.
     pub(super) role_last: Vec<u64>,
     pub(super) after_first: Vec<u64>,
@@ -34,6 +38,22 @@ pub(super) struct Tables {
     pub(super) stop: Vec<u64>,
     /// Visually confusable chars: char → class id.
     pub(super) confusable: HashMap<char, u16, Fx>,
+}
+
+impl Tables {
+    /// `k` (packed) is a common word.
+    #[inline]
+    pub(super) fn is_word(&self, k: u64) -> bool {
+        let b = bloom_bit(k);
+        self.words_bloom[b >> 6] >> (b & 63) & 1 == 1 && self.words.contains(k)
+    }
+}
+
+const BLOOM_BITS: u32 = 19;
+
+#[inline]
+fn bloom_bit(k: u64) -> usize {
+    ((k ^ k >> 23).wrapping_mul(0xD6E8_FEB8_6659_FD93) >> (64 - BLOOM_BITS)) as usize
 }
 
 const CJK_LO: u32 = 0x3400;
@@ -108,6 +128,14 @@ const CONFUSABLE: &[&str] = &[
     "鳥烏",
 ];
 
+fn packed(keys: &HashSet<Key, Fx>) -> KeyMap<()> {
+    let mut m = KeyMap::with_capacity(keys.len());
+    for p in keys.iter().filter_map(Key::pack_exact) {
+        *m.entry(p) = ();
+    }
+    m
+}
+
 pub(super) fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
@@ -131,9 +159,15 @@ pub(super) fn tables() -> &'static Tables {
                 _ => {}
             }
         }
-        let words = lines(include_str!("../../data/names/words.txt"))
-            .filter_map(Key::from_str)
-            .collect();
+        let mut words = KeyMap::with_capacity(32 * 1024);
+        let mut words_bloom = vec![0u64; 1 << (BLOOM_BITS - 6)];
+        for k in lines(include_str!("../../data/names/words.txt")).filter_map(Key::from_str) {
+            if let Some(w) = k.pack_exact() {
+                *words.entry(w) = ();
+                let b = bloom_bit(w);
+                words_bloom[b >> 6] |= 1 << (b & 63);
+            }
+        }
         let roles: HashSet<Key, Fx> = lines(include_str!("../../data/names/roles.txt"))
             .filter_map(Key::from_str)
             .collect();
@@ -202,8 +236,9 @@ pub(super) fn tables() -> &'static Tables {
             start_bmp,
             compound,
             words,
-            roles,
-            after,
+            words_bloom,
+            roles_packed: packed(&roles),
+            after_packed: packed(&after),
             role_last,
             after_first,
             left,
@@ -237,6 +272,174 @@ pub(super) fn similar(a: char, b: char, t: &Tables) -> Option<&'static str> {
         return Some("same pinyin");
     }
     None
+}
+
+/// The feature codes of the chars that can stand in a candidate spelling (surnames and
+/// ideographs: U+3400..U+A000 and U+F900..U+FB00): a toneless reading (its own code per
+/// syllable, 1..0x2000) and a look-alike class (0x2000 | class); 0 for none. All codes are
+/// below U+3400, so they never equal a char of a spelling.
+pub(super) struct Features {
+    codes: Vec<[u16; 2]>,
+}
+
+const FEAT_MAIN: usize = (CJK_HI - CJK_LO) as usize;
+const COMPAT_LO: u32 = 0xF900;
+const COMPAT_HI: u32 = 0xFB00;
+
+impl Features {
+    #[inline]
+    fn index(c: char) -> Option<usize> {
+        let u = c as u32;
+        if (CJK_LO..CJK_HI).contains(&u) {
+            Some((u - CJK_LO) as usize)
+        } else if (COMPAT_LO..COMPAT_HI).contains(&u) {
+            Some(FEAT_MAIN + (u - COMPAT_LO) as usize)
+        } else {
+            None
+        }
+    }
+
+    /// The codes of `c` (zeros outside the table: no candidate char lies there).
+    #[inline]
+    pub(super) fn get(&self, c: char) -> [u16; 2] {
+        Self::index(c).map_or([0; 2], |i| self.codes[i])
+    }
+}
+
+pub(super) fn features() -> &'static Features {
+    static F: OnceLock<Features> = OnceLock::new();
+    F.get_or_init(|| {
+        let t = tables();
+        let n = FEAT_MAIN + (COMPAT_HI - COMPAT_LO) as usize;
+        let mut codes = vec![[0u16; 2]; n];
+        let mut syllables: HashMap<&'static str, u16, Fx> = HashMap::default();
+        let chars = (CJK_LO..CJK_HI).chain(COMPAT_LO..COMPAT_HI);
+        for c in chars.filter_map(char::from_u32) {
+            let Some(i) = Features::index(c) else {
+                continue;
+            };
+            let mut f = [0u16; 2];
+            let mut n = 0;
+            // Same features as `similar`: the main reading, and the look-alike class.
+            if let Some(r) = readings(c).into_iter().next() {
+                let next = syllables.len() as u16 + 1;
+                f[n] = *syllables.entry(r).or_insert(next);
+                n += 1;
+            }
+            if let Some(&cl) = t.confusable.get(&c) {
+                f[n] = 0x2000 | cl;
+            }
+            codes[i] = f;
+        }
+        debug_assert!(syllables.len() < 0x2000);
+        Features { codes }
+    })
+}
+
+/// An open-addressing hash map over nonzero `u64` keys (packed spellings): linear probing
+/// in one flat array, no removal. The counting pass updates it a few hundred thousand
+/// times per document, so it has to be lean.
+#[derive(Clone)]
+pub(super) struct KeyMap<V> {
+    slots: Vec<(u64, V)>,
+    len: usize,
+    shift: u32,
+}
+
+impl<V: Copy + Default> Default for KeyMap<V> {
+    fn default() -> Self {
+        Self::with_capacity(0)
+    }
+}
+
+impl<V: Copy + Default> KeyMap<V> {
+    /// Room for `n` keys without growing (load up to 3/4: a smaller table stays in cache).
+    pub(super) fn with_capacity(n: usize) -> Self {
+        let cap = (n.max(8) * 4 / 3 + 1).next_power_of_two();
+        KeyMap {
+            slots: vec![(0, V::default()); cap],
+            len: 0,
+            shift: 64 - cap.trailing_zeros(),
+        }
+    }
+
+    /// Empty, with room for `n` keys; keeps the allocation when it is large enough.
+    pub(super) fn reset(&mut self, n: usize) {
+        let cap = (n.max(8) * 4 / 3 + 1).next_power_of_two();
+        self.slots.clear();
+        self.slots.resize(cap, (0, V::default()));
+        self.len = 0;
+        self.shift = 64 - cap.trailing_zeros();
+    }
+
+    #[inline]
+    fn home(&self, k: u64) -> usize {
+        ((k ^ k >> 29).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    #[inline]
+    pub(super) fn get(&self, k: u64) -> Option<V> {
+        if k == 0 {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(k);
+        loop {
+            let (key, v) = self.slots[i];
+            if key == k {
+                return Some(v);
+            }
+            if key == 0 {
+                return None;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    #[inline]
+    pub(super) fn contains(&self, k: u64) -> bool {
+        self.get(k).is_some()
+    }
+
+    /// The value of `k`, inserted as `V::default()` when missing. `k` must not be 0.
+    #[inline]
+    pub(super) fn entry(&mut self, k: u64) -> &mut V {
+        debug_assert!(k != 0);
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(k);
+        loop {
+            let key = self.slots[i].0;
+            if key == k {
+                return &mut self.slots[i].1;
+            }
+            if key == 0 {
+                self.slots[i].0 = k;
+                self.len += 1;
+                return &mut self.slots[i].1;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn grow(&mut self) {
+        let old = std::mem::replace(self, Self::with_capacity(self.slots.len()));
+        for (k, v) in old.slots {
+            if k != 0 {
+                *self.entry(k) = v;
+            }
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(super) fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
+        self.slots.iter().copied().filter(|e| e.0 != 0)
+    }
 }
 
 /// The same char in Simplified and Traditional form (劳/勞).

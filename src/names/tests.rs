@@ -273,3 +273,226 @@ fn settles_in_one_run() {
         assert_eq!(fixes(&e), 0, "{e:?}");
     }
 }
+
+/// A small deterministic generator for the randomized checks below.
+fn lcg(state: &mut u64) -> usize {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (*state >> 33) as usize
+}
+
+/// Random text from pieces that make names, titles, verbs, enumerations and spaces.
+fn random_text(seed: u64, pieces: usize) -> String {
+    const P: &[&str] = &[
+        "朱", "佳", "家", "清", "王", "明", "鸣", "欧阳", "修", "记者", "社员", "主任", "说",
+        "表示", "、", " ", "\u{3000}", "。", "“", "”", "\n", "a", "é", "𠀀", "的", "高兴",
+    ];
+    let mut s = seed;
+    (0..pieces).map(|_| P[lcg(&mut s) % P.len()]).collect()
+}
+
+fn tallies(c: &Counts) -> Vec<(u64, u32, u32, u32)> {
+    let mut v: Vec<_> = c
+        .map
+        .iter()
+        .filter(|(_, t)| t.n > 0 || t.cued > 0 || t.named > 0)
+        .map(|(k, t)| (k, t.n, t.cued, t.named))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+fn counted(text: &str) -> Counts {
+    let mut c = Counts::default();
+    count_candidates(text, tables(), &mut c);
+    c
+}
+
+#[test]
+fn scan_finds_the_same_starts_as_decoding() {
+    let t = tables();
+    for seed in 0..200 {
+        let text = random_text(seed, 60);
+        let mut got = Vec::new();
+        scan_bmp(&text, &t.start_bmp, |p, c| got.push((p, c)));
+        let want: Vec<(usize, char)> = text
+            .char_indices()
+            .filter(|&(_, c)| ('\u{3000}'..='\u{9FFF}').contains(&c) && bit_get(&t.start, c))
+            .collect();
+        assert_eq!(got, want, "{text:?}");
+    }
+}
+
+#[test]
+fn recount_matches_a_fresh_count() {
+    // Same-length replacements of Han chars anywhere: counting only around them must
+    // give what counting the whole new text gives (the flags read up to 9 chars ahead
+    // and 6 back, past spaces).
+    const P: &[&str] = &[
+        "朱",
+        "佳",
+        "清",
+        "王",
+        "明",
+        "欧阳",
+        "修",
+        "作曲家",
+        "副主任",
+        "总经理",
+        "记者",
+        "说",
+        "、",
+        " ",
+        "\u{3000}",
+        "。",
+        "\n",
+    ];
+    let han = [
+        '朱', '佳', '王', '作', '曲', '家', '副', '任', '总', '经', '理', '者', '说', '记',
+    ];
+    let t = tables();
+    for seed in 0..3000 {
+        let mut s = seed;
+        let text: String = (0..25).map(|_| P[lcg(&mut s) % P.len()]).collect();
+        let pos: Vec<(usize, char)> = text
+            .char_indices()
+            .filter(|&(_, c)| c.len_utf8() == 3 && is_han(c))
+            .collect();
+        if pos.is_empty() {
+            continue;
+        }
+        let mut edits: Vec<Edit> = Vec::new();
+        for _ in 0..1 + lcg(&mut s) % 3 {
+            let (p, _) = pos[lcg(&mut s) % pos.len()];
+            if edits.iter().any(|e| e.range.start == p) {
+                continue;
+            }
+            edits.push(Edit {
+                range: p..p + 3,
+                replacement: han[lcg(&mut s) % han.len()].to_string(),
+                confidence: 1.0,
+                kind: ChangeKind::Fix,
+                reason: "test".into(),
+            });
+        }
+        let mut counts = counted(&text);
+        let mut spans: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
+        let regions = Counts::regions(&text, &mut spans);
+        let mut spare = Vec::new();
+        counts.recount(&text, &regions, -1, t, &mut spare);
+        let mut cur = text.clone();
+        for e in &edits {
+            cur.replace_range(e.range.clone(), &e.replacement);
+        }
+        counts.recount(&cur, &regions, 1, t, &mut spare);
+        let fresh = counted(&cur);
+        assert_eq!(tallies(&counts), tallies(&fresh), "{text:?} -> {cur:?}");
+        assert_eq!(counts.starts, fresh.starts, "{text:?} -> {cur:?}");
+    }
+}
+
+#[test]
+fn strong_cues_are_counted_wherever_the_context_pass_sees_them() {
+    // The context pass is skipped for groups without a counted strong cue: every
+    // occurrence it would call named must have been counted so.
+    let t = tables();
+    for seed in 0..300 {
+        let text = random_text(seed, 80);
+        let counts = counted(&text);
+        let group: Vec<(Key, u32)> = counts
+            .map
+            .iter()
+            .filter(|(_, v)| v.n > 0)
+            .map(|(k, v)| (Key::unpack(k), v.n))
+            .collect();
+        if group.is_empty() {
+            continue;
+        }
+        let d = Decision {
+            major: group[0].0,
+            minor: group[0].0,
+            pos: 0,
+            how: "test",
+            function_char: false,
+            group,
+            clear: false,
+        };
+        let occs = collect_occurrences(&text, t, &[d], &counts.starts);
+        for (k, os) in &occs {
+            let named = counts.map.get(k.pack()).map_or(0, |v| v.named);
+            for o in os {
+                let strong = o.strong || o.role.is_some() || (k.len >= 3 && o.enumeration);
+                assert!(!strong || named > 0, "{text:?}: {}", k.string());
+            }
+        }
+    }
+}
+
+#[test]
+fn key_map_inserts_grows_and_resets() {
+    let mut m: KeyMap<u32> = KeyMap::with_capacity(2);
+    for k in 1..=1000u64 {
+        *m.entry(k * 0x1_0001) += k as u32;
+    }
+    assert_eq!(m.len(), 1000);
+    assert_eq!(m.get(0x1_0001 * 7), Some(7));
+    assert_eq!(m.get(3), None);
+    assert_eq!(m.get(0), None);
+    assert_eq!(m.iter().count(), 1000);
+    m.reset(4);
+    assert_eq!((m.len(), m.get(0x1_0001 * 7)), (0, None));
+}
+
+#[test]
+fn packed_keys_behave_like_keys() {
+    for s in ["朱佳", "朱佳清", "欧阳修", "欧阳修明"] {
+        let k = Key::from_str(s).unwrap();
+        let p = k.pack();
+        assert_eq!(Key::unpack(p), k);
+        assert_eq!(plen(p), k.len as usize);
+        assert_eq!(pchars(p)[..plen(p)], *k.chars());
+        let shorter = Key::new(&k.chars()[..k.len as usize - 1]);
+        assert_eq!(pprefix(p), shorter.pack());
+        assert_eq!(k.pack_exact(), Some(p));
+    }
+    // Packing keeps the order of keys.
+    let a = Key::from_str("朱佳").unwrap();
+    let b = Key::from_str("朱佳清").unwrap();
+    assert_eq!(a < b, a.pack() < b.pack());
+    assert_eq!(Key::from_str("朱\u{10000}").unwrap().pack_exact(), None);
+}
+
+#[test]
+fn feature_codes_agree_with_similar() {
+    let t = tables();
+    let f = features();
+    let cs: Vec<char> = "佳家嘉清青晴己已巳未末土士王玉季李秀问间明鸣铭涛滔楊揚"
+        .chars()
+        .collect();
+    for &a in &cs {
+        for &b in &cs {
+            if a == b {
+                continue;
+            }
+            let (fa, fb) = (f.get(a), f.get(b));
+            let shared = fa.iter().any(|&x| x != 0 && fb.contains(&x));
+            assert_eq!(shared, similar(a, b, t).is_some(), "{a}{b}");
+        }
+    }
+}
+
+#[test]
+fn compound_surnames_have_feature_codes() {
+    // Every char of a candidate spelling must lie in the feature table.
+    for [a, b] in tables().compound.iter() {
+        assert!(
+            features().get(*a) != [0; 2] || tables::readings(*a).is_empty(),
+            "{a}"
+        );
+        assert!(
+            features().get(*b) != [0; 2] || tables::readings(*b).is_empty(),
+            "{b}"
+        );
+    }
+}
