@@ -356,11 +356,11 @@ pub struct ChangeCounts {
 impl ChangeCounts {
     pub fn count(&mut self, c: &Change) {
         if c.kind != ChangeKind::Decode {
-            *self.by_stage.entry(c.stage).or_insert(0) += 1;
+            *self.by_stage.entry(c.stage).or_insert(0) += c.count;
         }
         match c.kind {
-            ChangeKind::Unrecoverable => self.unrecoverable += 1,
-            ChangeKind::Suspect => self.suspect += 1,
+            ChangeKind::Unrecoverable => self.unrecoverable += c.count,
+            ChangeKind::Suspect => self.suspect += c.count,
             _ => {}
         }
     }

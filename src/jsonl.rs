@@ -228,6 +228,7 @@ impl Cleaner {
                     record: None,
                     file: None,
                     changed: false,
+                    count: 1,
                 },
                 field: "",
             });

@@ -252,6 +252,10 @@ pub struct Change {
     /// `before`/`after` empty.
     #[serde(skip)]
     pub changed: bool,
+    /// How many changes this record stands for: 1, except in a counting run, which gives
+    /// one record per (stage, kind, changed) with no text and no offsets.
+    #[serde(skip)]
+    pub count: u64,
 }
 
 /// A change while the pipeline runs: positions are still in intermediate texts.
@@ -287,6 +291,7 @@ impl Pending {
             record: None,
             file: None,
             changed: self.changed,
+            count: 1,
         }
     }
 }
@@ -299,6 +304,8 @@ pub struct Tracker {
     pending: Vec<Pending>,
     /// Counts only: no `before` copies, no offset mapping (nobody reads the details).
     counting: bool,
+    /// A counting tracker's changes: (stage, kind, changed, number), in order of first use.
+    tally: Vec<(&'static str, ChangeKind, bool, u64)>,
 }
 
 impl Tracker {
@@ -315,6 +322,17 @@ impl Tracker {
         Self::default()
     }
 
+    fn tally(&mut self, stage: &'static str, kind: ChangeKind, changed: bool, n: u64) {
+        match self
+            .tally
+            .iter_mut()
+            .find(|t| t.0 == stage && t.1 == kind && t.2 == changed)
+        {
+            Some(t) => t.3 += n,
+            None => self.tally.push((stage, kind, changed, n)),
+        }
+    }
+
     /// Apply a stage's edits to `text`, remember the map and the changes.
     pub fn apply(&mut self, stage: &'static str, text: &str, edits: Edits) -> String {
         if edits.is_empty() {
@@ -324,26 +342,29 @@ impl Tracker {
             return self.apply_rewrite(stage, text, rw);
         }
         let (out, applied, edits) = edits.apply(text);
+        if self.counting {
+            // No maps, no text: a counting tracker never resolves offsets.
+            for (e, sp) in edits.iter().zip(applied.spans.iter()) {
+                let changed = text.get(sp.old.clone()).unwrap_or("") != e.replacement;
+                self.tally(stage, e.kind, changed, 1);
+            }
+            self.applied.push(Applied::default());
+            return out;
+        }
         let idx = self.applied.len();
         for (e, s) in edits.into_iter().zip(applied.spans.iter()) {
             let old = text.get(s.old.clone()).unwrap_or("");
-            let changed = old != e.replacement;
-            let (before, after, reason) = if self.counting {
-                (String::new(), String::new(), String::new())
-            } else {
-                (old.to_owned(), e.replacement, e.reason.into_owned())
-            };
             self.pending.push(Pending {
                 stage,
                 applied_idx: idx,
                 input: s.old.clone(),
                 out: s.new.clone(),
-                after,
-                before,
-                changed,
+                changed: old != e.replacement,
+                before: old.to_owned(),
+                after: e.replacement,
                 confidence: e.confidence,
                 kind: e.kind,
-                reason,
+                reason: e.reason.into_owned(),
             });
         }
         self.applied.push(applied);
@@ -351,37 +372,42 @@ impl Tracker {
     }
 
     fn apply_rewrite(&mut self, stage: &'static str, text: &str, rw: Rewrite) -> String {
-        let idx = self.applied.len();
-        let mut spans = Vec::with_capacity(if self.counting { 0 } else { rw.spans.len() });
-        self.pending.reserve(rw.spans.len());
-        for (old, new) in rw.spans {
-            let (a, b) = (text.get(old.clone()).unwrap_or(""), &rw.text[new.clone()]);
-            let changed = a != b;
-            let (before, after, reason) = if self.counting {
-                (String::new(), String::new(), String::new())
-            } else {
-                (a.to_owned(), b.to_owned(), rw.reason.to_string())
-            };
-            if !self.counting {
-                spans.push(Span {
-                    old: old.clone(),
-                    new: new.clone(),
-                });
+        let changed =
+            |o: &Range<usize>, n: &Range<usize>| text.get(o.clone()) != rw.text.get(n.clone());
+        if self.counting {
+            let same = rw.spans.iter().filter(|(o, n)| !changed(o, n)).count() as u64;
+            let all = rw.spans.len() as u64;
+            if all > same {
+                self.tally(stage, ChangeKind::Fix, true, all - same);
             }
+            if same > 0 {
+                self.tally(stage, ChangeKind::Fix, false, same);
+            }
+            self.applied.push(Applied::default());
+            return rw.text;
+        }
+        let idx = self.applied.len();
+        let mut spans = Vec::with_capacity(rw.spans.len());
+        self.pending.reserve(rw.spans.len());
+        for (old, new) in &rw.spans {
+            let (a, b) = (text.get(old.clone()).unwrap_or(""), &rw.text[new.clone()]);
+            spans.push(Span {
+                old: old.clone(),
+                new: new.clone(),
+            });
             self.pending.push(Pending {
                 stage,
                 applied_idx: idx,
-                input: old,
-                out: new,
-                after,
-                before,
-                changed,
+                input: old.clone(),
+                out: new.clone(),
+                changed: a != b,
+                before: a.to_owned(),
+                after: b.to_owned(),
                 confidence: rw.confidence,
                 kind: ChangeKind::Fix,
-                reason,
+                reason: rw.reason.to_string(),
             });
         }
-        // A counting tracker never maps offsets: an empty map keeps the indices aligned.
         self.applied.push(Applied { spans });
         rw.text
     }
@@ -390,6 +416,10 @@ impl Tracker {
     /// coordinates of the decoded text (before every stage). `before` is what the input
     /// held there, `edit.replacement` what the decoder made of it.
     pub fn note_decoded(&mut self, stage: &'static str, before: String, edit: Edit) {
+        if self.counting {
+            self.tally(stage, edit.kind, before != edit.replacement, 1);
+            return;
+        }
         self.pending.push(Pending {
             changed: before != edit.replacement,
             stage,
@@ -404,8 +434,9 @@ impl Tracker {
         });
     }
 
+    /// Number of changes recorded so far.
     pub fn change_count(&self) -> usize {
-        self.pending.len()
+        self.pending.len() + self.tally.iter().map(|t| t.3 as usize).sum::<usize>()
     }
 
     /// Resolve every change: `to_input` maps an offset of the decoded text to an input
@@ -413,9 +444,22 @@ impl Tracker {
     pub fn finish(self, output: &str, to_input: &dyn Fn(usize) -> usize) -> Vec<Change> {
         if self.counting {
             return self
-                .pending
+                .tally
                 .into_iter()
-                .map(|p| p.into_change([0, 0]))
+                .map(|(stage, kind, changed, count)| Change {
+                    stage,
+                    kind,
+                    input_bytes: [0, 0],
+                    output_chars: [0, 0],
+                    before: String::new(),
+                    after: String::new(),
+                    confidence: 0.0,
+                    reason: String::new(),
+                    record: None,
+                    file: None,
+                    changed,
+                    count,
+                })
                 .collect();
         }
         let n = self.applied.len();

@@ -177,10 +177,10 @@ impl Cleaner {
         let chars = crate::report::count_chars(&cleaned.text) as u64;
         for mut c in cleaned.changes {
             if c.kind != crate::ChangeKind::Decode {
-                sum.changes += 1;
+                sum.changes += c.count;
             }
             if c.kind == crate::ChangeKind::Unrecoverable {
-                sum.unrecoverable += 1;
+                sum.unrecoverable += c.count;
             }
             if c.changed && c.kind != crate::ChangeKind::Decode {
                 sum.changed = true;

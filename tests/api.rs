@@ -144,9 +144,10 @@ fn counting_run_gives_the_same_text_and_counts() {
         let sum = c
             .clean_stream(&input[..], &mut out, &opts, &mut |ch| changes.push(ch))
             .unwrap();
+        // A counting run gives one record per (stage, kind, changed) with its count.
         let mut kinds: Vec<_> = changes
             .iter()
-            .map(|c| (c.stage, c.kind, c.changed))
+            .flat_map(|c| std::iter::repeat((c.stage, c.kind, c.changed)).take(c.count as usize))
             .collect();
         kinds.sort_by_key(|k| format!("{k:?}"));
         (out, sum, kinds, changes)
@@ -160,4 +161,8 @@ fn counting_run_gives_the_same_text_and_counts() {
     assert!(counted
         .iter()
         .all(|c| c.before.is_empty() && c.input_bytes == [0, 0]));
+    assert!(
+        counted.len() < full.len(),
+        "counting records are aggregated"
+    );
 }
