@@ -156,34 +156,26 @@ impl Classes {
 /// True when `text` contains hiragana or katakana (U+3040..U+30FF: UTF-8 `E3 81 80`
 /// to `E3 83 BF`), the mark of Japanese text.
 pub(crate) fn has_kana(text: &str) -> bool {
-    // Look for the two-byte prefixes (not for `E3` alone: CJK punctuation starts with it).
-    let b = text.as_bytes();
-    memchr::memmem::find(b, b"\xE3\x82").is_some()
-        || memchr::memmem::find(b, b"\xE3\x83").is_some()
-        || memchr::memmem::find_iter(b, b"\xE3\x81")
-            .any(|i| matches!(b.get(i + 2), Some(0x80..=0xBF)))
+    next_kana(text.as_bytes(), 0).is_some()
+}
+
+/// Byte offset of the first kana at or after `from`: one pass over the `E3` lead bytes
+/// (not three searches for the three prefixes; CJK punctuation also starts with `E3`).
+fn next_kana(b: &[u8], from: usize) -> Option<usize> {
+    memchr::memchr_iter(0xE3, b.get(from..)?)
+        .map(|i| from + i)
+        .find(|&i| {
+            matches!(b.get(i + 1), Some(0x81..=0x83)) && matches!(b.get(i + 2), Some(0x80..=0xBF))
+        })
 }
 
 /// The Japanese lines of `text` (see `is_japanese`), in order, each with its line
 /// break. Only the lines that hold kana are looked at.
 pub(crate) fn japanese_lines(text: &str) -> Vec<Range<usize>> {
     let b = text.as_bytes();
-    let finders = [&b"\xE3\x81"[..], b"\xE3\x82", b"\xE3\x83"].map(memchr::memmem::Finder::new);
-    // Next occurrence of each prefix at or after `i` (None: no more).
-    let mut next: [Option<usize>; 3] = [Some(0); 3];
     let mut out = Vec::new();
     let mut i = 0;
-    let mut first = true;
-    loop {
-        for (n, f) in next.iter_mut().zip(&finders) {
-            if n.is_some_and(|p| first || p < i) {
-                *n = f.find(&b[i..]).map(|x| x + i);
-            }
-        }
-        first = false;
-        let Some(q) = next.iter().flatten().min().copied() else {
-            break;
-        };
+    while let Some(q) = next_kana(b, i) {
         let ls = memchr::memrchr(b'\n', &b[..q]).map_or(0, |x| x + 1);
         let le = memchr::memchr(b'\n', &b[q..]).map_or(b.len(), |x| q + x + 1);
         if is_japanese(&text[ls..le]) {
@@ -220,6 +212,38 @@ fn single(s: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The byte scan finds kana exactly where a char walk does, and the same lines.
+    #[test]
+    fn kana_scan_matches_char_walk() {
+        let kana = |s: &str| s.chars().any(|c| ('\u{3040}'..='\u{30FF}').contains(&c));
+        let samples = [
+            "",
+            "中文。",
+            "「引号」、顿号。",
+            "ア",
+            "ぁ中",
+            "中ゟ",
+            "゠",
+            "\u{3000}\u{303F}\u{3400}",
+            "中文\nカタカナです。\n中文。",
+            "abc ヴ def\n",
+            "\u{30FF}\u{3100}",
+        ];
+        for s in samples {
+            assert_eq!(has_kana(s), kana(s), "{s:?}");
+            let plain: Vec<Range<usize>> = s
+                .split_inclusive('\n')
+                .scan(0, |p, l| {
+                    let r = *p..*p + l.len();
+                    *p += l.len();
+                    Some(r)
+                })
+                .filter(|r| is_japanese(&s[r.clone()]))
+                .collect();
+            assert_eq!(japanese_lines(s), plain, "{s:?}");
+        }
+    }
 
     #[test]
     fn classes() {
