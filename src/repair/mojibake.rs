@@ -989,19 +989,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/cases/mojibake");
-        for f in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let Ok(s) = std::fs::read_to_string(f.path()) else {
-                continue;
-            };
-            if let Ok(v) = serde_json::from_str::<Vec<serde_json::Value>>(&s) {
-                texts.extend(
-                    v.iter()
-                        .filter_map(|c| c["input"].as_str().map(str::to_owned)),
-                );
-            }
-        }
-        assert!(texts.len() > 20);
+        texts.extend(case_inputs());
         let mut sc = Scratch::default();
         for text in &texts {
             for line in text.split_inclusive('\n') {
