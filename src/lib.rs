@@ -187,6 +187,17 @@ impl Cleaner {
         &self.inner.stages
     }
 
+    /// The stream window this pipeline wants: [`stream::DEFAULT_CHUNK`] (8 MiB, one
+    /// document for names, pinyin, HTML and mojibake evidence), or
+    /// [`stream::SMALL_CHUNK`] when every active stage is window-independent.
+    pub fn window_size(&self) -> usize {
+        if self.stages().iter().all(|s| s.window_independent()) {
+            stream::SMALL_CHUNK
+        } else {
+            stream::DEFAULT_CHUNK
+        }
+    }
+
     /// Decode and clean a whole document held in memory.
     pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned> {
         let decoded = decode::decode(input, &self.inner.config.decode)?;

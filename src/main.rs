@@ -421,6 +421,7 @@ fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
     let batch_run = jobs.len() > 1 || a.recursive;
     let mut opts = BatchOptions::new(mode, dest);
     opts.stream = StreamOptions {
+        chunk_size: cleaner.window_size(),
         to: Enc::from_label(&a.to)?,
         fallback: if a.to_fallback == "entity" {
             Fallback::Entity

@@ -33,4 +33,11 @@ pub trait Stage: Send + Sync {
     fn needs_whole_document(&self) -> bool {
         false
     }
+
+    /// True when the stage gathers no document-level evidence, so cleaning a text in
+    /// line-aligned windows of any size gives the same result. When every active stage
+    /// says so, the stream uses small windows, which stay in the CPU cache.
+    fn window_independent(&self) -> bool {
+        false
+    }
 }

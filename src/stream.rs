@@ -14,8 +14,13 @@ use crate::report::Change;
 use crate::Cleaner;
 use std::io::{Read, Write};
 
-/// Default window size.
+/// Default window size: one document for the document-level stages.
 pub const DEFAULT_CHUNK: usize = 8 << 20;
+
+/// Window size when no active stage gathers document-level evidence (conversion only):
+/// the decoded window, its converted copy and the output stay in the CPU cache (t2s on
+/// Traditional text is about 15% faster than with 8 MiB windows).
+pub const SMALL_CHUNK: usize = 1 << 20;
 
 /// Options of a streaming run.
 #[derive(Debug, Clone, Copy)]

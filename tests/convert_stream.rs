@@ -62,3 +62,15 @@ fn report_records_cover_clauses() {
     assert_eq!(out.changes[0].input_bytes, [3, 18]);
     assert_eq!(out.changes[0].output_chars, [1, 6]);
 }
+
+/// Conversion alone gathers no document-level evidence: the CLI streams it in small
+/// windows (cache-sized), and the whole pipeline keeps 8 MiB documents.
+#[test]
+fn window_size_follows_the_stages() {
+    assert_eq!(
+        cleaner(OpenccConfig::T2s).window_size(),
+        zhclean::stream::SMALL_CHUNK
+    );
+    let full = Cleaner::new(Config::default()).unwrap();
+    assert_eq!(full.window_size(), zhclean::stream::DEFAULT_CHUNK);
+}

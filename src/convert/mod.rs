@@ -323,6 +323,12 @@ impl Stage for Converter {
         "convert"
     }
 
+    /// Matching restarts at every line break. The Simplified protection reads ±40 chars
+    /// of context, which stops at a window edge whatever the window size.
+    fn window_independent(&self) -> bool {
+        true
+    }
+
     fn apply(&self, text: &str, _doc: &mut DocState, out: &mut Edits) {
         // The stage builds its output itself: a Traditional text has a converted clause
         // every few chars, too many for one `Edit` (and `String`) each.
