@@ -1010,19 +1010,23 @@ fn decide(
     index.reset(majors.len() * 3);
     let entries = &mut scratch.entries;
     entries.clear();
+    // Every (position, slot) of a spelling: one per char and feature of that char.
+    let slots = |k: u64| {
+        (0..plen(k)).flat_map(move |p| {
+            feats
+                .get(pchar(k, p))
+                .into_iter()
+                .filter(|&f| f != 0)
+                .map(move |f| (p, slot(k, p, f)))
+        })
+    };
     for &k in &majors {
-        for p in 0..plen(k) {
-            for f in feats.get(pchar(k, p)) {
-                if f == 0 {
-                    continue;
-                }
-                let x = slot(k, p, f);
-                let bit = seen_bit(x);
-                seen[bit >> 6] |= 1 << (bit & 63);
-                let head = index.entry(x);
-                entries.push((k, *head));
-                *head = entries.len() as u32;
-            }
+        for (_, x) in slots(k) {
+            let bit = seen_bit(x);
+            seen[bit >> 6] |= 1 << (bit & 63);
+            let head = index.entry(x);
+            entries.push((k, *head));
+            *head = entries.len() as u32;
         }
     }
     // Every spelling (also seen once) against the index: (major, variant, position).
@@ -1032,24 +1036,18 @@ fn decide(
         if v.n == 0 {
             continue;
         }
-        for p in 0..plen(k) {
-            for f in feats.get(pchar(k, p)) {
-                if f == 0 {
-                    continue;
+        for (p, x) in slots(k) {
+            let bit = seen_bit(x);
+            if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
+                continue;
+            }
+            let mut at = index.get(x).unwrap_or(0);
+            while at != 0 {
+                let (a, next) = entries[at as usize - 1];
+                if a != k && pmasked(a, p) == pmasked(k, p) {
+                    pairs.push((a, k, p));
                 }
-                let x = slot(k, p, f);
-                let bit = seen_bit(x);
-                if seen[bit >> 6] >> (bit & 63) & 1 == 0 {
-                    continue;
-                }
-                let mut at = index.get(x).unwrap_or(0);
-                while at != 0 {
-                    let (a, next) = entries[at as usize - 1];
-                    if a != k && pmasked(a, p) == pmasked(k, p) {
-                        pairs.push((a, k, p));
-                    }
-                    at = next;
-                }
+                at = next;
             }
         }
     }
