@@ -117,9 +117,7 @@ impl Edits {
             Some(r) => r
                 .spans
                 .iter()
-                .map(|(_, new)| new)
-                .zip(&r.spans)
-                .map(|(new, (old, _))| Edit {
+                .map(|(old, new)| Edit {
                     range: old.clone(),
                     replacement: r.text[new.clone()].to_owned(),
                     confidence: r.confidence,
@@ -348,7 +346,6 @@ impl Tracker {
                 let changed = text.get(sp.old.clone()).unwrap_or("") != e.replacement;
                 self.tally(stage, e.kind, changed, 1);
             }
-            self.applied.push(Applied::default());
             return out;
         }
         let idx = self.applied.len();
@@ -383,7 +380,6 @@ impl Tracker {
             if same > 0 {
                 self.tally(stage, ChangeKind::Fix, false, same);
             }
-            self.applied.push(Applied::default());
             return rw.text;
         }
         let idx = self.applied.len();
