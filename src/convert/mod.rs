@@ -276,15 +276,42 @@ impl Converter {
 
     /// Convert a whole string.
     pub fn convert(&self, text: &str) -> String {
-        let mut out = String::with_capacity(text.len());
+        self.rewrite(text)
+            .map_or_else(|| text.to_owned(), |r| r.text)
+    }
+
+    /// The converted text and its changed spans, one per clause (joined across short
+    /// gaps, see `engine::joinable`); `None` when nothing changes.
+    fn rewrite(&self, text: &str) -> Option<Rewrite> {
+        let mut new = String::new();
+        let mut spans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
         let mut pos = 0;
         self.pieces(text, &mut |r, s: &str| {
-            out.push_str(&text[pos..r.start]);
-            out.push_str(s);
+            if new.capacity() == 0 {
+                new.reserve(text.len() + text.len() / 8);
+            }
+            new.push_str(&text[pos..r.start]);
+            let start = new.len();
+            new.push_str(s);
+            match spans.last_mut() {
+                Some((po, pn)) if po.end <= r.start && engine::joinable(&text[po.end..r.start]) => {
+                    po.end = r.end;
+                    pn.end = new.len();
+                }
+                _ => spans.push((r.start..r.end, start..new.len())),
+            }
             pos = r.end;
         });
-        out.push_str(&text[pos..]);
-        out
+        if spans.is_empty() {
+            return None;
+        }
+        new.push_str(&text[pos..]);
+        Some(Rewrite {
+            text: new,
+            spans,
+            confidence: 0.99,
+            reason: self.options.config.reason().into(),
+        })
     }
 }
 
@@ -330,38 +357,11 @@ impl Stage for Converter {
     }
 
     fn apply(&self, text: &str, _doc: &mut DocState, out: &mut Edits) {
-        // The stage builds its output itself: a Traditional text has a converted clause
+        // The stage hands over its output: a Traditional text has a converted clause
         // every few chars, too many for one `Edit` (and `String`) each.
-        let mut new = String::new();
-        let mut spans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
-        let mut pos = 0;
-        self.pieces(text, &mut |r, s: &str| {
-            if new.capacity() == 0 {
-                new.reserve(text.len() + text.len() / 8);
-            }
-            new.push_str(&text[pos..r.start]);
-            let start = new.len();
-            new.push_str(s);
-            // One record per clause: join with the previous span across a short gap.
-            match spans.last_mut() {
-                Some((po, pn)) if po.end <= r.start && engine::joinable(&text[po.end..r.start]) => {
-                    po.end = r.end;
-                    pn.end = new.len();
-                }
-                _ => spans.push((r.start..r.end, start..new.len())),
-            }
-            pos = r.end;
-        });
-        if spans.is_empty() {
-            return;
+        if let Some(r) = self.rewrite(text) {
+            out.set_rewrite(r);
         }
-        new.push_str(&text[pos..]);
-        out.set_rewrite(Rewrite {
-            text: new,
-            spans,
-            confidence: 0.99,
-            reason: self.options.config.reason().into(),
-        });
     }
 }
 
