@@ -107,7 +107,13 @@ fn changed_segments(
         }
         let end = iter.peek().map_or(text.len(), |&(j, _)| j);
         let seg = &text[start..end];
-        if quick(seg) != IsNormalized::Yes {
+        // A lone ASCII char or ideograph is in every normal form (quick check Yes, combining
+        // class 0): most segments of Chinese text, no need to ask.
+        let lone_stable = end - start == c.len_utf8()
+            && (c.is_ascii()
+                || ('\u{3400}'..='\u{4DBF}').contains(&c)
+                || ('\u{4E00}'..='\u{9FFF}').contains(&c));
+        if !lone_stable && quick(seg) != IsNormalized::Yes {
             let norm: String = match form {
                 UnicodeForm::Nfc => seg.nfc().collect(),
                 UnicodeForm::Nfkc => seg.nfkc().collect(),
@@ -344,6 +350,25 @@ fn is_punct_like(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The chars `changed_segments` does not ask about are in both forms on their own.
+    #[test]
+    fn lone_ascii_and_ideographs_are_stable() {
+        let chars = (0u32..0x80).chain(0x3400..=0x4DBF).chain(0x4E00..=0x9FFF);
+        for c in chars.filter_map(char::from_u32) {
+            let one = [c];
+            assert_eq!(
+                is_nfc_quick(one.iter().copied()),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+            assert_eq!(
+                is_nfkc_quick(one.iter().copied()),
+                IsNormalized::Yes,
+                "{c:?}"
+            );
+        }
+    }
 
     fn run(opts: NormalizeOptions, text: &str) -> (String, usize) {
         let mut ed = Edits::new();
