@@ -41,6 +41,22 @@ pub struct Rewrite {
     pub reason: Cow<'static, str>,
 }
 
+impl Rewrite {
+    /// The changes as single edits, in the stage's input coordinates.
+    fn edits(&self) -> Vec<Edit> {
+        self.spans
+            .iter()
+            .map(|(old, new)| Edit {
+                range: old.clone(),
+                replacement: self.text[new.clone()].to_owned(),
+                confidence: self.confidence,
+                kind: ChangeKind::Fix,
+                reason: self.reason.clone(),
+            })
+            .collect()
+    }
+}
+
 /// The edits of one stage on one text. Edits must not overlap; `push` keeps them sorted.
 #[derive(Debug, Default, Clone)]
 pub struct Edits {
@@ -114,17 +130,7 @@ impl Edits {
     pub fn list(&self) -> Vec<Edit> {
         match &self.rewrite {
             None => self.edits.clone(),
-            Some(r) => r
-                .spans
-                .iter()
-                .map(|(old, new)| Edit {
-                    range: old.clone(),
-                    replacement: r.text[new.clone()].to_owned(),
-                    confidence: r.confidence,
-                    kind: ChangeKind::Fix,
-                    reason: r.reason.clone(),
-                })
-                .collect(),
+            Some(r) => r.edits(),
         }
     }
 
@@ -138,6 +144,15 @@ impl Edits {
 
     /// Apply the edits to `text`. Returns the new text and the applied map.
     pub fn apply(self, text: &str) -> (String, Applied, Vec<Edit>) {
+        if let Some(rw) = self.rewrite {
+            let edits = rw.edits();
+            let spans = rw
+                .spans
+                .into_iter()
+                .map(|(old, new)| Span { old, new })
+                .collect();
+            return (rw.text, Applied { spans }, edits);
+        }
         let mut out = String::with_capacity(text.len() + 16);
         let mut spans = Vec::with_capacity(self.edits.len());
         let mut pos = 0;
@@ -582,6 +597,9 @@ mod tests {
             reason: "r".into(),
         });
         assert_eq!(rw.list(), plain.list());
+        let (a, b) = (plain.clone().apply(text), rw.clone().apply(text));
+        assert_eq!((a.0, a.2), (b.0, b.2));
+        assert_eq!(a.1.to_new(9, false), b.1.to_new(9, false));
         for counting in [false, true] {
             let run = |e: Edits| {
                 let mut t = if counting {
