@@ -371,10 +371,8 @@ mod tests {
     }
 
     fn run(opts: NormalizeOptions, text: &str) -> (String, usize) {
-        let mut ed = Edits::new();
-        Normalizer { options: opts }.apply(text, &mut DocState::default(), &mut ed);
-        let n = ed.len();
-        (ed.apply(text).0, n)
+        let (out, list) = crate::stage::run_stage(&Normalizer { options: opts }, text);
+        (out, list.len())
     }
 
     fn punct(text: &str) -> String {

@@ -14,6 +14,20 @@ pub struct DocState {
     pub names: crate::names::DocState,
 }
 
+/// Run one stage over a whole document (observe if it asks to, apply, apply the edits):
+/// the text it makes and its edits. For the stages' unit tests.
+#[cfg(test)]
+pub(crate) fn run_stage(st: &dyn Stage, text: &str) -> (String, Vec<crate::report::Edit>) {
+    let mut doc = DocState::default();
+    if st.needs_whole_document() {
+        st.observe(text, &mut doc);
+    }
+    let mut ed = Edits::new();
+    st.apply(text, &mut doc, &mut ed);
+    let (out, _, list) = ed.apply(text);
+    (out, list)
+}
+
 /// A text-to-text pipeline stage.
 ///
 /// `apply` records replacements on `text` in `out`; it never panics and never changes

@@ -1,13 +1,7 @@
 use super::*;
 
 fn run_opts(o: NamesOptions, text: &str) -> (String, Vec<Edit>) {
-    let u = Unifier { options: o };
-    let mut doc = Doc::default();
-    u.observe(text, &mut doc);
-    let mut ed = Edits::new();
-    u.apply(text, &mut doc, &mut ed);
-    let list: Vec<Edit> = ed.iter().cloned().collect();
-    (ed.apply(text).0, list)
+    crate::stage::run_stage(&Unifier { options: o }, text)
 }
 
 fn run(text: &str) -> (String, Vec<Edit>) {

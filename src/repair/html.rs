@@ -331,10 +331,7 @@ mod tests {
                 ..RepairOptions::default()
             },
         };
-        let mut doc = Doc::default();
-        let mut e = Edits::new();
-        r.apply(text, &mut doc, &mut e);
-        e.apply(text).0
+        crate::stage::run_stage(&r, text).0
     }
 
     #[test]
