@@ -1,21 +1,10 @@
 //! The seed: 朱家清 (once, inside 《…》) becomes 朱佳清 (three times); nothing else changes.
 
-use std::path::Path;
 use zhclean::names::NamesOptions;
 use zhclean::{ChangeKind, Cleaner, Config};
 
-fn shared(name: &str) -> Option<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/seed")
-        .join(name);
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            eprintln!("skipping: {} is missing", p.display());
-            None
-        }
-    }
-}
+mod support;
+use support::shared_seed as shared;
 
 fn names_only() -> Cleaner {
     Cleaner::new(Config {

@@ -1,21 +1,10 @@
 //! The punctuation stage against the seed goldens.
 
-use std::path::Path;
 use zhclean::normalize::NormalizeOptions;
 use zhclean::{ChangeKind, Cleaner, Config};
 
-fn shared(name: &str) -> Option<String> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/seed")
-        .join(name);
-    match std::fs::read_to_string(&p) {
-        Ok(s) => Some(s),
-        Err(_) => {
-            eprintln!("skipping: {} is missing", p.display());
-            None
-        }
-    }
-}
+mod support;
+use support::shared_seed as shared;
 
 fn punct_only() -> Cleaner {
     Cleaner::new(Config {
@@ -57,7 +46,7 @@ fn seed_full_pipeline_punct_cjk() {
     let (Some(_), Some(want)) = (shared("seed.txt"), shared("seed.expected.punct-cjk.txt")) else {
         return;
     };
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/seed.txt");
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seed/seed.txt");
     let bytes = std::fs::read(p).unwrap();
     let c = Cleaner::new(Config {
         normalize: NormalizeOptions {

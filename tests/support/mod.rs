@@ -1,6 +1,21 @@
-//! The forward pinyin-annotation corruption (`../shared/docs/pinyin-gbk-corruption.md`),
-//! written independently of the repair code so tests check one against the other.
+//! Test support: the seed files, and the forward pinyin-annotation corruption
+//! (`../shared/docs/pinyin-gbk-corruption.md`), written independently of the repair code so
+//! tests check one against the other.
 #![allow(dead_code)]
+
+/// A file of `../shared/seed/`, or `None` (with a note on stderr) when it is missing.
+pub fn shared_seed(name: &str) -> Option<String> {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/seed")
+        .join(name);
+    match std::fs::read_to_string(&p) {
+        Ok(s) => Some(s),
+        Err(_) => {
+            eprintln!("skipping: {} is missing", p.display());
+            None
+        }
+    }
+}
 
 use pinyin::ToPinyin;
 use std::collections::HashMap;
