@@ -711,12 +711,39 @@ fn write_json_line<T: Serialize>(w: &mut dyn Write, v: &T) -> io::Result<()> {
 
 /// Write through a temporary file next to `path`, then rename it into place. `body`
 /// returns whether to keep the result (`false` leaves `path` untouched). With
-/// `keep_perms`, the new file gets the old file's permissions.
+/// `keep_perms` (in-place edits), the new file gets the old file's permissions.
+///
+/// A symlink is followed: its target is replaced and the link stays. A path that is not
+/// a regular file (`/dev/null`, a FIFO, a terminal) is written directly: renaming over it
+/// would replace the device with a file. In-place edits refuse such paths.
 fn write_atomic(
     path: &Path,
     keep_perms: bool,
     body: impl FnOnce(&mut dyn Write) -> Result<bool>,
 ) -> Result<()> {
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = fs::canonicalize(path)?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    if let Ok(m) = fs::metadata(path) {
+        if !m.is_file() {
+            if keep_perms || m.is_dir() {
+                return Err(Error::Config(format!(
+                    "{}: not a regular file",
+                    path.display()
+                )));
+            }
+            let mut w =
+                BufWriter::with_capacity(1 << 16, fs::OpenOptions::new().write(true).open(path)?);
+            body(&mut w)?;
+            w.flush()?;
+            return Ok(());
+        }
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

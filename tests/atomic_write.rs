@@ -90,3 +90,77 @@ fn in_place_keeps_permissions() {
     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
 }
+
+/// `-o` to a device or FIFO writes into it. Renaming a temporary file over it, as for a
+/// regular file, replaced `-o /dev/null` with a regular file.
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_writes_into_it_and_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "臺灣的軟體\n").unwrap();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let out = Command::new(bin())
+        .arg(&input)
+        .arg("-o")
+        .arg(&fifo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Checked first: a replaced FIFO never gets a writer, and the reader would wait.
+    let ft = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(ft.is_fifo(), "the FIFO was replaced: {ft:?}");
+    assert_eq!(reader.join().unwrap(), "台湾的软体\n");
+}
+
+/// `-o` and `--in-place` through a symlink replace its target and keep the link.
+#[cfg(unix)]
+#[test]
+fn writing_through_a_symlink_keeps_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "臺灣的軟體\n").unwrap();
+    let target = dir.path().join("target.txt");
+    std::fs::write(&target, "old\n").unwrap();
+    let link = dir.path().join("link.txt");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let st = Command::new(bin())
+        .arg(&input)
+        .arg("-o")
+        .arg(&link)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "台湾的软体\n");
+
+    std::fs::write(&target, "軟體\n").unwrap();
+    let st = Command::new(bin())
+        .arg("--in-place")
+        .arg(&link)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "软体\n");
+}
