@@ -433,8 +433,8 @@ fn surname_len_of(cs: &[char], t: &Tables) -> usize {
 #[derive(Default)]
 struct Scratch {
     counts: KeyMap<Tally>,
-    starts: Vec<usize>,
-    spare: Vec<usize>,
+    starts: Vec<(usize, u32)>,
+    spare: Vec<(usize, u32)>,
     best_ext: KeyMap<(u64, u32)>,
     suffix_max: KeyMap<u32>,
     index: KeyMap<u32>,
@@ -564,14 +564,17 @@ fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
 fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
     // A document has far fewer distinct spellings than candidate starts (about 1 char in
     // 14 of Chinese text is a surname char, 3 bytes each).
+    // About 45K spellings per 8 MiB of reviews: a table of 64K slots (1.5 MB) stays in
+    // a 2 MiB L2 cache, where one of 128K slots did not (~25% slower counting). It grows
+    // when needed.
     let (map, starts) = (&mut counts.map, &mut counts.starts);
-    map.reset((text.len() / 160).min(1 << 16));
+    map.reset((text.len() / 200).min(1 << 16));
     starts.clear();
     scan_bmp(text, &t.start_bmp, |pos, c| {
-        starts.push(pos);
-        count_at(text, pos, c, t, |k, cued, named| {
+        let next = count_at(text, pos, c, t, |k, cued, named| {
             add(map, k, cued, named, 1)
         });
+        starts.push((pos, pair(c, next)));
     });
 }
 
@@ -597,12 +600,12 @@ struct Tally {
 }
 
 /// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
-/// the byte offsets of the chars that can start a candidate (so later passes need not
-/// scan the text again).
+/// the chars that can start a candidate: byte offset, and the char with the next one
+/// (`pair`), so later passes need not scan, or even read, the text again.
 #[derive(Default, Clone)]
 struct Counts {
     map: KeyMap<Tally>,
-    starts: Vec<usize>,
+    starts: Vec<(usize, u32)>,
 }
 
 impl Counts {
@@ -649,16 +652,16 @@ impl Counts {
         regions: &[Range<usize>],
         d: i32,
         t: &Tables,
-        spare: &mut Vec<usize>,
+        spare: &mut Vec<(usize, u32)>,
     ) {
         let mut fresh = Vec::new();
         for r in regions {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
-                    fresh.push(r.start + o);
-                    count_at(text, r.start + o, c, t, |k, cued, named| {
+                    let next = count_at(text, r.start + o, c, t, |k, cued, named| {
                         add(&mut self.map, k, cued, named, d)
                     });
+                    fresh.push((r.start + o, pair(c, next)));
                 }
             }
         }
@@ -669,8 +672,8 @@ impl Counts {
         let mut out = std::mem::take(spare);
         out.clear();
         let (mut ri, mut ni) = (0, 0);
-        for &p in &self.starts {
-            while ni < fresh.len() && fresh[ni] < p {
+        for &(p, pr) in &self.starts {
+            while ni < fresh.len() && fresh[ni].0 < p {
                 out.push(fresh[ni]);
                 ni += 1;
             }
@@ -680,7 +683,7 @@ impl Counts {
             if ri < regions.len() && regions[ri].start <= p {
                 continue;
             }
-            out.push(p);
+            out.push((p, pr));
         }
         out.extend_from_slice(&fresh[ni..]);
         *spare = std::mem::replace(&mut self.starts, out);
@@ -740,8 +743,15 @@ const PREFIX_MASK: [u64; 5] = [
 /// there (the char before ends a title or is `、` or a space, the char after starts a
 /// speech verb or is `、`), and a strong cue is there (what `collect_occurrences` calls
 /// a role or a verb after, or an enumeration for a spelling of 3 chars or more).
+/// Returns the char after `c` (`'\0'` at the end).
 #[inline]
-fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, bool, bool)) {
+fn count_at(
+    text: &str,
+    pos: usize,
+    c: char,
+    t: &Tables,
+    mut f: impl FnMut(u64, bool, bool),
+) -> char {
     // Decode the few chars ahead only here (most chars are not surnames); up to 9 when a
     // speech verb may follow, as `collect_occurrences` reads them.
     let mut w = ['\0'; 9];
@@ -791,6 +801,7 @@ fn count_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64, 
         }
         f(full & PREFIX_MASK[l], before || after, named);
     }
+    w[1]
 }
 
 /// Up to 6 chars before byte `pos` (in the last slots of the array, oldest first),
@@ -1151,34 +1162,31 @@ fn collect_occurrences(
     text: &str,
     t: &Tables,
     ds: &[Decision],
-    starts: &[usize],
+    starts: &[(usize, u32)],
 ) -> HashMap<Key, Vec<Occ>, Fx> {
     let mut want: HashSet<Key, Fx> = HashSet::default();
     for d in ds {
         want.extend(d.group.iter().map(|(k, _)| *k));
     }
     let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
-    // First chars of the wanted spellings, a bitset over the BMP, and their first two
-    // chars: most surname chars are followed by something else.
-    let mut first = Box::new([0u64; 1024]);
-    for k in &want {
-        let u = k.c[0] as usize;
-        if u < 0x10000 {
-            first[u / 64] |= 1 << (u % 64);
-        }
-    }
+    // The first two chars of the wanted spellings, and a filter of them that stays in
+    // L1 cache: the starts carry their two chars, so most are ruled out without
+    // reading the text. A false hit costs only time (`at` checks the spellings).
     let pairs: HashSet<u32, Word> = want.iter().map(|k| pair(k.c[0], k.c[1])).collect();
+    let filter_bit = |p: u32| (p.wrapping_mul(0x9E37_79B1) >> 16) as usize;
+    let mut filter = Box::new([0u64; 1024]);
+    for &p in &pairs {
+        let b = filter_bit(p);
+        filter[b >> 6] |= 1 << (b & 63);
+    }
     let mut hits: Vec<(usize, char)> = Vec::new();
-    for &pos in starts {
-        let Some((c, l)) = char_at(text, pos) else {
-            continue;
-        };
-        let u = c as usize;
-        if u < 0x10000
-            && first[u / 64] >> (u % 64) & 1 == 1
-            && pairs.contains(&pair(c, char_at(text, pos + l).map_or('\0', |x| x.0)))
-        {
-            hits.push((pos, c));
+    for &(pos, pr) in starts {
+        let b = filter_bit(pr);
+        if filter[b >> 6] >> (b & 63) & 1 == 1 && pairs.contains(&pr) {
+            // Starts are BMP chars: the pair's upper half is the char itself.
+            if let Some(c) = char::from_u32(pr >> 16) {
+                hits.push((pos, c));
+            }
         }
     }
     let mut at = |pos: usize, c: char, sentence: (usize, u32), depth: i32| {
