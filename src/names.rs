@@ -160,7 +160,9 @@ impl Unifier {
                 starts: std::mem::take(&mut s.starts),
             };
             count_candidates(text, tables(), &mut counts);
+            s.incremental = false;
             let edits = self.plan_counted(text, &mut counts, s);
+            s.incremental = false;
             (s.counts, s.starts) = (counts.map, counts.starts);
             edits
         })
@@ -225,13 +227,22 @@ impl Unifier {
             let t = tables();
             let mut spans: Vec<Range<usize>> = new.iter().map(|e| e.range.clone()).collect();
             let regions = Counts::regions(&cur, &mut spans);
-            counts.recount(&cur, &regions, -1, t, &mut s.spare);
+            s.delta.clear();
+            counts.recount(&cur, &regions, -1, t, &mut s.spare, &mut s.delta);
             // Same-length replacements overwrite in place (no tail moves); in order, as
             // overlapping ones must be.
             for e in &new {
                 cur.replace_range(e.range.clone(), &e.replacement);
             }
-            counts.recount(&cur, &regions, 1, t, &mut s.spare);
+            counts.recount(&cur, &regions, 1, t, &mut s.spare, &mut s.delta);
+            s.delta.sort_unstable();
+            s.delta.dedup();
+            // The next round may patch this round's variant pairs (see `decide`).
+            s.incremental = true;
+            #[cfg(test)]
+            if s.full_rounds {
+                s.incremental = false;
+            }
             fixes.extend(new);
             latest = self.plan_once(&cur, counts, s);
         }
@@ -442,6 +453,18 @@ struct Scratch {
     seen: Vec<u64>,
     pairs: Vec<(u64, u64, usize)>,
     text: String,
+    /// The majors of the last `decide` (sorted), for the next round of the same window.
+    majors: Vec<u64>,
+    /// Set between the rounds of one window: `pairs` and `majors` hold the last round's,
+    /// and `delta` (sorted) the keys whose counts were touched since.
+    incremental: bool,
+    delta: Vec<u64>,
+    /// Tests: plan every round from scratch, to compare with the incremental rounds.
+    #[cfg(test)]
+    full_rounds: bool,
+    /// Tests: how many rounds patched the last round's pairs.
+    #[cfg(test)]
+    patched: usize,
 }
 
 impl Scratch {
@@ -645,7 +668,8 @@ impl Counts {
 
     /// Add (`d = 1`) or remove (`d = -1`) the candidates starting inside `regions`.
     /// With `d = 1` the text is the new one: its starts inside `regions` replace the old.
-    /// `spare` is a buffer for the new starts (swapped with the old ones).
+    /// `spare` is a buffer for the new starts (swapped with the old ones); the keys
+    /// counted are added to `touched`.
     fn recount(
         &mut self,
         text: &str,
@@ -653,12 +677,14 @@ impl Counts {
         d: i32,
         t: &Tables,
         spare: &mut Vec<(usize, u32)>,
+        touched: &mut Vec<u64>,
     ) {
         let mut fresh = Vec::new();
         for r in regions {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
                     let next = count_at(text, r.start + o, c, t, |k, cued, named| {
+                        touched.push(k);
                         add(&mut self.map, k, cued, named, d)
                     });
                     fresh.push((r.start + o, pair(c, next)));
@@ -995,13 +1021,30 @@ fn decide(
     scratch: &mut Scratch,
 ) -> Vec<Decision> {
     // The possible majors: seen at least twice, and eligible.
-    let majors: Vec<u64> = s
+    let mut majors: Vec<u64> = s
         .counts
         .iter()
         .filter(|&(k, v)| v.n >= 2 && eligible(k, s, t))
         .map(|(k, _)| k)
         .collect();
+    majors.sort_unstable();
+    // A later round of one window may patch the last round's pairs instead of probing
+    // every spelling again, when no spelling became a major: a pair depends only on its
+    // two spellings being counted and on the major staying one. So the pairs whose
+    // major is still one and whose variant was not touched stay, and the touched
+    // spellings are probed.
+    let patch = scratch.incremental
+        && majors
+            .iter()
+            .all(|k| scratch.majors.binary_search(k).is_ok());
+    #[cfg(test)]
+    {
+        scratch.patched += usize::from(patch);
+    }
+    std::mem::swap(&mut scratch.majors, &mut majors);
+    let majors = &scratch.majors;
     if majors.is_empty() {
+        scratch.pairs.clear();
         return Vec::new();
     }
     let feats = features();
@@ -1031,7 +1074,7 @@ fn decide(
                 .map(move |f| (p, slot(k, p, f)))
         })
     };
-    for &k in &majors {
+    for &k in majors {
         for (_, x) in slots(k) {
             let bit = seen_bit(x);
             seen[bit >> 6] |= 1 << (bit & 63);
@@ -1042,11 +1085,16 @@ fn decide(
     }
     // Every spelling (also seen once) against the index: (major, variant, position).
     let pairs = &mut scratch.pairs;
-    pairs.clear();
-    for (k, v) in s.counts.iter() {
-        if v.n == 0 {
-            continue;
-        }
+    let probe: Box<dyn Iterator<Item = u64>> = if patch {
+        let delta = &scratch.delta;
+        pairs
+            .retain(|(a, k, _)| majors.binary_search(a).is_ok() && delta.binary_search(k).is_err());
+        Box::new(delta.iter().copied().filter(|&k| s.count(k) > 0))
+    } else {
+        pairs.clear();
+        Box::new(s.counts.iter().filter(|(_, v)| v.n > 0).map(|(k, _)| k))
+    };
+    for k in probe {
         for (p, x) in slots(k) {
             let bit = seen_bit(x);
             if seen[bit >> 6] >> (bit & 63) & 1 == 0 {

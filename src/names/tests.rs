@@ -374,12 +374,12 @@ fn recount_matches_a_fresh_count() {
         let mut spans: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
         let regions = Counts::regions(&text, &mut spans);
         let mut spare = Vec::new();
-        counts.recount(&text, &regions, -1, t, &mut spare);
+        counts.recount(&text, &regions, -1, t, &mut spare, &mut Vec::new());
         let mut cur = text.clone();
         for e in &edits {
             cur.replace_range(e.range.clone(), &e.replacement);
         }
-        counts.recount(&cur, &regions, 1, t, &mut spare);
+        counts.recount(&cur, &regions, 1, t, &mut spare, &mut Vec::new());
         let fresh = counted(&cur);
         assert_eq!(tallies(&counts), tallies(&fresh), "{text:?} -> {cur:?}");
         assert_eq!(counts.starts, fresh.starts, "{text:?} -> {cur:?}");
@@ -489,4 +489,74 @@ fn compound_surnames_have_feature_codes() {
             "{b}"
         );
     }
+}
+
+/// Plan `text` with incremental later rounds (the default) or every round from scratch.
+fn plan_rounds(text: &str, full: bool) -> Vec<Edit> {
+    SCRATCH.with(|c| c.borrow_mut().full_rounds = full);
+    let edits = Unifier::default().plan(text);
+    SCRATCH.with(|c| c.borrow_mut().full_rounds = false);
+    edits
+}
+
+#[test]
+fn incremental_rounds_plan_like_full_ones() {
+    // Name-dense text where fixes are common, so later rounds run often.
+    const P: &[&str] = &[
+        "朱佳清",
+        "朱家清",
+        "朱嘉清",
+        "朱佳",
+        "朱家",
+        "李克己",
+        "李克已",
+        "张伟",
+        "张玮",
+        "章伟",
+        "王晓明",
+        "王小明",
+        "王明",
+        "王鸣",
+        "欧阳修",
+        "欧阳秀",
+        "记者",
+        "社员",
+        "教授",
+        "说",
+        "表示",
+        "、",
+        "，",
+        "。",
+        "《",
+        "》",
+        "“",
+        "”",
+        "高兴",
+        "朱家角",
+        "的",
+        "\n",
+        " ",
+    ];
+    let mut later_rounds = 0;
+    let patched = SCRATCH.with(|c| c.borrow().patched);
+    for seed in 0..3000u64 {
+        let mut st = seed;
+        let n = 20 + lcg(&mut st) % 120;
+        let text: String = if seed % 3 == 0 {
+            random_text(seed, n)
+        } else {
+            (0..n).map(|_| P[lcg(&mut st) % P.len()]).collect()
+        };
+        let inc = plan_rounds(&text, false);
+        let full = plan_rounds(&text, true);
+        assert_eq!(inc, full, "{text:?}");
+        later_rounds += usize::from(inc.iter().any(|e| e.kind == ChangeKind::Fix));
+    }
+    // The comparison must have exercised later rounds (one follows every fix), most of
+    // them patched.
+    let patched = SCRATCH.with(|c| c.borrow().patched) - patched;
+    assert!(
+        later_rounds > 200 && patched * 2 > later_rounds,
+        "{later_rounds} {patched}"
+    );
 }
