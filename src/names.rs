@@ -237,8 +237,13 @@ impl Unifier {
             counts.recount(&cur, &regions, 1, t, &mut s.spare, &mut s.delta);
             s.delta.sort_unstable();
             s.delta.dedup();
-            // The next round may patch this round's variant pairs (see `decide`).
+            // The next round may patch this round's variant pairs (see `decide`), and
+            // reuse its occurrences (see `plan_once`).
             s.incremental = true;
+            s.reuse_occs = new.iter().all(|e| {
+                let han = |x: &str| x.chars().all(is_han);
+                han(&e.replacement) && text.get(e.range.clone()).is_some_and(han)
+            });
             #[cfg(test)]
             if s.full_rounds {
                 s.incremental = false;
@@ -306,10 +311,29 @@ impl Unifier {
         decisions.retain(|d| named.contains(&d.major));
         s.best_ext = stats.best_ext;
         s.suffix_max = stats.suffix_max;
+        let mut want: HashSet<Key, Fx> = HashSet::default();
+        for d in &decisions {
+            want.extend(d.group.iter().map(|(k, _)| *k));
+        }
+        // In a later round, the occurrences of a spelling that no count touched are the
+        // same as in the last round: same offsets (fixes keep lengths), same context
+        // (every start whose context a fix reaches was recounted, so its spellings are
+        // in `delta`), same sentences and quotes (the fixes were Han chars only).
+        let mut occs = std::mem::take(&mut s.occs);
+        if s.incremental && s.reuse_occs {
+            let delta = &s.delta;
+            occs.retain(|k, _| want.contains(k) && delta.binary_search(&k.pack()).is_err());
+            want.retain(|k| !occs.contains_key(k));
+        } else {
+            occs.clear();
+        }
+        if !want.is_empty() {
+            collect_occurrences(text, t, &want, &counts.starts, &mut occs);
+        }
         if !decisions.is_empty() {
-            let occs = collect_occurrences(text, t, &decisions, &counts.starts);
             finish(t, &decisions, &occs, &mut claimed, &mut edits);
         }
+        s.occs = occs;
         edits
     }
 }
@@ -459,6 +483,11 @@ struct Scratch {
     /// and `delta` (sorted) the keys whose counts were touched since.
     incremental: bool,
     delta: Vec<u64>,
+    /// The occurrences the last round collected, and whether the next round may reuse
+    /// those of untouched spellings (set with `incremental` when the fixes were Han
+    /// chars only, so no sentence or quote boundary moved).
+    occs: HashMap<Key, Vec<Occ>, Fx>,
+    reuse_occs: bool,
     /// Tests: plan every round from scratch, to compare with the incremental rounds.
     #[cfg(test)]
     full_rounds: bool,
@@ -1205,18 +1234,14 @@ struct Occ {
     quoted: bool,
 }
 
-/// Pass 2: find the occurrences of the spellings that take part in a decision.
+/// Pass 2: add the occurrences of the spellings in `want` to `occs`.
 fn collect_occurrences(
     text: &str,
     t: &Tables,
-    ds: &[Decision],
+    want: &HashSet<Key, Fx>,
     starts: &[(usize, u32)],
-) -> HashMap<Key, Vec<Occ>, Fx> {
-    let mut want: HashSet<Key, Fx> = HashSet::default();
-    for d in ds {
-        want.extend(d.group.iter().map(|(k, _)| *k));
-    }
-    let mut occs: HashMap<Key, Vec<Occ>, Fx> = HashMap::default();
+    occs: &mut HashMap<Key, Vec<Occ>, Fx>,
+) {
     // The first two chars of the wanted spellings, and a filter of them that stays in
     // L1 cache: the starts carry their two chars, so most are ruled out without
     // reading the text. A false hit costs only time (`at` checks the spellings).
@@ -1330,7 +1355,6 @@ fn collect_occurrences(
         from = pos;
         at(pos, c, (line, sentence), depth);
     }
-    occs
 }
 
 /// Spans already settled by an earlier decision: disjoint, keyed by start.
