@@ -299,8 +299,14 @@ impl Unifier {
             .chain(self.options.variants.iter().map(|(_, c)| c))
             .filter_map(|s| Key::from_str(s)?.pack_exact())
             .collect();
-        let stats = Stats::new(&counts.map, s);
-        let mut decisions = decide(&stats, t, &protected, s);
+        // A later round recomputes only what its touched keys change.
+        let (stats, recheck) = if s.incremental {
+            let (stats, recheck) = Stats::patch(&counts.map, s);
+            (stats, Some(recheck))
+        } else {
+            (Stats::new(&counts.map, s), None)
+        };
+        let mut decisions = decide(&stats, t, &protected, s, recheck.as_deref());
         // A group with no title, speech verb or (long spellings) enumeration anywhere is
         // left alone by `finish_group`: spare the context pass its occurrences.
         let named: HashSet<Key, Fx> = decisions
@@ -556,6 +562,75 @@ impl<'a> Stats<'a> {
             best_ext,
             suffix_max,
         }
+    }
+
+    /// A later round's stats: the last round's (in `s`), with the entries that depend on
+    /// the keys in `delta` (sorted) computed again. Also returns, sorted, the keys whose
+    /// `eligible` may differ from the last round (it reads a key's count, its prefix's,
+    /// its extensions' via `best_ext` down to their own extensions, and `suffix_max`).
+    fn patch(counts: &'a KeyMap<Tally>, s: &mut Scratch) -> (Stats<'a>, Vec<u64>) {
+        let mut best_ext = std::mem::take(&mut s.best_ext);
+        let mut suffix_max = std::mem::take(&mut s.suffix_max);
+        let delta = &s.delta;
+        let touched = |k: u64| delta.binary_search(&k).is_ok();
+        // Entries to compute again: `best_ext` of the touched keys and their prefixes,
+        // `suffix_max` of the touched 3-char keys' suffixes. (0, 0) and 0 read as absent.
+        let mut parents: Vec<u64> = delta.iter().flat_map(|&k| [k, pprefix(k)]).collect();
+        parents.sort_unstable();
+        parents.dedup();
+        let mut suffixes: Vec<u64> = delta
+            .iter()
+            .filter(|&&k| plen(k) == 3)
+            .map(|&k| k << 16)
+            .collect();
+        suffixes.sort_unstable();
+        suffixes.dedup();
+        for &p in &parents {
+            if best_ext.get(p).is_some() {
+                *best_ext.entry(p) = (0, 0);
+            }
+        }
+        for &x in &suffixes {
+            if suffix_max.get(x).is_some() {
+                *suffix_max.entry(x) = 0;
+            }
+        }
+        let mut recheck: Vec<u64> = Vec::new();
+        for (k, Tally { n: c, .. }) in counts.iter() {
+            let p = pprefix(k);
+            if touched(p) {
+                recheck.push(k);
+            }
+            if c < 2 || plen(k) < 3 {
+                continue;
+            }
+            // The same updates as `new`, for the entries reset above.
+            if parents.binary_search(&p).is_ok() && counts.get(p).is_some_and(|v| v.n > 0) {
+                let e = best_ext.entry(p);
+                if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
+                    *e = (k, c);
+                }
+            }
+            if plen(k) == 3 && suffixes.binary_search(&(k << 16)).is_ok() {
+                let m = suffix_max.entry(k << 16);
+                *m = (*m).max(c);
+            }
+        }
+        for &k in delta {
+            recheck.push(k);
+            let p = pprefix(k);
+            recheck.push(p);
+            recheck.push(pprefix(p));
+        }
+        recheck.extend_from_slice(&suffixes);
+        recheck.sort_unstable();
+        recheck.dedup();
+        let stats = Stats {
+            counts,
+            best_ext,
+            suffix_max,
+        };
+        (stats, recheck)
     }
 
     #[inline]
@@ -1048,14 +1123,26 @@ fn decide(
     t: &Tables,
     protected: &HashSet<u64, Word>,
     scratch: &mut Scratch,
+    recheck: Option<&[u64]>,
 ) -> Vec<Decision> {
-    // The possible majors: seen at least twice, and eligible.
-    let mut majors: Vec<u64> = s
-        .counts
-        .iter()
-        .filter(|&(k, v)| v.n >= 2 && eligible(k, s, t))
-        .map(|(k, _)| k)
-        .collect();
+    // The possible majors: seen at least twice, and eligible. In a later round, only
+    // the keys in `recheck` (sorted) may have changed.
+    let major = |k: u64| s.count(k) >= 2 && eligible(k, s, t);
+    let mut majors: Vec<u64> = match recheck {
+        Some(r) => scratch
+            .majors
+            .iter()
+            .copied()
+            .filter(|k| r.binary_search(k).is_err())
+            .chain(r.iter().copied().filter(|&k| major(k)))
+            .collect(),
+        None => s
+            .counts
+            .iter()
+            .filter(|&(k, v)| v.n >= 2 && eligible(k, s, t))
+            .map(|(k, _)| k)
+            .collect(),
+    };
     majors.sort_unstable();
     // A later round of one window may patch the last round's pairs instead of probing
     // every spelling again, when no spelling became a major: a pair depends only on its

@@ -558,3 +558,113 @@ fn incremental_rounds_plan_like_full_ones() {
         "{later_rounds} {patched}"
     );
 }
+
+#[test]
+fn patched_stats_and_rechecked_majors_match_fresh_ones() {
+    // Names with their prefixes and extensions (so `best_ext`, `suffix_max` and the
+    // prefix counts matter), edited by random same-length Han replacements.
+    const P: &[&str] = &[
+        "朱佳清",
+        "朱佳",
+        "朱家清",
+        "朱家",
+        "佳清",
+        "家清",
+        "欧阳修",
+        "欧阳秀",
+        "欧阳",
+        "王明",
+        "王明清",
+        "明清",
+        "黄金明",
+        "金明",
+        "记者",
+        "说",
+        "、",
+        "。",
+        "\n",
+        "的",
+    ];
+    let han = [
+        '朱', '佳', '家', '清', '王', '明', '黄', '金', '欧', '阳', '修', '秀', '的',
+    ];
+    let t = tables();
+    let mut checked = 0;
+    for seed in 0..3000u64 {
+        let mut st = seed;
+        let n = 10 + lcg(&mut st) % 60;
+        let text: String = (0..n).map(|_| P[lcg(&mut st) % P.len()]).collect();
+        let pos: Vec<usize> = text
+            .char_indices()
+            .filter(|&(_, c)| is_han(c))
+            .map(|(i, _)| i)
+            .collect();
+        let mut counts = counted(&text);
+        let mut s = Scratch::default();
+        let old = Stats::new(&counts.map, &mut s);
+        let major = |k: u64, st: &Stats| st.count(k) >= 2 && eligible(k, st, t);
+        let before: Vec<(u64, bool)> = counts
+            .map
+            .iter()
+            .map(|(k, _)| (k, major(k, &old)))
+            .collect();
+        (s.best_ext, s.suffix_max) = (old.best_ext, old.suffix_max);
+        let mut spans: Vec<Range<usize>> = Vec::new();
+        for _ in 0..1 + lcg(&mut st) % 3 {
+            let p = pos[lcg(&mut st) % pos.len()];
+            if !spans.iter().any(|r| r.start == p) {
+                spans.push(p..p + 3);
+            }
+        }
+        let edits: Vec<(Range<usize>, char)> = spans
+            .iter()
+            .map(|r| (r.clone(), han[lcg(&mut st) % han.len()]))
+            .collect();
+        let regions = Counts::regions(&text, &mut spans);
+        let mut spare = Vec::new();
+        counts.recount(&text, &regions, -1, t, &mut spare, &mut s.delta);
+        let mut cur = text.clone();
+        for (r, c) in &edits {
+            cur.replace_range(r.clone(), &c.to_string());
+        }
+        counts.recount(&cur, &regions, 1, t, &mut spare, &mut s.delta);
+        s.delta.sort_unstable();
+        s.delta.dedup();
+        let (patched, recheck) = Stats::patch(&counts.map, &mut s);
+        let fresh_counts = counted(&cur);
+        let fresh = Stats::new(&fresh_counts.map, &mut Scratch::default());
+        for (k, _) in fresh_counts.map.iter().chain(counts.map.iter()) {
+            let ext = |st: &Stats| st.best_ext.get(k).filter(|e| e.0 != 0);
+            let suf = |st: &Stats| st.suffix_max.get(k).filter(|&m| m != 0);
+            assert_eq!(
+                ext(&patched),
+                ext(&fresh),
+                "{text:?} -> {cur:?}: {}",
+                Key::unpack(k).string()
+            );
+            assert_eq!(suf(&patched), suf(&fresh), "{text:?} -> {cur:?}");
+        }
+        // A key outside `recheck` is a major now exactly when it was one before.
+        for &(k, was) in &before {
+            if recheck.binary_search(&k).is_err() {
+                assert_eq!(
+                    major(k, &fresh),
+                    was,
+                    "{text:?} -> {cur:?}: {}",
+                    Key::unpack(k).string()
+                );
+                checked += 1;
+            }
+        }
+        for (k, _) in fresh_counts.map.iter() {
+            if recheck.binary_search(&k).is_err() && !before.iter().any(|&(b, _)| b == k) {
+                assert!(
+                    !major(k, &fresh),
+                    "{text:?} -> {cur:?}: new {}",
+                    Key::unpack(k).string()
+                );
+            }
+        }
+    }
+    assert!(checked > 10_000, "{checked}");
+}
