@@ -50,6 +50,9 @@ struct Direct {
     /// One load per character: the hot loop needs nothing else for most characters.
     act: Box<[u64; 0x10000]>,
     astral: std::collections::HashMap<char, u64>,
+    /// The characters whose action is not 0, as an 8 KiB bitmap (L1-resident, unlike
+    /// `act`): outside a record `dense` skips the others (most of Simplified text).
+    live: FirstChars,
     /// Phrase groups by first character: range in `phrases`, and a filter of the
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
@@ -137,9 +140,16 @@ impl Direct {
             groups.push((start, phrases.len() as u32, mask));
         }
         let act: Box<[u64; 0x10000]> = act.try_into().ok()?;
+        let mut live = FirstChars::new();
+        for (u, _) in act.iter().enumerate().filter(|(_, &a)| a != 0) {
+            live.add(char::from_u32(u as u32).unwrap_or('\0'));
+        }
+        // Any astral character stops the skip (then `action` looks it up).
+        live.astral = !astral.is_empty();
         Some(Direct {
             act,
             astral,
+            live,
             groups,
             phrases,
         })
@@ -154,6 +164,7 @@ impl Direct {
             } else {
                 *self.astral.entry(c).or_insert(0) |= A_NORM;
             }
+            self.live.add(c);
         }
     }
 
@@ -261,6 +272,13 @@ impl Direct {
         let n = range.end;
         let mut p = range.start;
         while p < n {
+            if sink.cur.is_none() {
+                // Outside a record a character with action 0 is a no-op (`Sink::step`).
+                match self.live.find(&b[..n], p) {
+                    Some(q) => p = q,
+                    None => return,
+                }
+            }
             let (a, l) = self.action(text, p);
             if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
                 if a & A_NORM != 0 && sink.defer {
