@@ -13,7 +13,7 @@
 //! characters (這→这) are always made. On Traditional text this keeps OpenCC's
 //! output; on Simplified text nothing changes.
 
-use super::dict::{self, to_map};
+use super::dict;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -59,13 +59,10 @@ impl Classes {
                 }
             }
         }
-        let load = |f: &str| {
-            dict::dict_text(f)
-                .and_then(|t| dict::parse_dict(f, t))
-                .unwrap_or_default()
-        };
+        // Parsed files have no duplicate keys: every pair is the map's.
+        let load = |f: &str| dict::parsed(f).unwrap_or_default();
         let ts = load("TSCharacters.txt");
-        for (k, v) in to_map(&ts) {
+        for (k, v) in ts {
             if let Some(c) = single(k) {
                 if k != v && (c as u32) < 0x10000 && table[c as usize] & GB == 0 {
                     table[c as usize] |= TRAD;
@@ -73,7 +70,7 @@ impl Classes {
             }
         }
         let st = load("STCharacters.txt");
-        for (k, v) in to_map(&st) {
+        for (k, v) in st {
             if let Some(c) = single(k) {
                 if k != v && (c as u32) < 0x10000 && table[c as usize] & GB != 0 {
                     table[c as usize] |= SIMP;
