@@ -52,7 +52,8 @@ struct Direct {
     astral: std::collections::HashMap<char, u64>,
     /// The characters whose action is not 0, as an 8 KiB bitmap (L1-resident, unlike
     /// `act`): outside a record `dense` skips the others (most of Simplified text).
-    live: FirstChars,
+    /// None when an ASCII character has an action (`FirstChars::find` passes ASCII).
+    live: Option<FirstChars>,
     /// Phrase groups by first character: range in `phrases`, and a filter of the
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
@@ -146,6 +147,7 @@ impl Direct {
         }
         // Any astral character stops the skip (then `action` looks it up).
         live.astral = !astral.is_empty();
+        let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
         Some(Direct {
             act,
             astral,
@@ -164,7 +166,10 @@ impl Direct {
             } else {
                 *self.astral.entry(c).or_insert(0) |= A_NORM;
             }
-            self.live.add(c);
+            match &mut self.live {
+                Some(l) if !c.is_ascii() => l.add(c),
+                _ => self.live = None,
+            }
         }
     }
 
@@ -272,9 +277,9 @@ impl Direct {
         let n = range.end;
         let mut p = range.start;
         while p < n {
-            if sink.cur.is_none() {
+            if let (None, Some(live)) = (&sink.cur, &self.live) {
                 // Outside a record a character with action 0 is a no-op (`Sink::step`).
-                match self.live.find(&b[..n], p) {
+                match live.find(&b[..n], p) {
                     Some(q) => p = q,
                     None => return,
                 }
@@ -1568,6 +1573,20 @@ mod tests {
         }
         sink.finish();
         v
+    }
+
+    /// The identity skip is on for the `*2s` configs, and off when an ASCII character
+    /// begins a key (the bitmap search passes over ASCII).
+    #[test]
+    fn identity_skip_only_without_ascii_keys() {
+        let c = compiled("t2s", true);
+        assert!(c.steps[0].direct.as_ref().is_some_and(|d| d.live.is_some()));
+        let t = Table::new(vec![
+            ("B超".into(), "超音波".into()),
+            ("這".into(), "这".into()),
+        ])
+        .unwrap();
+        assert!(t.direct.as_ref().is_some_and(|d| d.live.is_none()));
     }
 
     #[test]
