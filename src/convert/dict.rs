@@ -3,7 +3,10 @@
 
 use crate::error::{Error, Result};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+#[cfg(test)]
+use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::OnceLock;
 
 macro_rules! embed {
     ($($name:literal),* $(,)?) => {
@@ -50,6 +53,7 @@ static CONFIGS: &[(&str, &str)] = embed_configs!(
 );
 
 /// The text of an embedded dictionary file.
+#[cfg(test)]
 pub(crate) fn dict_text(file: &str) -> Result<&'static str> {
     let file = file.trim_end_matches(".ocd2").trim_end_matches(".txt");
     DICTS
@@ -57,6 +61,26 @@ pub(crate) fn dict_text(file: &str) -> Result<&'static str> {
         .find(|(n, _)| n.trim_end_matches(".txt") == file)
         .map(|(_, t)| *t)
         .ok_or_else(|| Error::Config(format!("OpenCC dictionary `{file}` is not bundled")))
+}
+
+/// An embedded dictionary file, parsed once per process (`t2s` and the Simplified
+/// protection both read `TSCharacters`, and every config build flattens again).
+pub(crate) fn parsed(file: &str) -> Result<&'static [(String, String)]> {
+    static PARSED: [OnceLock<Vec<(String, String)>>; 32] = [const { OnceLock::new() }; 32];
+    let base = file.trim_end_matches(".ocd2").trim_end_matches(".txt");
+    let i = DICTS
+        .iter()
+        .position(|(n, _)| n.trim_end_matches(".txt") == base)
+        .ok_or_else(|| Error::Config(format!("OpenCC dictionary `{base}` is not bundled")))?;
+    let Some(slot) = PARSED.get(i) else {
+        // More files than slots: parse every time.
+        return Ok(Vec::leak(parse_dict(file, DICTS[i].1)?));
+    };
+    if let Some(v) = slot.get() {
+        return Ok(v);
+    }
+    let v = parse_dict(file, DICTS[i].1)?;
+    Ok(slot.get_or_init(|| v))
 }
 
 /// The JSON text of an embedded config.
@@ -191,14 +215,25 @@ pub(crate) type Flat = Vec<(String, String)>;
 /// of the first child that matches at a position survive, and every surviving later
 /// key there is a proper prefix of its matches, so the longest match is the same.
 pub(crate) fn flatten(node: &Node) -> Result<Flat> {
+    Ok(flatten_ref(node)?
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect())
+}
+
+/// `flatten` over the parsed files, borrowed: no string is copied until the end.
+fn flatten_ref(node: &Node) -> Result<Vec<(&'static str, &'static str)>> {
     match node {
-        Node::File(f) => parse_dict(f, dict_text(f)?),
+        Node::File(f) => Ok(parsed(f)?
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()),
         Node::Union(kids) => {
-            let mut seen: HashSet<String> = HashSet::new();
+            let mut seen: HashSet<&str> = HashSet::new();
             let mut out = Vec::new();
             for k in kids {
-                for (key, v) in flatten(k)? {
-                    if seen.insert(key.clone()) {
+                for (key, v) in flatten_ref(k)? {
+                    if seen.insert(key) {
                         out.push((key, v));
                     }
                 }
@@ -206,10 +241,10 @@ pub(crate) fn flatten(node: &Node) -> Result<Flat> {
             Ok(out)
         }
         Node::ShortCircuit(kids) => {
-            let mut earlier: HashSet<String> = HashSet::new();
+            let mut earlier: HashSet<&str> = HashSet::new();
             let mut out = Vec::new();
             for k in kids {
-                let flat = flatten(k)?;
+                let flat = flatten_ref(k)?;
                 let mut mine = Vec::with_capacity(flat.len());
                 for (key, v) in flat {
                     let shadowed = key
@@ -220,9 +255,7 @@ pub(crate) fn flatten(node: &Node) -> Result<Flat> {
                         mine.push((key, v));
                     }
                 }
-                for (key, _) in &mine {
-                    earlier.insert(key.clone());
-                }
+                earlier.extend(mine.iter().map(|(key, _)| *key));
                 out.extend(mine);
             }
             Ok(out)
@@ -231,6 +264,7 @@ pub(crate) fn flatten(node: &Node) -> Result<Flat> {
 }
 
 /// Lookup helper for analyses: a flat map as a `HashMap`.
+#[cfg(test)]
 pub(crate) fn to_map(flat: &Flat) -> HashMap<&str, &str> {
     flat.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
@@ -250,6 +284,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn parsed_once_and_every_file_has_a_slot() {
+        assert!(DICTS.len() <= 32);
+        let a = parsed("TSCharacters.txt").unwrap();
+        let b = parsed("TSCharacters.ocd2").unwrap();
+        assert!(std::ptr::eq(a, b));
+        assert_eq!(
+            a,
+            parse_dict("x", dict_text("TSCharacters").unwrap()).unwrap()
+        );
+        assert!(parsed("nope.txt").is_err());
     }
 
     #[test]

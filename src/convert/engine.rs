@@ -50,6 +50,10 @@ struct Direct {
     /// One load per character: the hot loop needs nothing else for most characters.
     act: Box<[u64; 0x10000]>,
     astral: std::collections::HashMap<char, u64>,
+    /// The characters whose action is not 0, as an 8 KiB bitmap (L1-resident, unlike
+    /// `act`): outside a record `dense` skips the others (most of Simplified text).
+    /// None when an ASCII character has an action (`FirstChars::find` passes ASCII).
+    live: Option<FirstChars>,
     /// Phrase groups by first character: range in `phrases`, and a filter of the
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
@@ -137,9 +141,17 @@ impl Direct {
             groups.push((start, phrases.len() as u32, mask));
         }
         let act: Box<[u64; 0x10000]> = act.try_into().ok()?;
+        let mut live = FirstChars::new();
+        for (u, _) in act.iter().enumerate().filter(|(_, &a)| a != 0) {
+            live.add(char::from_u32(u as u32).unwrap_or('\0'));
+        }
+        // Any astral character stops the skip (then `action` looks it up).
+        live.astral = !astral.is_empty();
+        let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
         Some(Direct {
             act,
             astral,
+            live,
             groups,
             phrases,
         })
@@ -153,6 +165,10 @@ impl Direct {
                 self.act[c as usize] |= A_NORM;
             } else {
                 *self.astral.entry(c).or_insert(0) |= A_NORM;
+            }
+            match &mut self.live {
+                Some(l) if !c.is_ascii() => l.add(c),
+                _ => self.live = None,
             }
         }
     }
@@ -261,6 +277,13 @@ impl Direct {
         let n = range.end;
         let mut p = range.start;
         while p < n {
+            if let (None, Some(live)) = (&sink.cur, &self.live) {
+                // Outside a record a character with action 0 is a no-op (`Sink::step`).
+                match live.find(&b[..n], p) {
+                    Some(q) => p = q,
+                    None => return,
+                }
+            }
             let (a, l) = self.action(text, p);
             if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
                 if a & A_NORM != 0 && sink.defer {
@@ -1550,6 +1573,20 @@ mod tests {
         }
         sink.finish();
         v
+    }
+
+    /// The identity skip is on for the `*2s` configs, and off when an ASCII character
+    /// begins a key (the bitmap search passes over ASCII).
+    #[test]
+    fn identity_skip_only_without_ascii_keys() {
+        let c = compiled("t2s", true);
+        assert!(c.steps[0].direct.as_ref().is_some_and(|d| d.live.is_some()));
+        let t = Table::new(vec![
+            ("B超".into(), "超音波".into()),
+            ("這".into(), "这".into()),
+        ])
+        .unwrap();
+        assert!(t.direct.as_ref().is_some_and(|d| d.live.is_none()));
     }
 
     #[test]

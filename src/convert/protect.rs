@@ -13,7 +13,7 @@
 //! characters (這→这) are always made. On Traditional text this keeps OpenCC's
 //! output; on Simplified text nothing changes.
 
-use super::dict::{self, to_map};
+use super::dict;
 use std::ops::Range;
 use std::sync::OnceLock;
 
@@ -59,13 +59,10 @@ impl Classes {
                 }
             }
         }
-        let load = |f: &str| {
-            dict::dict_text(f)
-                .and_then(|t| dict::parse_dict(f, t))
-                .unwrap_or_default()
-        };
+        // Parsed files have no duplicate keys: every pair is the map's.
+        let load = |f: &str| dict::parsed(f).unwrap_or_default();
         let ts = load("TSCharacters.txt");
-        for (k, v) in to_map(&ts) {
+        for (k, v) in ts {
             if let Some(c) = single(k) {
                 if k != v && (c as u32) < 0x10000 && table[c as usize] & GB == 0 {
                     table[c as usize] |= TRAD;
@@ -73,7 +70,7 @@ impl Classes {
             }
         }
         let st = load("STCharacters.txt");
-        for (k, v) in to_map(&st) {
+        for (k, v) in st {
             if let Some(c) = single(k) {
                 if k != v && (c as u32) < 0x10000 && table[c as usize] & GB != 0 {
                     table[c as usize] |= SIMP;
@@ -162,12 +159,30 @@ pub(crate) fn has_kana(text: &str) -> bool {
 /// Byte offset of the first kana at or after `from`: one pass over the `E3` lead bytes
 /// (not three searches for the three prefixes; CJK punctuation also starts with `E3`).
 fn next_kana(b: &[u8], from: usize) -> Option<usize> {
-    memchr::memchr_iter(0xE3, b.get(from..)?)
-        .map(|i| from + i)
-        .find(|&i| {
-            matches!(b.get(i + 1), Some(0x81..=0x83)) && matches!(b.get(i + 2), Some(0x80..=0xBF))
-        })
+    let is_kana = |i: usize| {
+        b[i] == 0xE3
+            && matches!(b.get(i + 1), Some(0x81..=0x83))
+            && matches!(b.get(i + 2), Some(0x80..=0xBF))
+    };
+    let mut i = from;
+    // Blocks of 64 bytes without an `E3 81..83` pair are skipped with one branch
+    // (`E3` alone also leads CJK punctuation, far too common for a memchr per hit).
+    while let Some(blk) = b.get(i..i + KANA_BLOCK + 1) {
+        let mut hit = 0u8;
+        for j in 0..KANA_BLOCK {
+            hit |= u8::from(blk[j] == 0xE3) & u8::from(blk[j + 1].wrapping_sub(0x81) < 3);
+        }
+        if hit != 0 {
+            if let Some(k) = (i..i + KANA_BLOCK).find(|&k| is_kana(k)) {
+                return Some(k);
+            }
+        }
+        i += KANA_BLOCK;
+    }
+    (i..b.len()).find(|&k| is_kana(k))
 }
+
+const KANA_BLOCK: usize = 64;
 
 /// The Japanese lines of `text` (see `is_japanese`), in order, each with its line
 /// break. Only the lines that hold kana are looked at.
@@ -242,6 +257,25 @@ mod tests {
                 .filter(|r| is_japanese(&s[r.clone()]))
                 .collect();
             assert_eq!(japanese_lines(s), plain, "{s:?}");
+        }
+    }
+
+    /// Kana found by the block scan at every offset around block edges.
+    #[test]
+    fn kana_scan_across_blocks() {
+        let kana = |s: &str| {
+            s.char_indices()
+                .find(|c| ('\u{3040}'..='\u{30FF}').contains(&c.1))
+        };
+        for pad in 0..70 {
+            for k in ["ア", "ぁ", "\u{30FF}"] {
+                let s = format!("{}。、{}{k}中。", "a".repeat(pad), "中".repeat(pad % 23));
+                assert_eq!(next_kana(s.as_bytes(), 0), kana(&s).map(|c| c.0), "{s:?}");
+                let long = format!("{}{s}", "。".repeat(pad));
+                assert_eq!(next_kana(long.as_bytes(), 1), kana(&long).map(|c| c.0));
+            }
+            let none = format!("{}。「」{}", "中".repeat(pad), "b".repeat(pad));
+            assert_eq!(next_kana(none.as_bytes(), 0), None);
         }
     }
 
