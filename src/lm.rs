@@ -10,7 +10,6 @@
 //! Each table is a Witten-Bell interpolated bigram model; the model mixes them 50/50.
 //! Log-probabilities are natural logs.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 static BASE: &[u8] = include_bytes!("../data/lm/base.lm");
@@ -18,22 +17,6 @@ static BASE: &[u8] = include_bytes!("../data/lm/base.lm");
 static WORDFREQ: &[u8] = include_bytes!("../data/lm/wordfreq.lm");
 #[cfg(not(feature = "lm-wordfreq"))]
 static WORDFREQ: &[u8] = &[];
-
-/// One bigram table.
-#[derive(Debug)]
-struct Table {
-    /// char → index into the per-unigram arrays.
-    index: HashMap<char, u32>,
-    /// The same for the BMP as a dense array (`u32::MAX`: unknown): the hot lookup.
-    bmp: Vec<u32>,
-    uni: Vec<f32>,
-    backoff: Vec<f32>,
-    /// Followers of unigram i: `fol_cp[start[i]..start[i + 1]]`, sorted.
-    start: Vec<u32>,
-    fol_cp: Vec<u32>,
-    fol_lp: Vec<f32>,
-    oov: f32,
-}
 
 fn varint(data: &[u8], pos: &mut usize) -> Option<u32> {
     let mut v: u32 = 0;
@@ -52,8 +35,27 @@ fn varint(data: &[u8], pos: &mut usize) -> Option<u32> {
     }
 }
 
-impl Table {
-    fn parse(data: &[u8]) -> Option<Table> {
+/// The unigram section of one table (about a tenth of it): read first, and enough for
+/// [`Bounds`].
+#[derive(Debug)]
+struct Unigrams {
+    /// BMP char → index + 1 into the per-unigram arrays (0: unknown). Zeroed memory: the
+    /// pages of unused code points are never touched.
+    bmp: Vec<u32>,
+    /// Code point of each unigram, ascending (the lookup beyond the BMP).
+    cps: Vec<u32>,
+    uni: Vec<f32>,
+    backoff: Vec<f32>,
+    /// Followers per unigram.
+    counts: Vec<u32>,
+    oov: f32,
+    step: f32,
+    /// Byte offset of the follower rows.
+    rows: usize,
+}
+
+impl Unigrams {
+    fn parse(data: &[u8]) -> Option<Unigrams> {
         if data.get(..6)? != b"ZHLM1\0" {
             return None;
         }
@@ -61,10 +63,11 @@ impl Table {
         let oov = f32::from_le_bytes(data.get(10..14)?.try_into().ok()?);
         let step = f32::from_le_bytes(data.get(14..18)?.try_into().ok()?);
         let mut pos = 18;
-        let mut index = HashMap::with_capacity(n);
+        let mut cps = Vec::with_capacity(n);
         let mut uni = Vec::with_capacity(n);
         let mut backoff = Vec::with_capacity(n);
         let mut counts = Vec::with_capacity(n);
+        let mut bmp = vec![0u32; 0x10000];
         let mut cp = 0u32;
         for i in 0..n {
             cp += varint(data, &mut pos)?;
@@ -72,67 +75,111 @@ impl Table {
             let b = *data.get(pos + 1)?;
             pos += 2;
             counts.push(varint(data, &mut pos)?);
-            index.insert(char::from_u32(cp)?, i as u32);
+            char::from_u32(cp)?;
+            if let Some(slot) = bmp.get_mut(cp as usize) {
+                *slot = i as u32 + 1;
+            }
+            cps.push(cp);
             uni.push(-(u as f32) * step);
             backoff.push(-(b as f32) * step);
         }
-        let total: usize = counts.iter().map(|&c| c as usize).sum();
-        let mut start = Vec::with_capacity(n + 1);
-        let mut fol_cp = Vec::with_capacity(total);
-        let mut fol_lp = Vec::with_capacity(total);
-        for &c in &counts {
-            start.push(fol_cp.len() as u32);
-            let mut f = 0u32;
-            for _ in 0..c {
-                f += varint(data, &mut pos)?;
-                fol_cp.push(f);
-                fol_lp.push(-(*data.get(pos)? as f32) * step);
-                pos += 1;
-            }
-        }
-        start.push(fol_cp.len() as u32);
-        let mut bmp = vec![u32::MAX; 0x10000];
-        for (&c, &i) in &index {
-            if let Some(slot) = bmp.get_mut(c as usize) {
-                *slot = i;
-            }
-        }
-        Some(Table {
-            index,
+        Some(Unigrams {
             bmp,
+            cps,
             uni,
             backoff,
-            start,
-            fol_cp,
-            fol_lp,
+            counts,
             oov,
+            step,
+            rows: pos,
         })
     }
 
     #[inline]
-    fn idx(&self, c: char) -> Option<u32> {
+    fn idx(&self, c: char) -> Option<usize> {
         match self.bmp.get(c as usize) {
-            Some(&i) => (i != u32::MAX).then_some(i),
-            None => self.index.get(&c).copied(),
+            Some(&i) => (i != 0).then(|| i as usize - 1),
+            None => self.cps.binary_search(&(c as u32)).ok(),
         }
     }
 
-    fn uni(&self, c: char) -> f32 {
-        match self.idx(c) {
-            Some(i) => self.uni[i as usize],
+    #[inline]
+    fn uni_of(&self, c: Option<usize>) -> f32 {
+        match c {
+            Some(i) => self.uni[i],
             None => self.oov,
         }
     }
+}
+
+/// The unigram sections of the embedded tables, in order.
+fn unigrams() -> &'static [(Unigrams, &'static [u8])] {
+    static U: OnceLock<Vec<(Unigrams, &'static [u8])>> = OnceLock::new();
+    U.get_or_init(|| {
+        [BASE, WORDFREQ]
+            .into_iter()
+            .filter_map(|d| Some((Unigrams::parse(d)?, d)))
+            .collect()
+    })
+}
+
+/// One bigram table.
+#[derive(Debug)]
+struct Table {
+    u: &'static Unigrams,
+    /// Followers of unigram i: `fol_cp[start[i]..start[i + 1]]`, sorted.
+    start: Vec<u32>,
+    fol_cp: Vec<u32>,
+    /// Their quantised scores (the score is `-q * step`).
+    fol_q: Vec<u8>,
+}
+
+impl Table {
+    fn parse(u: &'static Unigrams, data: &[u8]) -> Option<Table> {
+        let rows = data.get(u.rows..)?;
+        let total: usize = u.counts.iter().map(|&c| c as usize).sum();
+        let mut start = Vec::with_capacity(u.counts.len() + 1);
+        let mut fol_cp = Vec::with_capacity(total);
+        let mut fol_q = Vec::with_capacity(total);
+        let mut pos = 0;
+        for &c in &u.counts {
+            start.push(fol_cp.len() as u32);
+            let mut f = 0u32;
+            for _ in 0..c {
+                // Most code point steps fit one byte.
+                let b = *rows.get(pos)?;
+                if b < 0x80 {
+                    f += u32::from(b);
+                    pos += 1;
+                } else {
+                    f += varint(rows, &mut pos)?;
+                }
+                fol_cp.push(f);
+                fol_q.push(*rows.get(pos)?);
+                pos += 1;
+            }
+        }
+        start.push(fol_cp.len() as u32);
+        Some(Table {
+            u,
+            start,
+            fol_cp,
+            fol_q,
+        })
+    }
+
+    fn uni(&self, c: char) -> f32 {
+        self.u.uni_of(self.u.idx(c))
+    }
 
     fn cond(&self, prev: Option<char>, c: char) -> f32 {
-        let Some(pi) = prev.and_then(|p| self.idx(p)) else {
+        let Some(pi) = prev.and_then(|p| self.u.idx(p)) else {
             return self.uni(c);
         };
-        let pi = pi as usize;
         let (s, e) = (self.start[pi] as usize, self.start[pi + 1] as usize);
         match self.fol_cp[s..e].binary_search(&(c as u32)) {
-            Ok(j) => self.fol_lp[s + j],
-            Err(_) => self.backoff[pi] + self.uni(c),
+            Ok(j) => -(self.fol_q[s + j] as f32) * self.u.step,
+            Err(_) => self.u.backoff[pi] + self.uni(c),
         }
     }
 }
@@ -148,9 +195,9 @@ impl Model {
     pub fn global() -> &'static Model {
         static M: OnceLock<Model> = OnceLock::new();
         M.get_or_init(|| {
-            let tables = [BASE, WORDFREQ]
+            let tables = unigrams()
                 .iter()
-                .filter_map(|d| Table::parse(d))
+                .filter_map(|(u, d)| Table::parse(u, d))
                 .collect();
             Model { tables }
         })
@@ -168,7 +215,7 @@ impl Model {
 
     /// True when `c` was seen in training text.
     pub fn knows(&self, c: char) -> bool {
-        self.tables.iter().any(|t| t.index.contains_key(&c))
+        self.tables.iter().any(|t| t.u.idx(c).is_some())
     }
 
     /// Total log-probability of `text` (the first char scored by its unigram).
@@ -195,6 +242,72 @@ impl Model {
             return 0.0;
         }
         self.log_prob(text) / n as f64
+    }
+}
+
+/// Bounds on [`Model::log_prob`] from the unigram sections alone, loaded in a fraction of
+/// the model's time: a caller can see that a text cannot score well enough without
+/// loading the follower rows. Per char and table the score is known exactly unless both
+/// chars are known to the table; then it lies between the back-off score (Witten-Bell
+/// interpolation never scores a follower below it; the tests check the embedded tables)
+/// and 0.
+#[derive(Debug)]
+pub struct Bounds {
+    tables: &'static [(Unigrams, &'static [u8])],
+}
+
+/// How far a stored follower score may lie below the back-off score (float rounding of
+/// the quantised values).
+const FOLLOWER_SLACK: f32 = 0.01;
+
+impl Unigrams {
+    /// Lowest and highest value `Table::cond` can take for the chars `prev`, `c` (as
+    /// indices).
+    #[inline]
+    fn cond_range(&self, prev: Option<usize>, c: Option<usize>) -> (f32, f32) {
+        let Some(p) = prev else {
+            let v = self.uni_of(c);
+            return (v, v);
+        };
+        let v = self.backoff[p] + self.uni_of(c);
+        // Followers are all unigrams: an unknown char, or a char after a unigram without
+        // followers, takes the back-off path.
+        if c.is_none() || self.counts[p] == 0 {
+            (v, v)
+        } else {
+            (v - FOLLOWER_SLACK, 0.0)
+        }
+    }
+}
+
+impl Bounds {
+    /// The bounds of [`Model::global`].
+    pub fn global() -> &'static Bounds {
+        static B: OnceLock<Bounds> = OnceLock::new();
+        B.get_or_init(|| Bounds { tables: unigrams() })
+    }
+
+    /// Lower and upper bound of `Model::log_prob(text)`, up to float rounding (callers
+    /// keep a small margin).
+    pub fn log_prob_range(&self, text: &str) -> (f64, f64) {
+        const MAX: usize = 2;
+        let n = self.tables.len();
+        if n > MAX {
+            return (f64::NEG_INFINITY, f64::INFINITY);
+        }
+        let (mut lo, mut hi) = (0.0, 0.0);
+        let mut prev = [None; MAX];
+        for c in text.chars() {
+            let (mut los, mut his) = ([0f32; MAX], [0f32; MAX]);
+            for (k, (t, _)) in self.tables.iter().enumerate() {
+                let ci = t.idx(c);
+                (los[k], his[k]) = t.cond_range(prev[k], ci);
+                prev[k] = ci;
+            }
+            lo += mix(los[..n].iter().copied());
+            hi += mix(his[..n].iter().copied());
+        }
+        (lo, hi)
     }
 }
 
@@ -262,5 +375,48 @@ mod tests {
         let m = Model::global();
         assert!(m.score("認真貫徹落實") > -8.0);
         assert!(m.score("认真贯彻落实") > -8.0);
+    }
+
+    /// What `Bounds` relies on: every follower is a unigram, and no follower scores below
+    /// its back-off score by more than the slack.
+    #[test]
+    fn followers_never_score_below_back_off() {
+        let m = Model::global();
+        assert_eq!(m.tables.len(), Bounds::global().tables.len());
+        for t in &m.tables {
+            let u = t.u;
+            for p in 0..u.cps.len() {
+                let (s, e) = (t.start[p] as usize, t.start[p + 1] as usize);
+                assert_eq!(e - s, u.counts[p] as usize);
+                for j in s..e {
+                    let c = char::from_u32(t.fol_cp[j]).expect("follower is a char");
+                    let i = u.idx(c).expect("follower is a unigram");
+                    let lp = -(t.fol_q[j] as f32) * u.step;
+                    assert!(lp >= u.backoff[p] + u.uni[i] - FOLLOWER_SLACK);
+                    assert!(lp <= 0.0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bounds_hold() {
+        let m = Model::global();
+        let b = Bounds::global();
+        for s in [
+            "",
+            "中文的测试，沒有問題",
+            "参考文献 鍙傝€冩枃鐚 ÖÐÎÄ żȻ�ģ� һ�ξ\u{378}Є",
+            "𠮷野家 \u{23236}的 abc 123 ｱｲｳ \u{E000}",
+            "專家和企業|<液推髽I 房間硬體設施不,隔┬丁祑砰砞琁ぃ,筳",
+        ] {
+            let exact = m.log_prob(s);
+            let (lo, hi) = b.log_prob_range(s);
+            assert!(lo <= exact + 1e-9 && exact <= hi + 1e-9, "{s}: {lo} {exact} {hi}");
+        }
+        // Exact where no two known chars meet.
+        let s = "\u{E000}的\u{E001}";
+        let (lo, hi) = b.log_prob_range(s);
+        assert!((lo - m.log_prob(s)).abs() < 1e-9 && (hi - lo).abs() < 1e-9);
     }
 }

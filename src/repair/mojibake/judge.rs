@@ -143,6 +143,28 @@ pub fn quality(s: &str) -> f64 {
     total / (n + lost) as f64
 }
 
+/// Lower and upper bound of `quality(s)`, from the model's bounds (up to float rounding).
+pub fn quality_range(s: &str) -> (f64, f64) {
+    let bounds = crate::lm::Bounds::global();
+    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
+    let clean: std::borrow::Cow<'_, str> = if lost == 0 {
+        s.into()
+    } else {
+        s.chars()
+            .filter(|&c| c != '\u{FFFD}')
+            .collect::<String>()
+            .into()
+    };
+    let n = clean.chars().count();
+    if n == 0 {
+        return (0.0, 0.0);
+    }
+    let (lo, hi) = bounds.log_prob_range(&clean);
+    let rest = 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
+    let d = (n + lost) as f64;
+    ((lo + rest) / d, (hi + rest) / d)
+}
+
 /// Log-probability charged for a lost char.
 const LOST: f64 = -14.0;
 
@@ -184,12 +206,8 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     if !shaped {
         return None;
     }
-    let q_src = quality(src);
-    let q_out = quality(out);
-    let gain = q_out - q_src;
     let ease = if st.evidence > 0 { 0.7 } else { 1.0 };
-    let mb = st.mb as f64;
-    let ok = match (h.wrong, h.orig) {
+    let passes = |gain: f64, q_out: f64| match (h.wrong, h.orig) {
         (Wrong::Latin, Orig::Utf8) => {
             // Structure is strong: [lead][cont]+ patterns are rare in real Latin text.
             // Still refuse outputs that look worse than the input.
@@ -212,7 +230,19 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
             st.mb >= 3 && gain >= 2.5 * ease && q_out > -8.5
         }
     };
-    if !ok {
+    // `passes` only grows with the gain and the output's quality: when even their upper
+    // bounds fail, the full model (costly to load and to query) need not be asked.
+    let (src_lo, _) = quality_range(src);
+    let (_, out_hi) = quality_range(out);
+    const ROUNDING: f64 = 1e-6;
+    if !passes(out_hi - src_lo + ROUNDING, out_hi + ROUNDING) {
+        return None;
+    }
+    let q_src = quality(src);
+    let q_out = quality(out);
+    let gain = q_out - q_src;
+    let mb = st.mb as f64;
+    if !passes(gain, q_out) {
         return None;
     }
     let strength = (gain.max(0.1) * mb.min(8.0) / 2.0).min(20.0);
