@@ -287,27 +287,40 @@ impl Bounds {
         B.get_or_init(|| Bounds { tables: unigrams() })
     }
 
-    /// Lower and upper bound of `Model::log_prob(text)`, up to float rounding (callers
-    /// keep a small margin).
-    pub fn log_prob_range(&self, text: &str) -> (f64, f64) {
+    /// A lower bound of `Model::log_prob(text)`, up to float rounding (callers keep a
+    /// small margin).
+    pub fn log_prob_lower(&self, text: &str) -> f64 {
+        self.log_prob_bound(text, false)
+    }
+
+    /// An upper bound of `Model::log_prob(text)`, up to float rounding.
+    pub fn log_prob_upper(&self, text: &str) -> f64 {
+        self.log_prob_bound(text, true)
+    }
+
+    fn log_prob_bound(&self, text: &str, upper: bool) -> f64 {
         const MAX: usize = 2;
         let n = self.tables.len();
         if n > MAX {
-            return (f64::NEG_INFINITY, f64::INFINITY);
+            return if upper {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            };
         }
-        let (mut lo, mut hi) = (0.0, 0.0);
+        let mut sum = 0.0;
         let mut prev = [None; MAX];
         for c in text.chars() {
-            let (mut los, mut his) = ([0f32; MAX], [0f32; MAX]);
+            let mut xs = [0f32; MAX];
             for (k, (t, _)) in self.tables.iter().enumerate() {
                 let ci = t.idx(c);
-                (los[k], his[k]) = t.cond_range(prev[k], ci);
+                let (lo, hi) = t.cond_range(prev[k], ci);
+                xs[k] = if upper { hi } else { lo };
                 prev[k] = ci;
             }
-            lo += mix(los[..n].iter().copied());
-            hi += mix(his[..n].iter().copied());
+            sum += mix(xs[..n].iter().copied());
         }
-        (lo, hi)
+        sum
     }
 }
 
@@ -411,12 +424,12 @@ mod tests {
             "專家和企業|<液推髽I 房間硬體設施不,隔┬丁祑砰砞琁ぃ,筳",
         ] {
             let exact = m.log_prob(s);
-            let (lo, hi) = b.log_prob_range(s);
+            let (lo, hi) = (b.log_prob_lower(s), b.log_prob_upper(s));
             assert!(lo <= exact + 1e-9 && exact <= hi + 1e-9, "{s}: {lo} {exact} {hi}");
         }
         // Exact where no two known chars meet.
         let s = "\u{E000}的\u{E001}";
-        let (lo, hi) = b.log_prob_range(s);
+        let (lo, hi) = (b.log_prob_lower(s), b.log_prob_upper(s));
         assert!((lo - m.log_prob(s)).abs() < 1e-9 && (hi - lo).abs() < 1e-9);
     }
 }

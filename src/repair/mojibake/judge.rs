@@ -143,8 +143,9 @@ pub fn quality(s: &str) -> f64 {
     total / (n + lost) as f64
 }
 
-/// Lower and upper bound of `quality(s)`, from the model's bounds (up to float rounding).
-pub fn quality_range(s: &str) -> (f64, f64) {
+/// A bound of `quality(s)` (upper or lower) from the model's cheap bounds, up to float
+/// rounding.
+pub fn quality_bound(s: &str, upper: bool) -> f64 {
     let bounds = crate::lm::Bounds::global();
     let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
     let clean: std::borrow::Cow<'_, str> = if lost == 0 {
@@ -157,12 +158,15 @@ pub fn quality_range(s: &str) -> (f64, f64) {
     };
     let n = clean.chars().count();
     if n == 0 {
-        return (0.0, 0.0);
+        return 0.0;
     }
-    let (lo, hi) = bounds.log_prob_range(&clean);
-    let rest = 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
-    let d = (n + lost) as f64;
-    ((lo + rest) / d, (hi + rest) / d)
+    let lm = if upper {
+        bounds.log_prob_upper(&clean)
+    } else {
+        bounds.log_prob_lower(&clean)
+    };
+    let total = lm + 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
+    total / (n + lost) as f64
 }
 
 /// Log-probability charged for a lost char.
@@ -232,8 +236,8 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     };
     // `passes` only grows with the gain and the output's quality: when even their upper
     // bounds fail, the full model (costly to load and to query) need not be asked.
-    let (src_lo, _) = quality_range(src);
-    let (_, out_hi) = quality_range(out);
+    let src_lo = quality_bound(src, false);
+    let out_hi = quality_bound(out, true);
     const ROUNDING: f64 = 1e-6;
     if !passes(out_hi - src_lo + ROUNDING, out_hi + ROUNDING) {
         return None;
