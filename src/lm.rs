@@ -123,48 +123,66 @@ fn unigrams() -> &'static [(Unigrams, &'static [u8])] {
     })
 }
 
-/// One bigram table.
+/// One bigram table. The follower rows stay in the embedded bytes until a row is first
+/// asked for: most runs score a few hundred spans, which touch a few hundred rows.
 #[derive(Debug)]
 struct Table {
     u: &'static Unigrams,
-    /// Followers of unigram i: `fol_cp[start[i]..start[i + 1]]`, sorted.
-    start: Vec<u32>,
-    fol_cp: Vec<u32>,
-    /// Their quantised scores (the score is `-q * step`).
-    fol_q: Vec<u8>,
+    /// The follower section of the embedded table.
+    data: &'static [u8],
+    /// Byte offset of each unigram's row in `data` (and the end of the last).
+    row_at: Vec<u32>,
+    /// Each row decoded on first use: `cp << 8 | q` (the score is `-q * step`), ascending.
+    rows: Box<[OnceLock<Box<[u32]>>]>,
 }
 
 impl Table {
-    fn parse(u: &'static Unigrams, data: &[u8]) -> Option<Table> {
-        let rows = data.get(u.rows..)?;
-        let total: usize = u.counts.iter().map(|&c| c as usize).sum();
-        let mut start = Vec::with_capacity(u.counts.len() + 1);
-        let mut fol_cp = Vec::with_capacity(total);
-        let mut fol_q = Vec::with_capacity(total);
+    /// Find the rows (checking the whole table, as decoding it would).
+    fn parse(u: &'static Unigrams, data: &'static [u8]) -> Option<Table> {
+        let data = data.get(u.rows..)?;
+        u32::try_from(data.len()).ok()?;
+        let mut row_at = Vec::with_capacity(u.counts.len() + 1);
         let mut pos = 0;
         for &c in &u.counts {
-            start.push(fol_cp.len() as u32);
-            let mut f = 0u32;
+            row_at.push(pos as u32);
             for _ in 0..c {
                 // Most code point steps fit one byte.
-                let b = *rows.get(pos)?;
-                if b < 0x80 {
-                    f += u32::from(b);
+                if *data.get(pos)? < 0x80 {
                     pos += 1;
                 } else {
-                    f += varint(rows, &mut pos)?;
+                    varint(data, &mut pos)?;
                 }
-                fol_cp.push(f);
-                fol_q.push(*rows.get(pos)?);
+                data.get(pos)?;
                 pos += 1;
             }
         }
-        start.push(fol_cp.len() as u32);
+        row_at.push(pos as u32);
+        let rows = (0..u.counts.len()).map(|_| OnceLock::new()).collect();
         Some(Table {
             u,
-            start,
-            fol_cp,
-            fol_q,
+            data,
+            row_at,
+            rows,
+        })
+    }
+
+    /// The followers of unigram `p`, decoded.
+    fn row(&self, p: usize) -> &[u32] {
+        self.rows[p].get_or_init(|| {
+            let bytes = &self.data[self.row_at[p] as usize..self.row_at[p + 1] as usize];
+            let mut out = Vec::with_capacity(self.u.counts[p] as usize);
+            let (mut pos, mut f) = (0, 0u32);
+            // `parse` checked the row: nothing here fails.
+            while let Some(step) = varint(bytes, &mut pos) {
+                f += step;
+                let Some(&q) = bytes.get(pos) else { break };
+                pos += 1;
+                // Larger values are no char: they can never match.
+                if f <= char::MAX as u32 {
+                    out.push(f << 8 | u32::from(q));
+                }
+            }
+            out.into_boxed_slice()
         })
     }
 
@@ -176,9 +194,9 @@ impl Table {
         let Some(pi) = prev.and_then(|p| self.u.idx(p)) else {
             return self.uni(c);
         };
-        let (s, e) = (self.start[pi] as usize, self.start[pi + 1] as usize);
-        match self.fol_cp[s..e].binary_search(&(c as u32)) {
-            Ok(j) => -(self.fol_q[s + j] as f32) * self.u.step,
+        let row = self.row(pi);
+        match row.binary_search_by(|v| (v >> 8).cmp(&(c as u32))) {
+            Ok(j) => -((row[j] & 0xFF) as f32) * self.u.step,
             Err(_) => self.u.backoff[pi] + self.uni(c),
         }
     }
@@ -399,14 +417,16 @@ mod tests {
         for t in &m.tables {
             let u = t.u;
             for p in 0..u.cps.len() {
-                let (s, e) = (t.start[p] as usize, t.start[p + 1] as usize);
-                assert_eq!(e - s, u.counts[p] as usize);
-                for j in s..e {
-                    let c = char::from_u32(t.fol_cp[j]).expect("follower is a char");
+                let row = t.row(p);
+                assert_eq!(row.len(), u.counts[p] as usize);
+                assert!(row.windows(2).all(|w| w[0] >> 8 < w[1] >> 8));
+                for &v in row {
+                    let c = char::from_u32(v >> 8).expect("follower is a char");
                     let i = u.idx(c).expect("follower is a unigram");
-                    let lp = -(t.fol_q[j] as f32) * u.step;
+                    let lp = -((v & 0xFF) as f32) * u.step;
                     assert!(lp >= u.backoff[p] + u.uni[i] - FOLLOWER_SLACK);
                     assert!(lp <= 0.0);
+                    assert_eq!(t.cond(char::from_u32(u.cps[p]), c), lp);
                 }
             }
         }
