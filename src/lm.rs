@@ -445,7 +445,10 @@ mod tests {
         ] {
             let exact = m.log_prob(s);
             let (lo, hi) = (b.log_prob_lower(s), b.log_prob_upper(s));
-            assert!(lo <= exact + 1e-9 && exact <= hi + 1e-9, "{s}: {lo} {exact} {hi}");
+            assert!(
+                lo <= exact + 1e-9 && exact <= hi + 1e-9,
+                "{s}: {lo} {exact} {hi}"
+            );
         }
         // Exact where no two known chars meet.
         let s = "\u{E000}的\u{E001}";

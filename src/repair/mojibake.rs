@@ -980,7 +980,11 @@ mod tests {
             for from in [0, start] {
                 for (at, _) in line.char_indices() {
                     let got = line_is_short(b, from, start + at, end);
-                    assert_eq!(got, line.len() <= SHORT_LINE, "{line:?} at {at} from {from}");
+                    assert_eq!(
+                        got,
+                        line.len() <= SHORT_LINE,
+                        "{line:?} at {at} from {from}"
+                    );
                 }
             }
             start = end;
