@@ -235,12 +235,17 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         }
     };
     // `passes` only grows with the gain and the output's quality: when even their upper
-    // bounds fail, the full model (costly to load and to query) need not be asked.
-    let src_lo = quality_bound(src, false);
-    let out_hi = quality_bound(out, true);
-    const ROUNDING: f64 = 1e-6;
-    if !passes(out_hi - src_lo + ROUNDING, out_hi + ROUNDING) {
-        return None;
+    // bounds fail, the full model (costly to load, and to query with cold rows) need
+    // not be asked. Worth it where most candidates fail: not in a document that already
+    // had repairs of this kind, nor for UTF-8 read as Latin-1 (`gain > -1` is easy).
+    let latin_u8 = h.wrong == Wrong::Latin && h.orig == Orig::Utf8;
+    if st.evidence == 0 && !latin_u8 {
+        let src_lo = quality_bound(src, false);
+        let out_hi = quality_bound(out, true);
+        const ROUNDING: f64 = 1e-6;
+        if !passes(out_hi - src_lo + ROUNDING, out_hi + ROUNDING) {
+            return None;
+        }
     }
     let q_src = quality(src);
     let q_out = quality(out);
