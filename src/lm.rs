@@ -10,29 +10,113 @@
 //! Each table is a Witten-Bell interpolated bigram model; the model mixes them 50/50.
 //! Log-probabilities are natural logs.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
-static BASE: &[u8] = include_bytes!("../data/lm/base.lm");
+const BASE_DATA: &[u8] = include_bytes!("../data/lm/base.lm");
 #[cfg(feature = "lm-wordfreq")]
-static WORDFREQ: &[u8] = include_bytes!("../data/lm/wordfreq.lm");
+const WORDFREQ_DATA: &[u8] = include_bytes!("../data/lm/wordfreq.lm");
 #[cfg(not(feature = "lm-wordfreq"))]
-static WORDFREQ: &[u8] = &[];
+const WORDFREQ_DATA: &[u8] = &[];
+static BASE: &[u8] = BASE_DATA;
+static WORDFREQ: &[u8] = WORDFREQ_DATA;
 
-/// One bigram table.
-#[derive(Debug)]
-struct Table {
-    /// char → index into the per-unigram arrays.
-    index: HashMap<char, u32>,
-    /// The same for the BMP as a dense array (`u32::MAX`: unknown): the hot lookup.
-    bmp: Vec<u32>,
-    uni: Vec<f32>,
-    backoff: Vec<f32>,
-    /// Followers of unigram i: `fol_cp[start[i]..start[i + 1]]`, sorted.
-    start: Vec<u32>,
-    fol_cp: Vec<u32>,
-    fol_lp: Vec<f32>,
-    oov: f32,
+/// Where each follower row starts, found at compile time: walking the rows costs about
+/// 2 ms at start-up otherwise. (`false`: the walk failed; the start-up walk then runs
+/// and decides.)
+// The walk is half a million steps of const evaluation (about a second of build time).
+#[allow(long_running_const_eval)]
+static BASE_ROWS: ([u32; unigram_count(BASE_DATA) + 1], bool) = row_offsets(BASE_DATA);
+#[allow(long_running_const_eval)]
+static WORDFREQ_ROWS: ([u32; unigram_count(WORDFREQ_DATA) + 1], bool) = row_offsets(WORDFREQ_DATA);
+
+/// The number of unigrams a table declares (0 without a valid header).
+const fn unigram_count(d: &[u8]) -> usize {
+    if d.len() < 18 {
+        return 0;
+    }
+    let magic = b"ZHLM1\0";
+    let mut i = 0;
+    while i < 6 {
+        if d[i] != magic[i] {
+            return 0;
+        }
+        i += 1;
+    }
+    u32::from_le_bytes([d[6], d[7], d[8], d[9]]) as usize
+}
+
+/// `varint` for const evaluation: (value, next position), or `None`.
+const fn const_varint(d: &[u8], mut pos: usize) -> Option<(u32, usize)> {
+    let mut v: u32 = 0;
+    let mut shift = 0;
+    loop {
+        if pos >= d.len() {
+            return None;
+        }
+        let b = d[pos];
+        pos += 1;
+        v |= ((b & 0x7F) as u32) << shift;
+        if b & 0x80 == 0 {
+            return Some((v, pos));
+        }
+        shift += 7;
+        if shift > 28 {
+            return None;
+        }
+    }
+}
+
+/// The offsets `Table::parse` finds, relative to the follower section, and whether the
+/// walk succeeded. `M` is the number of unigrams + 1.
+const fn row_offsets<const M: usize>(d: &[u8]) -> ([u32; M], bool) {
+    let mut out = [0u32; M];
+    let n = M - 1;
+    if n == 0 {
+        return (out, false);
+    }
+    // The unigram section: find where it ends.
+    let mut pos = 18;
+    let mut i = 0;
+    while i < n {
+        let Some((_, p)) = const_varint(d, pos) else {
+            return (out, false);
+        };
+        let Some((_, p)) = const_varint(d, p + 2) else {
+            return (out, false);
+        };
+        pos = p;
+        i += 1;
+    }
+    let rows = pos;
+    // Again, with the follower counts, walking the rows alongside.
+    let mut upos = 18;
+    let mut rpos = rows;
+    i = 0;
+    while i < n {
+        let Some((_, p)) = const_varint(d, upos) else {
+            return (out, false);
+        };
+        let Some((count, p)) = const_varint(d, p + 2) else {
+            return (out, false);
+        };
+        upos = p;
+        out[i] = (rpos - rows) as u32;
+        let mut k = 0;
+        while k < count {
+            let Some((_, p)) = const_varint(d, rpos) else {
+                return (out, false);
+            };
+            if p >= d.len() {
+                return (out, false);
+            }
+            rpos = p + 1;
+            k += 1;
+        }
+        i += 1;
+    }
+    out[n] = (rpos - rows) as u32;
+    (out, rpos - rows <= u32::MAX as usize)
 }
 
 fn varint(data: &[u8], pos: &mut usize) -> Option<u32> {
@@ -52,8 +136,27 @@ fn varint(data: &[u8], pos: &mut usize) -> Option<u32> {
     }
 }
 
-impl Table {
-    fn parse(data: &[u8]) -> Option<Table> {
+/// The unigram section of one table (about a tenth of it): read first, and enough for
+/// [`Bounds`].
+#[derive(Debug)]
+struct Unigrams {
+    /// BMP char → index + 1 into the per-unigram arrays (0: unknown). Zeroed memory: the
+    /// pages of unused code points are never touched.
+    bmp: Vec<u32>,
+    /// Code point of each unigram, ascending (the lookup beyond the BMP).
+    cps: Vec<u32>,
+    uni: Vec<f32>,
+    backoff: Vec<f32>,
+    /// Followers per unigram.
+    counts: Vec<u32>,
+    oov: f32,
+    step: f32,
+    /// Byte offset of the follower rows.
+    rows: usize,
+}
+
+impl Unigrams {
+    fn parse(data: &[u8]) -> Option<Unigrams> {
         if data.get(..6)? != b"ZHLM1\0" {
             return None;
         }
@@ -61,10 +164,11 @@ impl Table {
         let oov = f32::from_le_bytes(data.get(10..14)?.try_into().ok()?);
         let step = f32::from_le_bytes(data.get(14..18)?.try_into().ok()?);
         let mut pos = 18;
-        let mut index = HashMap::with_capacity(n);
+        let mut cps = Vec::with_capacity(n);
         let mut uni = Vec::with_capacity(n);
         let mut backoff = Vec::with_capacity(n);
         let mut counts = Vec::with_capacity(n);
+        let mut bmp = vec![0u32; 0x10000];
         let mut cp = 0u32;
         for i in 0..n {
             cp += varint(data, &mut pos)?;
@@ -72,67 +176,148 @@ impl Table {
             let b = *data.get(pos + 1)?;
             pos += 2;
             counts.push(varint(data, &mut pos)?);
-            index.insert(char::from_u32(cp)?, i as u32);
+            char::from_u32(cp)?;
+            if let Some(slot) = bmp.get_mut(cp as usize) {
+                *slot = i as u32 + 1;
+            }
+            cps.push(cp);
             uni.push(-(u as f32) * step);
             backoff.push(-(b as f32) * step);
         }
-        let total: usize = counts.iter().map(|&c| c as usize).sum();
-        let mut start = Vec::with_capacity(n + 1);
-        let mut fol_cp = Vec::with_capacity(total);
-        let mut fol_lp = Vec::with_capacity(total);
-        for &c in &counts {
-            start.push(fol_cp.len() as u32);
-            let mut f = 0u32;
-            for _ in 0..c {
-                f += varint(data, &mut pos)?;
-                fol_cp.push(f);
-                fol_lp.push(-(*data.get(pos)? as f32) * step);
-                pos += 1;
-            }
-        }
-        start.push(fol_cp.len() as u32);
-        let mut bmp = vec![u32::MAX; 0x10000];
-        for (&c, &i) in &index {
-            if let Some(slot) = bmp.get_mut(c as usize) {
-                *slot = i;
-            }
-        }
-        Some(Table {
-            index,
+        Some(Unigrams {
             bmp,
+            cps,
             uni,
             backoff,
-            start,
-            fol_cp,
-            fol_lp,
+            counts,
             oov,
+            step,
+            rows: pos,
         })
     }
 
     #[inline]
-    fn idx(&self, c: char) -> Option<u32> {
+    fn idx(&self, c: char) -> Option<usize> {
         match self.bmp.get(c as usize) {
-            Some(&i) => (i != u32::MAX).then_some(i),
-            None => self.index.get(&c).copied(),
+            Some(&i) => (i != 0).then(|| i as usize - 1),
+            None => self.cps.binary_search(&(c as u32)).ok(),
         }
     }
 
-    fn uni(&self, c: char) -> f32 {
-        match self.idx(c) {
-            Some(i) => self.uni[i as usize],
+    #[inline]
+    fn uni_of(&self, c: Option<usize>) -> f32 {
+        match c {
+            Some(i) => self.uni[i],
             None => self.oov,
         }
     }
+}
+
+/// The unigram sections of the embedded tables, in order.
+/// A table's unigrams, its bytes, and its row offsets when known at compile time.
+type Embedded = (Unigrams, &'static [u8], Option<&'static [u32]>);
+
+fn unigrams() -> &'static [Embedded] {
+    static U: OnceLock<Vec<Embedded>> = OnceLock::new();
+    U.get_or_init(|| {
+        [
+            (BASE, BASE_ROWS.1.then_some(&BASE_ROWS.0[..])),
+            (WORDFREQ, WORDFREQ_ROWS.1.then_some(&WORDFREQ_ROWS.0[..])),
+        ]
+        .into_iter()
+        .filter_map(|(d, r)| Some((Unigrams::parse(d)?, d, r)))
+        .collect()
+    })
+}
+
+/// One bigram table. The follower rows stay in the embedded bytes until a row is first
+/// asked for: most runs score a few hundred spans, which touch a few hundred rows.
+#[derive(Debug)]
+struct Table {
+    u: &'static Unigrams,
+    /// The follower section of the embedded table.
+    data: &'static [u8],
+    /// Byte offset of each unigram's row in `data` (and the end of the last).
+    row_at: Cow<'static, [u32]>,
+    /// Each row decoded on first use: `cp << 8 | q` (the score is `-q * step`), ascending.
+    rows: Box<[OnceLock<Box<[u32]>>]>,
+}
+
+impl Table {
+    /// Find the rows (checking the whole table, as decoding it would).
+    fn parse(
+        u: &'static Unigrams,
+        data: &'static [u8],
+        known: Option<&'static [u32]>,
+    ) -> Option<Table> {
+        let data = data.get(u.rows..)?;
+        u32::try_from(data.len()).ok()?;
+        let row_at = match known {
+            Some(r) if r.len() == u.counts.len() + 1 => Cow::Borrowed(r),
+            _ => Cow::Owned(Self::walk(u, data)?),
+        };
+        let rows = (0..u.counts.len()).map(|_| OnceLock::new()).collect();
+        Some(Table {
+            u,
+            data,
+            row_at,
+            rows,
+        })
+    }
+
+    /// The start of each row (and the end of the last), checking the whole section.
+    fn walk(u: &Unigrams, data: &[u8]) -> Option<Vec<u32>> {
+        let mut row_at = Vec::with_capacity(u.counts.len() + 1);
+        let mut pos = 0;
+        for &c in &u.counts {
+            row_at.push(pos as u32);
+            for _ in 0..c {
+                // Most code point steps fit one byte.
+                if *data.get(pos)? < 0x80 {
+                    pos += 1;
+                } else {
+                    varint(data, &mut pos)?;
+                }
+                data.get(pos)?;
+                pos += 1;
+            }
+        }
+        row_at.push(pos as u32);
+        Some(row_at)
+    }
+
+    /// The followers of unigram `p`, decoded.
+    fn row(&self, p: usize) -> &[u32] {
+        self.rows[p].get_or_init(|| {
+            let bytes = &self.data[self.row_at[p] as usize..self.row_at[p + 1] as usize];
+            let mut out = Vec::with_capacity(self.u.counts[p] as usize);
+            let (mut pos, mut f) = (0, 0u32);
+            // `parse` checked the row: nothing here fails.
+            while let Some(step) = varint(bytes, &mut pos) {
+                f += step;
+                let Some(&q) = bytes.get(pos) else { break };
+                pos += 1;
+                // Larger values are no char: they can never match.
+                if f <= char::MAX as u32 {
+                    out.push(f << 8 | u32::from(q));
+                }
+            }
+            out.into_boxed_slice()
+        })
+    }
+
+    fn uni(&self, c: char) -> f32 {
+        self.u.uni_of(self.u.idx(c))
+    }
 
     fn cond(&self, prev: Option<char>, c: char) -> f32 {
-        let Some(pi) = prev.and_then(|p| self.idx(p)) else {
+        let Some(pi) = prev.and_then(|p| self.u.idx(p)) else {
             return self.uni(c);
         };
-        let pi = pi as usize;
-        let (s, e) = (self.start[pi] as usize, self.start[pi + 1] as usize);
-        match self.fol_cp[s..e].binary_search(&(c as u32)) {
-            Ok(j) => self.fol_lp[s + j],
-            Err(_) => self.backoff[pi] + self.uni(c),
+        let row = self.row(pi);
+        match row.binary_search_by(|v| (v >> 8).cmp(&(c as u32))) {
+            Ok(j) => -((row[j] & 0xFF) as f32) * self.u.step,
+            Err(_) => self.u.backoff[pi] + self.uni(c),
         }
     }
 }
@@ -148,9 +333,9 @@ impl Model {
     pub fn global() -> &'static Model {
         static M: OnceLock<Model> = OnceLock::new();
         M.get_or_init(|| {
-            let tables = [BASE, WORDFREQ]
+            let tables = unigrams()
                 .iter()
-                .filter_map(|d| Table::parse(d))
+                .filter_map(|(u, d, r)| Table::parse(u, d, *r))
                 .collect();
             Model { tables }
         })
@@ -168,7 +353,7 @@ impl Model {
 
     /// True when `c` was seen in training text.
     pub fn knows(&self, c: char) -> bool {
-        self.tables.iter().any(|t| t.index.contains_key(&c))
+        self.tables.iter().any(|t| t.u.idx(c).is_some())
     }
 
     /// Total log-probability of `text` (the first char scored by its unigram).
@@ -196,6 +381,100 @@ impl Model {
         }
         self.log_prob(text) / n as f64
     }
+}
+
+/// Bounds on [`Model::log_prob`] from the unigram sections alone, loaded in a fraction of
+/// the model's time: a caller can see that a text cannot score well enough without
+/// loading the follower rows. Per char and table the score is known exactly unless both
+/// chars are known to the table; then it lies between the back-off score (Witten-Bell
+/// interpolation never scores a follower below it; the tests check the embedded tables)
+/// and 0.
+#[derive(Debug)]
+pub struct Bounds {
+    tables: &'static [Embedded],
+}
+
+/// How far a stored follower score may lie below the back-off score (float rounding of
+/// the quantised values).
+const FOLLOWER_SLACK: f32 = 0.01;
+
+impl Unigrams {
+    /// Lowest and highest value `Table::cond` can take for the chars `prev`, `c` (as
+    /// indices).
+    #[inline]
+    fn cond_range(&self, prev: Option<usize>, c: Option<usize>) -> (f32, f32) {
+        let Some(p) = prev else {
+            let v = self.uni_of(c);
+            return (v, v);
+        };
+        let v = self.backoff[p] + self.uni_of(c);
+        // Followers are all unigrams: an unknown char, or a char after a unigram without
+        // followers, takes the back-off path.
+        if c.is_none() || self.counts[p] == 0 {
+            (v, v)
+        } else {
+            (v - FOLLOWER_SLACK, 0.0)
+        }
+    }
+}
+
+impl Bounds {
+    /// The bounds of [`Model::global`].
+    pub fn global() -> &'static Bounds {
+        static B: OnceLock<Bounds> = OnceLock::new();
+        B.get_or_init(|| Bounds { tables: unigrams() })
+    }
+
+    /// A lower bound of `Model::log_prob(text)`, up to float rounding (callers keep a
+    /// small margin).
+    pub fn log_prob_lower(&self, text: &str) -> f64 {
+        self.log_prob_bound(text, false)
+    }
+
+    /// An upper bound of `Model::log_prob(text)`, up to float rounding.
+    pub fn log_prob_upper(&self, text: &str) -> f64 {
+        self.log_prob_bound(text, true)
+    }
+
+    fn log_prob_bound(&self, text: &str, upper: bool) -> f64 {
+        const MAX: usize = 2;
+        let n = self.tables.len();
+        if n > MAX {
+            return if upper {
+                f64::INFINITY
+            } else {
+                f64::NEG_INFINITY
+            };
+        }
+        let mut sum = 0.0;
+        let mut prev = [None; MAX];
+        for c in text.chars() {
+            let mut xs = [0f32; MAX];
+            for (k, (t, _, _)) in self.tables.iter().enumerate() {
+                let ci = t.idx(c);
+                let (lo, hi) = t.cond_range(prev[k], ci);
+                xs[k] = if upper { hi } else { lo };
+                prev[k] = ci;
+            }
+            sum += mix_bound(&xs[..n], upper);
+        }
+        sum
+    }
+}
+
+/// A bound of `mix(xs)` without its `exp` and `ln`: the mixture lies between
+/// `max - ln n` (and the mean, by Jensen) and `max`.
+fn mix_bound(xs: &[f32], upper: bool) -> f64 {
+    if xs.is_empty() {
+        return -30.0;
+    }
+    let max = xs.iter().copied().fold(f32::NEG_INFINITY, f32::max) as f64;
+    if upper {
+        return max;
+    }
+    let n = xs.len() as f64;
+    let mean = xs.iter().map(|&x| x as f64).sum::<f64>() / n;
+    mean.max(max - n.ln())
 }
 
 /// ln(mean(exp(x_i))): an equal-weight mixture of the tables.
@@ -227,6 +506,20 @@ mod tests {
         let want = ((-1.0f64).exp() / 2.0 + (-3.0f64).exp() / 2.0).ln();
         assert!((v - want).abs() < 1e-9);
         assert_eq!(mix(std::iter::empty()), -30.0);
+    }
+
+    #[test]
+    fn mix_bound_brackets_mix() {
+        for xs in [
+            &[-1.0f32, -3.0][..],
+            &[-2.0, -2.0],
+            &[-25.5, -0.1],
+            &[-7.0],
+            &[],
+        ] {
+            let m = mix(xs.iter().copied());
+            assert!(mix_bound(xs, false) <= m + 1e-12 && m <= mix_bound(xs, true) + 1e-12);
+        }
     }
 
     #[test]
@@ -262,5 +555,71 @@ mod tests {
         let m = Model::global();
         assert!(m.score("認真貫徹落實") > -8.0);
         assert!(m.score("认真贯彻落实") > -8.0);
+    }
+
+    /// What `Bounds` relies on: every follower is a unigram, and no follower scores below
+    /// its back-off score by more than the slack.
+    #[test]
+    fn followers_never_score_below_back_off() {
+        let m = Model::global();
+        assert_eq!(m.tables.len(), Bounds::global().tables.len());
+        for t in &m.tables {
+            let u = t.u;
+            for p in 0..u.cps.len() {
+                let row = t.row(p);
+                assert_eq!(row.len(), u.counts[p] as usize);
+                assert!(row.windows(2).all(|w| w[0] >> 8 < w[1] >> 8));
+                for &v in row {
+                    let c = char::from_u32(v >> 8).expect("follower is a char");
+                    let i = u.idx(c).expect("follower is a unigram");
+                    let lp = -((v & 0xFF) as f32) * u.step;
+                    assert!(lp >= u.backoff[p] + u.uni[i] - FOLLOWER_SLACK);
+                    assert!(lp <= 0.0);
+                    assert_eq!(t.cond(char::from_u32(u.cps[p]), c), lp);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn compile_time_rows_match_the_walk() {
+        let tables: [(&[u8], &[u32], bool); 2] = [
+            (BASE, &BASE_ROWS.0, BASE_ROWS.1),
+            (WORDFREQ, &WORDFREQ_ROWS.0, WORDFREQ_ROWS.1),
+        ];
+        for (d, rows, ok) in tables {
+            let Some(u) = Unigrams::parse(d) else {
+                assert!(d.is_empty());
+                continue;
+            };
+            assert!(ok);
+            let data = &d[u.rows..];
+            assert_eq!(Table::walk(&u, data).as_deref(), Some(rows));
+        }
+    }
+
+    #[test]
+    fn bounds_hold() {
+        let m = Model::global();
+        let b = Bounds::global();
+        for s in [
+            "",
+            "中文的测试，沒有問題",
+            "参考文献 鍙傝€冩枃鐚 ÖÐÎÄ żȻ�ģ� һ�ξ\u{378}Є",
+            "𠮷野家 \u{23236}的 abc 123 ｱｲｳ \u{E000}",
+            "專家和企業|<液推髽I 房間硬體設施不,隔┬丁祑砰砞琁ぃ,筳",
+        ] {
+            let exact = m.log_prob(s);
+            let (lo, hi) = (b.log_prob_lower(s), b.log_prob_upper(s));
+            assert!(
+                lo <= exact + 1e-9 && exact <= hi + 1e-9,
+                "{s}: {lo} {exact} {hi}"
+            );
+        }
+        // Where no two known chars meet, only the mixture is approximated.
+        let s = "\u{E000}的\u{E001}";
+        let (lo, hi) = (b.log_prob_lower(s), b.log_prob_upper(s));
+        let exact = m.log_prob(s);
+        assert!(lo <= exact + 1e-9 && exact <= hi + 1e-9 && hi - lo <= 3.0 * 2f64.ln() + 1e-9);
     }
 }

@@ -153,11 +153,15 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 /// of garble (one every three chars): a lone one in a long line is skipped. Short lines
 /// (titles, file names) are looked at whenever they hold one.
 fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
-    hot_flags_from(t, line, 0)
+    hot_flags_from(t, line, 0, line.len() <= SHORT_LINE)
 }
 
-/// `hot_flags` when no char before byte `first` (a char boundary) carries a flag.
-fn hot_flags_from(t: &triggers::Table, line: &str, first: usize) -> u8 {
+/// Lines up to this many bytes are looked at whenever they hold a flagged char.
+const SHORT_LINE: usize = 48;
+
+/// `hot_flags` of a line from its byte `first` on (a char boundary), when no char before
+/// it carries a flag. `short`: the whole line is at most 48 bytes.
+fn hot_flags_from(t: &triggers::Table, line: &str, first: usize, short: bool) -> u8 {
     let mut st = HotState {
         all: 0,
         hot: 0,
@@ -171,7 +175,7 @@ fn hot_flags_from(t: &triggers::Table, line: &str, first: usize) -> u8 {
         st.note(t.get(c), at);
         i = at + c.len_utf8();
     }
-    if b.len() <= 48 {
+    if short {
         st.all
     } else {
         st.hot
@@ -810,14 +814,18 @@ impl Stage for Repairer {
         // whole text and look at their lines alone.
         let mut from = 0;
         while let Some(at) = t.next_trigger(bytes, from) {
-            let line_start =
-                memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |p| from + p + 1);
             let line_end = memchr::memchr(b'\n', &bytes[at..])
                 .map(|p| at + p + 1)
                 .unwrap_or(text.len());
-            let line = &text[line_start..line_end];
-            let flags = hot_flags_from(t, line, at - line_start);
+            // `from` starts a line. Whether this line is short needs a look back over a
+            // few bytes at most; its start only when it is analysed.
+            let short = line_is_short(bytes, from, at, line_end);
+            let rest = &text[at..line_end];
+            let flags = hot_flags_from(t, rest, 0, short);
             if flags != 0 {
+                let line_start =
+                    memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |p| from + p + 1);
+                let line = &text[line_start..line_end];
                 let repairs = analyze(line, flags, 0, Some(&doc.mojibake));
                 for r in &repairs {
                     if let Some(&h) = r.hyps.first() {
@@ -828,6 +836,17 @@ impl Stage for Repairer {
             }
             from = line_end;
         }
+    }
+}
+
+/// Whether the line ending at `line_end` that holds byte `at` is at most `SHORT_LINE`
+/// bytes long, given that a line starts at `from` (<= `at`). Looks back a few bytes at
+/// most, not to the start of the line.
+fn line_is_short(bytes: &[u8], from: usize, at: usize, line_end: usize) -> bool {
+    line_end - at <= SHORT_LINE && {
+        // Short when the line starts at `min_start` or later.
+        let min_start = line_end.saturating_sub(SHORT_LINE);
+        min_start <= from || memchr::memrchr(b'\n', &bytes[min_start - 1..at]).is_some()
     }
 }
 
@@ -942,6 +961,37 @@ mod tests {
                 assert_eq!(hot_flags(t, line), hot_flags_plain(t, line), "{line}");
             }
         }
+    }
+
+    #[test]
+    fn line_is_short_matches_the_line_length() {
+        let mut text = String::new();
+        for n in 40..60 {
+            text.push_str(&"x".repeat(n));
+            text.push('\n');
+            text.push_str(&"中".repeat(n / 3));
+            text.push_str(&"y".repeat(n % 3));
+            text.push('\n');
+        }
+        let b = text.as_bytes();
+        let mut start = 0;
+        for line in text.split_inclusive('\n') {
+            let end = start + line.len();
+            for from in [0, start] {
+                for (at, _) in line.char_indices() {
+                    let got = line_is_short(b, from, start + at, end);
+                    assert_eq!(
+                        got,
+                        line.len() <= SHORT_LINE,
+                        "{line:?} at {at} from {from}"
+                    );
+                }
+            }
+            start = end;
+        }
+        // The last line without a newline, and a text that is one short line.
+        assert!(line_is_short(b"ab", 0, 1, 2));
+        assert!(!line_is_short(&[b'a'; 60], 0, 30, 60));
     }
 
     /// Inputs of the mojibake cases (damaged and clean).

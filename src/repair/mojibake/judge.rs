@@ -143,6 +143,32 @@ pub fn quality(s: &str) -> f64 {
     total / (n + lost) as f64
 }
 
+/// A bound of `quality(s)` (upper or lower) from the model's cheap bounds, up to float
+/// rounding.
+pub fn quality_bound(s: &str, upper: bool) -> f64 {
+    let bounds = crate::lm::Bounds::global();
+    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
+    let clean: std::borrow::Cow<'_, str> = if lost == 0 {
+        s.into()
+    } else {
+        s.chars()
+            .filter(|&c| c != '\u{FFFD}')
+            .collect::<String>()
+            .into()
+    };
+    let n = clean.chars().count();
+    if n == 0 {
+        return 0.0;
+    }
+    let lm = if upper {
+        bounds.log_prob_upper(&clean)
+    } else {
+        bounds.log_prob_lower(&clean)
+    };
+    let total = lm + 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
+    total / (n + lost) as f64
+}
+
 /// Log-probability charged for a lost char.
 const LOST: f64 = -14.0;
 
@@ -184,12 +210,8 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     if !shaped {
         return None;
     }
-    let q_src = quality(src);
-    let q_out = quality(out);
-    let gain = q_out - q_src;
     let ease = if st.evidence > 0 { 0.7 } else { 1.0 };
-    let mb = st.mb as f64;
-    let ok = match (h.wrong, h.orig) {
+    let passes = |gain: f64, q_out: f64| match (h.wrong, h.orig) {
         (Wrong::Latin, Orig::Utf8) => {
             // Structure is strong: [lead][cont]+ patterns are rare in real Latin text.
             // Still refuse outputs that look worse than the input.
@@ -212,7 +234,24 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
             st.mb >= 3 && gain >= 2.5 * ease && q_out > -8.5
         }
     };
-    if !ok {
+    // `passes` only grows with the gain and the output's quality: when even their upper
+    // bounds fail, the full model (costly to load, and to query with cold rows) need
+    // not be asked. Worth it where most candidates fail: not in a document that already
+    // had repairs of this kind, nor for UTF-8 read as Latin-1 (`gain > -1` is easy).
+    let latin_u8 = h.wrong == Wrong::Latin && h.orig == Orig::Utf8;
+    if st.evidence == 0 && !latin_u8 {
+        let src_lo = quality_bound(src, false);
+        let out_hi = quality_bound(out, true);
+        const ROUNDING: f64 = 1e-6;
+        if !passes(out_hi - src_lo + ROUNDING, out_hi + ROUNDING) {
+            return None;
+        }
+    }
+    let q_src = quality(src);
+    let q_out = quality(out);
+    let gain = q_out - q_src;
+    let mb = st.mb as f64;
+    if !passes(gain, q_out) {
         return None;
     }
     let strength = (gain.max(0.1) * mb.min(8.0) / 2.0).min(20.0);

@@ -4,7 +4,7 @@
 //! no flag costs one table lookup per non-ASCII char. Each flag opens one family of
 //! hypotheses; the language model decides only where a flag was seen.
 
-use super::codec::{decode_pair, decode_single, Orig, CP1252_HIGH};
+use super::codec::{decode_single, CP1252_HIGH};
 use encoding_rs::{Encoding, BIG5, GBK};
 use std::sync::OnceLock;
 
@@ -158,10 +158,11 @@ fn build() -> Table {
     for u in 0xE000u32..=0xF8FF {
         set(char::from_u32(u).unwrap_or('\0'), B5_AS_GBK);
     }
-    // GB punctuation read as Big5.
+    // GB punctuation read as Big5. (Pairs decoded one by one: the whole Big5 table is
+    // only built when a line needs it, not for every clean document.)
     for (lead, lo, hi) in [(0xA1u8, 0xA1u8, 0xFEu8), (0xA3, 0xA1, 0xFE)] {
         for trail in lo..=hi {
-            if let Some(c) = decode_pair(Orig::Big5, lead, trail) {
+            if let Some(c) = single(BIG5, &[lead, trail]) {
                 let u = c as u32;
                 let odd = (0x3105..=0x312F).contains(&u)
                     || (0xFE50..=0xFE6F).contains(&u)
@@ -180,7 +181,7 @@ fn build() -> Table {
     // clean Chinese text uses them.
     for lead in 0xC6u8..=0xC8 {
         for trail in 0xA1u8..=0xFE {
-            if let Some(c) = decode_pair(Orig::Big5, lead, trail) {
+            if let Some(c) = single(BIG5, &[lead, trail]) {
                 let u = c as u32;
                 let odd = (0x3041..=0x30FF).contains(&u) && c != 'ー'
                     || (0x0400..=0x04FF).contains(&u)
@@ -251,6 +252,20 @@ mod tests {
             // Every start position.
             for (from, _) in s.char_indices() {
                 assert_eq!(t.next_trigger(s.as_bytes(), from), plain(s, from), "{s:?}");
+            }
+        }
+    }
+
+    /// The table decodes Big5 pairs one by one: the same chars as the full decode table.
+    #[test]
+    fn single_pairs_agree_with_the_decode_table() {
+        use super::super::codec::{decode_pair, Orig};
+        for lead in [0xA1u8, 0xA3, 0xC6, 0xC7, 0xC8] {
+            for trail in 0xA1u8..=0xFE {
+                assert_eq!(
+                    single(BIG5, &[lead, trail]),
+                    decode_pair(Orig::Big5, lead, trail)
+                );
             }
         }
     }
