@@ -10,114 +10,13 @@
 //! Each table is a Witten-Bell interpolated bigram model; the model mixes them 50/50.
 //! Log-probabilities are natural logs.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
-const BASE_DATA: &[u8] = include_bytes!("../data/lm/base.lm");
+static BASE: &[u8] = include_bytes!("../data/lm/base.lm");
 #[cfg(feature = "lm-wordfreq")]
-const WORDFREQ_DATA: &[u8] = include_bytes!("../data/lm/wordfreq.lm");
+static WORDFREQ: &[u8] = include_bytes!("../data/lm/wordfreq.lm");
 #[cfg(not(feature = "lm-wordfreq"))]
-const WORDFREQ_DATA: &[u8] = &[];
-static BASE: &[u8] = BASE_DATA;
-static WORDFREQ: &[u8] = WORDFREQ_DATA;
-
-/// Where each follower row starts, found at compile time: walking the rows costs about
-/// 2 ms at start-up otherwise. (`false`: the walk failed; the start-up walk then runs
-/// and decides.)
-// The walk is half a million steps of const evaluation (about a second of build time).
-#[allow(long_running_const_eval)]
-static BASE_ROWS: ([u32; unigram_count(BASE_DATA) + 1], bool) = row_offsets(BASE_DATA);
-#[allow(long_running_const_eval)]
-static WORDFREQ_ROWS: ([u32; unigram_count(WORDFREQ_DATA) + 1], bool) = row_offsets(WORDFREQ_DATA);
-
-/// The number of unigrams a table declares (0 without a valid header).
-const fn unigram_count(d: &[u8]) -> usize {
-    if d.len() < 18 {
-        return 0;
-    }
-    let magic = b"ZHLM1\0";
-    let mut i = 0;
-    while i < 6 {
-        if d[i] != magic[i] {
-            return 0;
-        }
-        i += 1;
-    }
-    u32::from_le_bytes([d[6], d[7], d[8], d[9]]) as usize
-}
-
-/// `varint` for const evaluation: (value, next position), or `None`.
-const fn const_varint(d: &[u8], mut pos: usize) -> Option<(u32, usize)> {
-    let mut v: u32 = 0;
-    let mut shift = 0;
-    loop {
-        if pos >= d.len() {
-            return None;
-        }
-        let b = d[pos];
-        pos += 1;
-        v |= ((b & 0x7F) as u32) << shift;
-        if b & 0x80 == 0 {
-            return Some((v, pos));
-        }
-        shift += 7;
-        if shift > 28 {
-            return None;
-        }
-    }
-}
-
-/// The offsets `Table::parse` finds, relative to the follower section, and whether the
-/// walk succeeded. `M` is the number of unigrams + 1.
-const fn row_offsets<const M: usize>(d: &[u8]) -> ([u32; M], bool) {
-    let mut out = [0u32; M];
-    let n = M - 1;
-    if n == 0 {
-        return (out, false);
-    }
-    // The unigram section: find where it ends.
-    let mut pos = 18;
-    let mut i = 0;
-    while i < n {
-        let Some((_, p)) = const_varint(d, pos) else {
-            return (out, false);
-        };
-        let Some((_, p)) = const_varint(d, p + 2) else {
-            return (out, false);
-        };
-        pos = p;
-        i += 1;
-    }
-    let rows = pos;
-    // Again, with the follower counts, walking the rows alongside.
-    let mut upos = 18;
-    let mut rpos = rows;
-    i = 0;
-    while i < n {
-        let Some((_, p)) = const_varint(d, upos) else {
-            return (out, false);
-        };
-        let Some((count, p)) = const_varint(d, p + 2) else {
-            return (out, false);
-        };
-        upos = p;
-        out[i] = (rpos - rows) as u32;
-        let mut k = 0;
-        while k < count {
-            let Some((_, p)) = const_varint(d, rpos) else {
-                return (out, false);
-            };
-            if p >= d.len() {
-                return (out, false);
-            }
-            rpos = p + 1;
-            k += 1;
-        }
-        i += 1;
-    }
-    out[n] = (rpos - rows) as u32;
-    (out, rpos - rows <= u32::MAX as usize)
-}
+static WORDFREQ: &[u8] = &[];
 
 fn varint(data: &[u8], pos: &mut usize) -> Option<u32> {
     let mut v: u32 = 0;
@@ -214,19 +113,13 @@ impl Unigrams {
 }
 
 /// The unigram sections of the embedded tables, in order.
-/// A table's unigrams, its bytes, and its row offsets when known at compile time.
-type Embedded = (Unigrams, &'static [u8], Option<&'static [u32]>);
-
-fn unigrams() -> &'static [Embedded] {
-    static U: OnceLock<Vec<Embedded>> = OnceLock::new();
+fn unigrams() -> &'static [(Unigrams, &'static [u8])] {
+    static U: OnceLock<Vec<(Unigrams, &'static [u8])>> = OnceLock::new();
     U.get_or_init(|| {
-        [
-            (BASE, BASE_ROWS.1.then_some(&BASE_ROWS.0[..])),
-            (WORDFREQ, WORDFREQ_ROWS.1.then_some(&WORDFREQ_ROWS.0[..])),
-        ]
-        .into_iter()
-        .filter_map(|(d, r)| Some((Unigrams::parse(d)?, d, r)))
-        .collect()
+        [BASE, WORDFREQ]
+            .into_iter()
+            .filter_map(|d| Some((Unigrams::parse(d)?, d)))
+            .collect()
     })
 }
 
@@ -238,35 +131,16 @@ struct Table {
     /// The follower section of the embedded table.
     data: &'static [u8],
     /// Byte offset of each unigram's row in `data` (and the end of the last).
-    row_at: Cow<'static, [u32]>,
+    row_at: Vec<u32>,
     /// Each row decoded on first use: `cp << 8 | q` (the score is `-q * step`), ascending.
     rows: Box<[OnceLock<Box<[u32]>>]>,
 }
 
 impl Table {
     /// Find the rows (checking the whole table, as decoding it would).
-    fn parse(
-        u: &'static Unigrams,
-        data: &'static [u8],
-        known: Option<&'static [u32]>,
-    ) -> Option<Table> {
+    fn parse(u: &'static Unigrams, data: &'static [u8]) -> Option<Table> {
         let data = data.get(u.rows..)?;
         u32::try_from(data.len()).ok()?;
-        let row_at = match known {
-            Some(r) if r.len() == u.counts.len() + 1 => Cow::Borrowed(r),
-            _ => Cow::Owned(Self::walk(u, data)?),
-        };
-        let rows = (0..u.counts.len()).map(|_| OnceLock::new()).collect();
-        Some(Table {
-            u,
-            data,
-            row_at,
-            rows,
-        })
-    }
-
-    /// The start of each row (and the end of the last), checking the whole section.
-    fn walk(u: &Unigrams, data: &[u8]) -> Option<Vec<u32>> {
         let mut row_at = Vec::with_capacity(u.counts.len() + 1);
         let mut pos = 0;
         for &c in &u.counts {
@@ -283,7 +157,13 @@ impl Table {
             }
         }
         row_at.push(pos as u32);
-        Some(row_at)
+        let rows = (0..u.counts.len()).map(|_| OnceLock::new()).collect();
+        Some(Table {
+            u,
+            data,
+            row_at,
+            rows,
+        })
     }
 
     /// The followers of unigram `p`, decoded.
@@ -335,7 +215,7 @@ impl Model {
         M.get_or_init(|| {
             let tables = unigrams()
                 .iter()
-                .filter_map(|(u, d, r)| Table::parse(u, d, *r))
+                .filter_map(|(u, d)| Table::parse(u, d))
                 .collect();
             Model { tables }
         })
@@ -391,7 +271,7 @@ impl Model {
 /// and 0.
 #[derive(Debug)]
 pub struct Bounds {
-    tables: &'static [Embedded],
+    tables: &'static [(Unigrams, &'static [u8])],
 }
 
 /// How far a stored follower score may lie below the back-off score (float rounding of
@@ -450,7 +330,7 @@ impl Bounds {
         let mut prev = [None; MAX];
         for c in text.chars() {
             let mut xs = [0f32; MAX];
-            for (k, (t, _, _)) in self.tables.iter().enumerate() {
+            for (k, (t, _)) in self.tables.iter().enumerate() {
                 let ci = t.idx(c);
                 let (lo, hi) = t.cond_range(prev[k], ci);
                 xs[k] = if upper { hi } else { lo };
@@ -578,23 +458,6 @@ mod tests {
                     assert_eq!(t.cond(char::from_u32(u.cps[p]), c), lp);
                 }
             }
-        }
-    }
-
-    #[test]
-    fn compile_time_rows_match_the_walk() {
-        let tables: [(&[u8], &[u32], bool); 2] = [
-            (BASE, &BASE_ROWS.0, BASE_ROWS.1),
-            (WORDFREQ, &WORDFREQ_ROWS.0, WORDFREQ_ROWS.1),
-        ];
-        for (d, rows, ok) in tables {
-            let Some(u) = Unigrams::parse(d) else {
-                assert!(d.is_empty());
-                continue;
-            };
-            assert!(ok);
-            let data = &d[u.rows..];
-            assert_eq!(Table::walk(&u, data).as_deref(), Some(rows));
         }
     }
 
