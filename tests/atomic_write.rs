@@ -138,29 +138,14 @@ fn writing_through_a_symlink_keeps_the_link() {
     std::fs::write(&target, "old\n").unwrap();
     let link = dir.path().join("link.txt");
     std::os::unix::fs::symlink(&target, &link).unwrap();
-    let st = Command::new(bin())
-        .arg(&input)
-        .arg("-o")
-        .arg(&link)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    assert!(std::fs::symlink_metadata(&link)
-        .unwrap()
-        .file_type()
-        .is_symlink());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "台湾的软体\n");
-
+    let run = |args: &[&std::path::Path]| {
+        assert!(Command::new(bin()).args(args).status().unwrap().success());
+        let ft = std::fs::symlink_metadata(&link).unwrap().file_type();
+        assert!(ft.is_symlink(), "the link was replaced: {ft:?}");
+        std::fs::read_to_string(&target).unwrap()
+    };
+    let o = std::path::Path::new("-o");
+    assert_eq!(run(&[&input, o, &link]), "台湾的软体\n");
     std::fs::write(&target, "軟體\n").unwrap();
-    let st = Command::new(bin())
-        .arg("--in-place")
-        .arg(&link)
-        .status()
-        .unwrap();
-    assert!(st.success());
-    assert!(std::fs::symlink_metadata(&link)
-        .unwrap()
-        .file_type()
-        .is_symlink());
-    assert_eq!(std::fs::read_to_string(&target).unwrap(), "软体\n");
+    assert_eq!(run(&[std::path::Path::new("--in-place"), &link]), "软体\n");
 }

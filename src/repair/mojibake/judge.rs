@@ -121,20 +121,22 @@ pub fn commonness(s: &str) -> f64 {
     }
 }
 
+/// `s` without its lost chars (U+FFFD), and how many there were.
+fn without_lost(s: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
+    if lost == 0 {
+        return (s.into(), 0);
+    }
+    let clean: String = s.chars().filter(|&c| c != '\u{FFFD}').collect();
+    (clean.into(), lost)
+}
+
 /// Likelihood of a text per char: language model plus commonness. A lost char (U+FFFD)
 /// counts as a very unlikely one, so that a reading that loses chars does not win by
 /// dropping the hard ones.
 pub fn quality(s: &str) -> f64 {
     let lm = crate::lm::Model::global();
-    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
-    let clean: std::borrow::Cow<'_, str> = if lost == 0 {
-        s.into()
-    } else {
-        s.chars()
-            .filter(|&c| c != '\u{FFFD}')
-            .collect::<String>()
-            .into()
-    };
+    let (clean, lost) = without_lost(s);
     let n = clean.chars().count();
     if n == 0 {
         return 0.0;
@@ -147,15 +149,7 @@ pub fn quality(s: &str) -> f64 {
 /// rounding.
 pub fn quality_bound(s: &str, upper: bool) -> f64 {
     let bounds = crate::lm::Bounds::global();
-    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
-    let clean: std::borrow::Cow<'_, str> = if lost == 0 {
-        s.into()
-    } else {
-        s.chars()
-            .filter(|&c| c != '\u{FFFD}')
-            .collect::<String>()
-            .into()
-    };
+    let (clean, lost) = without_lost(s);
     let n = clean.chars().count();
     if n == 0 {
         return 0.0;
