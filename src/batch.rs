@@ -738,7 +738,14 @@ fn write_atomic(
     let resolved;
     let path = match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
-            resolved = fs::canonicalize(path)?;
+            // A dangling link gets its target created, as `sort -o` or a shell's `>` do.
+            resolved = match fs::canonicalize(path) {
+                Ok(p) => p,
+                Err(_) => {
+                    let to = fs::read_link(path)?;
+                    path.parent().map_or(to.clone(), |d| d.join(&to))
+                }
+            };
             resolved.as_path()
         }
         _ => path,

@@ -148,4 +148,7 @@ fn writing_through_a_symlink_keeps_the_link() {
     assert_eq!(run(&[&input, o, &link]), "台湾的软体\n");
     std::fs::write(&target, "軟體\n").unwrap();
     assert_eq!(run(&[std::path::Path::new("--in-place"), &link]), "软体\n");
+    // A dangling link: its target is created.
+    std::fs::remove_file(&target).unwrap();
+    assert_eq!(run(&[&input, o, &link]), "台湾的软体\n");
 }
