@@ -541,26 +541,49 @@ impl<'a> Stats<'a> {
         best_ext.reset(counts.len() / 2);
         suffix_max.reset(counts.len() / 2);
         for (k, Tally { n: c, .. }) in counts.iter() {
-            if c < 2 || plen(k) < 3 {
-                continue;
-            }
-            let p = pprefix(k);
-            if counts.get(p).is_some_and(|v| v.n > 0) {
-                let e = best_ext.entry(p);
-                // The most frequent; on a tie the smallest key.
-                if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
-                    *e = (k, c);
-                }
-            }
-            if plen(k) == 3 {
-                let m = suffix_max.entry(k << 16);
-                *m = (*m).max(c);
-            }
+            Self::note(
+                counts,
+                &mut best_ext,
+                &mut suffix_max,
+                k,
+                c,
+                |_| true,
+                |_| true,
+            );
         }
         Stats {
             counts,
             best_ext,
             suffix_max,
+        }
+    }
+
+    /// Count key `k` (seen `c` times) into the `best_ext` entry of its prefix and the
+    /// `suffix_max` entry of its suffix, where `ext` and `suf` accept those entries.
+    #[inline]
+    fn note(
+        counts: &KeyMap<Tally>,
+        best_ext: &mut KeyMap<(u64, u32)>,
+        suffix_max: &mut KeyMap<u32>,
+        k: u64,
+        c: u32,
+        ext: impl Fn(u64) -> bool,
+        suf: impl Fn(u64) -> bool,
+    ) {
+        if c < 2 || plen(k) < 3 {
+            return;
+        }
+        let p = pprefix(k);
+        if ext(p) && counts.get(p).is_some_and(|v| v.n > 0) {
+            let e = best_ext.entry(p);
+            // The most frequent; on a tie the smallest key.
+            if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
+                *e = (k, c);
+            }
+        }
+        if plen(k) == 3 && suf(k << 16) {
+            let m = suffix_max.entry(k << 16);
+            *m = (*m).max(c);
         }
     }
 
@@ -601,20 +624,16 @@ impl<'a> Stats<'a> {
             if touched(p) {
                 recheck.push(k);
             }
-            if c < 2 || plen(k) < 3 {
-                continue;
-            }
-            // The same updates as `new`, for the entries reset above.
-            if parents.binary_search(&p).is_ok() && counts.get(p).is_some_and(|v| v.n > 0) {
-                let e = best_ext.entry(p);
-                if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
-                    *e = (k, c);
-                }
-            }
-            if plen(k) == 3 && suffixes.binary_search(&(k << 16)).is_ok() {
-                let m = suffix_max.entry(k << 16);
-                *m = (*m).max(c);
-            }
+            // The updates of `new`, for the entries reset above only.
+            Self::note(
+                counts,
+                &mut best_ext,
+                &mut suffix_max,
+                k,
+                c,
+                |p| parents.binary_search(&p).is_ok(),
+                |x| suffixes.binary_search(&x).is_ok(),
+            );
         }
         for &k in delta {
             recheck.push(k);
