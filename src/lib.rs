@@ -28,6 +28,7 @@ pub mod stream;
 
 pub use error::{Error, Result};
 pub use report::{Change, ChangeKind};
+use std::borrow::Cow;
 
 use convert::{ConvertOptions, Converter};
 use decode::{DecodeOptions, Decoded, Segment};
@@ -207,8 +208,8 @@ impl Cleaner {
     /// Clean text that is already decoded.
     pub fn clean_str(&self, text: &str) -> Cleaned {
         let mut doc = DocState::default();
-        let (out, tracker) = self.run_stages(text, &mut doc, true, Tracker::new());
-        let out = out.unwrap_or_else(|| text.to_owned());
+        let (out, tracker) = self.run_stages(Cow::Borrowed(text), &mut doc, true, Tracker::new());
+        let out = out.into_owned();
         let changes = tracker.finish(&out, &|p| p);
         Cleaned {
             text: out,
@@ -232,18 +233,27 @@ impl Cleaner {
         } else {
             Tracker::counting()
         };
-        let (out, mut tracker) = self.run_stages(&decoded.text, &mut doc, true, tracker);
+        // Offsets of details map back through the decoded text, so it must stay; a
+        // counting run hands it over and the first stage that changes it frees it.
+        let input_text = if details {
+            Cow::Borrowed(decoded.text.as_str())
+        } else {
+            Cow::Owned(std::mem::take(&mut decoded.text))
+        };
+        let (out, mut tracker) = self.run_stages(input_text, &mut doc, true, tracker);
         let utf8_bom = input.starts_with(b"\xEF\xBB\xBF")
             && decoded.segments.first().map(|s| s.encoding.name()) == Some("UTF-8");
         note_decode(&decoded, &mut tracker);
         let changes = if tracker.change_count() == 0 {
             Vec::new()
         } else {
-            let final_text = out.as_deref().unwrap_or(&decoded.text);
-            tracker.finish(final_text, &|p| decoded.input_offset(p))
+            tracker.finish(&out, &|p| decoded.input_offset(p))
         };
         // Unchanged text is moved, not copied: clean input costs one validation pass.
-        let text = out.unwrap_or_else(|| std::mem::take(&mut decoded.text));
+        let text = match out {
+            Cow::Owned(t) => t,
+            Cow::Borrowed(_) => std::mem::take(&mut decoded.text),
+        };
         Cleaned {
             text,
             segments: decoded.segments,
@@ -255,24 +265,26 @@ impl Cleaner {
 
     /// Run every stage over `text`. With `whole == true` the text is the whole document,
     /// so document-level stages observe it first.
-    pub(crate) fn run_stages(
+    pub(crate) fn run_stages<'a>(
         &self,
-        text: &str,
+        text: Cow<'a, str>,
         doc: &mut DocState,
         whole: bool,
         mut tracker: Tracker,
-    ) -> (Option<String>, Tracker) {
-        let mut cur: Option<String> = None;
+    ) -> (Cow<'a, str>, Tracker) {
+        let mut cur = text;
         for st in self.stages() {
-            let t = cur.as_deref().unwrap_or(text);
             if whole && st.needs_whole_document() {
-                st.observe(t, doc);
+                st.observe(&cur, doc);
             }
             let mut edits = Edits::new();
-            st.apply(t, doc, &mut edits);
+            st.apply(&cur, doc, &mut edits);
             if !edits.is_empty() {
-                let next = tracker.apply(st.name(), t, edits);
-                cur = Some(next);
+                // Each stage's input is dropped once its output exists.
+                cur = Cow::Owned(match cur {
+                    Cow::Owned(t) => tracker.apply_owned(st.name(), t, edits),
+                    Cow::Borrowed(t) => tracker.apply(st.name(), t, edits),
+                });
             }
         }
         (cur, tracker)

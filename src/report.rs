@@ -355,32 +355,84 @@ impl Tracker {
             return self.apply_rewrite(stage, text, rw);
         }
         let (out, applied, edits) = edits.apply(text);
-        if self.counting {
-            // No maps, no text: a counting tracker never resolves offsets.
-            for (e, sp) in edits.iter().zip(applied.spans.iter()) {
-                let changed = text.get(sp.old.clone()).unwrap_or("") != e.replacement;
-                self.tally(stage, e.kind, changed, 1);
-            }
-            return out;
+        let idx = self.applied.len();
+        for (e, sp) in edits.into_iter().zip(applied.spans.iter()) {
+            let old = text.get(sp.old.clone()).unwrap_or("");
+            self.record(stage, idx, sp, old != e.replacement, || old.to_owned(), e);
+        }
+        if !self.counting {
+            self.applied.push(applied);
+        }
+        out
+    }
+
+    /// [`apply`](Self::apply) on a text the caller gives up. When every edit keeps its
+    /// byte length (name fixes: CJK for CJK) the text is overwritten in place instead of
+    /// copied, which spares a window-sized buffer and its page faults.
+    pub fn apply_owned(&mut self, stage: &'static str, mut text: String, edits: Edits) -> String {
+        let in_place = edits.rewrite.is_none()
+            && edits.edits.iter().all(|e| {
+                e.replacement.len() == e.range.len() && text.get(e.range.clone()).is_some()
+            });
+        if !in_place {
+            return self.apply(stage, &text, edits);
         }
         let idx = self.applied.len();
-        for (e, s) in edits.into_iter().zip(applied.spans.iter()) {
-            let old = text.get(s.old.clone()).unwrap_or("");
-            self.pending.push(Pending {
-                stage,
-                applied_idx: idx,
-                input: s.old.clone(),
-                out: s.new.clone(),
-                changed: old != e.replacement,
-                before: old.to_owned(),
-                after: e.replacement,
-                confidence: e.confidence,
-                kind: e.kind,
-                reason: e.reason.into_owned(),
-            });
+        let mut spans = Vec::with_capacity(if self.counting { 0 } else { edits.len() });
+        // Edits are sorted and disjoint, and keep lengths: offsets stay put.
+        for e in edits.edits {
+            let r = e.range.clone();
+            let changed = text[r.clone()] != e.replacement;
+            let before = if self.counting {
+                String::new()
+            } else {
+                text[r.clone()].to_owned()
+            };
+            if changed {
+                text.replace_range(r.clone(), &e.replacement);
+            }
+            let sp = Span {
+                old: r.clone(),
+                new: r,
+            };
+            self.record(stage, idx, &sp, changed, move || before, e);
+            if !self.counting {
+                spans.push(sp);
+            }
         }
-        self.applied.push(applied);
-        out
+        if !self.counting {
+            self.applied.push(Applied { spans });
+        }
+        text
+    }
+
+    /// Remember one applied edit: its tally, or (with details) its texts and offsets.
+    fn record(
+        &mut self,
+        stage: &'static str,
+        idx: usize,
+        sp: &Span,
+        changed: bool,
+        before: impl FnOnce() -> String,
+        e: Edit,
+    ) {
+        if self.counting {
+            // No maps, no text: a counting tracker never resolves offsets.
+            self.tally(stage, e.kind, changed, 1);
+            return;
+        }
+        self.pending.push(Pending {
+            stage,
+            applied_idx: idx,
+            input: sp.old.clone(),
+            out: sp.new.clone(),
+            changed,
+            before: before(),
+            after: e.replacement,
+            confidence: e.confidence,
+            kind: e.kind,
+            reason: e.reason.into_owned(),
+        });
     }
 
     fn apply_rewrite(&mut self, stage: &'static str, text: &str, rw: Rewrite) -> String {
@@ -612,6 +664,56 @@ mod tests {
                 (out, ch)
             };
             assert_eq!(run(plain.clone()), run(rw.clone()));
+        }
+    }
+
+    /// `apply_owned` overwrites same-length edits in place and falls back to a copy
+    /// otherwise; either way text and report equal `apply`'s, in both tracker modes,
+    /// also after an earlier stage that changed lengths.
+    #[test]
+    fn apply_owned_equals_apply() {
+        let text = "甲學(xué)朱家清说，朱家清、乙";
+        let mut first = Edits::new();
+        let (s, e) = (text.find('(').unwrap(), text.find(')').unwrap() + 1);
+        first.replace(s..e, "", 0.99, "annotation");
+        let mid = "甲學朱家清说，朱家清、乙";
+        let jia: Vec<usize> = mid.match_indices("家").map(|(i, _)| i).collect();
+        let mut same = Edits::new();
+        same.replace(jia[0]..jia[0] + 3, "佳", 0.9, "name");
+        // A note: replacement equals the text (unchanged, but reported).
+        same.push(Edit {
+            range: jia[1] - 3..jia[1],
+            replacement: "朱".into(),
+            confidence: 0.5,
+            kind: ChangeKind::Suspect,
+            reason: "note".into(),
+        });
+        same.replace(jia[1]..jia[1] + 3, "佳", 0.9, "name");
+        let mut longer = Edits::new();
+        longer.replace(0..3, "甲乙", 0.9, "grow");
+        for second in [same, longer] {
+            for counting in [false, true] {
+                let run = |owned: bool| {
+                    let mut t = if counting {
+                        Tracker::counting()
+                    } else {
+                        Tracker::new()
+                    };
+                    let t1 = t.apply("pinyin", text, first.clone());
+                    assert_eq!(t1, mid);
+                    let out = if owned {
+                        t.apply_owned("names", t1, second.clone())
+                    } else {
+                        t.apply("names", &t1, second.clone())
+                    };
+                    let ch = t.finish(&out, &|p| p);
+                    (out, ch)
+                };
+                let (a, b) = (run(false), run(true));
+                assert_eq!(a, b);
+                assert_ne!(a.0, mid);
+                assert!(a.1.len() >= 2);
+            }
         }
     }
 
