@@ -351,12 +351,58 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
     Ok(decode_legacy(input))
 }
 
+/// [`decode`] of a buffer the caller gives up: plain UTF-8 (the common case) becomes the
+/// text without a copy. Same result as `decode(&input, opts)`.
+pub fn decode_owned(input: Vec<u8>, opts: &DecodeOptions) -> Result<Decoded> {
+    // Short inputs may be a legacy encoding that happens to be valid UTF-8; a BOM or a
+    // forced encoding decides elsewhere.
+    if opts.from.is_some() || input.len() <= SHORT_UTF8 || bom(&input).is_some() {
+        return decode(&input, opts);
+    }
+    if !valid_utf8_without_nul(&input) || check_binary(&input).is_err() {
+        return decode(&input, opts);
+    }
+    // SAFETY: `valid_utf8_without_nul` validated all of `input` (its blocks cover it,
+    // cut at char boundaries). `String::from_utf8` would validate again with the
+    // scalar validator: ~13% of a clean run on Chinese text.
+    let text = unsafe { String::from_utf8_unchecked(input) };
+    Ok(Decoded {
+        segments: vec![Segment {
+            bytes: 0..text.len(),
+            text: 0..text.len(),
+            encoding: UTF8,
+            confidence: 1.0,
+            bom: 0,
+        }],
+        text,
+        mixed: false,
+        malformed: Vec::new(),
+        anchors: Vec::new(),
+    })
+}
+
+/// UTF-8 without NUL bytes (one pass per cache-sized block, like [`scan_utf8`]).
+fn valid_utf8_without_nul(input: &[u8]) -> bool {
+    let mut nul = false;
+    utf8_blocks(input, |s| nul |= memchr::memchr(0, s.as_bytes()).is_some()) && !nul
+}
+
 /// Validate, look for NULs and copy in one pass per cache-sized block (three separate
 /// passes over a large input would each stream it from memory). `None` if not UTF-8.
 fn scan_utf8(input: &[u8]) -> Option<(String, bool)> {
-    const BLOCK: usize = 32 * 1024;
     let mut out = String::with_capacity(input.len());
     let mut nul = false;
+    let ok = utf8_blocks(input, |s| {
+        nul |= memchr::memchr(0, s.as_bytes()).is_some();
+        out.push_str(s);
+    });
+    ok.then_some((out, nul))
+}
+
+/// Call `f` on `input` in blocks of about 32 KiB cut at char boundaries, while each is
+/// valid UTF-8; false if one is not.
+fn utf8_blocks(input: &[u8], mut f: impl FnMut(&str)) -> bool {
+    const BLOCK: usize = 32 * 1024;
     let mut pos = 0;
     while pos < input.len() {
         let mut end = (pos + BLOCK).min(input.len());
@@ -365,14 +411,15 @@ fn scan_utf8(input: &[u8]) -> Option<(String, bool)> {
             end -= 1;
         }
         if end == pos {
-            return None;
+            return false;
         }
-        let s = simdutf8::basic::from_utf8(&input[pos..end]).ok()?;
-        nul |= memchr::memchr(0, s.as_bytes()).is_some();
-        out.push_str(s);
+        match simdutf8::basic::from_utf8(&input[pos..end]) {
+            Ok(s) => f(s),
+            Err(_) => return false,
+        }
         pos = end;
     }
-    Some((out, nul))
+    true
 }
 
 fn nul_error(input: &[u8]) -> Error {
@@ -984,6 +1031,58 @@ mod tests {
 
     fn dec(b: &[u8]) -> Decoded {
         decode(b, &DecodeOptions::default()).unwrap()
+    }
+
+    /// `decode_owned` (no copy for plain UTF-8) decides exactly like `decode`: long and
+    /// short UTF-8, chars cut across its 32 KiB blocks, NULs, control bytes, BOMs, GBK,
+    /// UTF-16, invalid bytes in a late block.
+    #[test]
+    fn decode_owned_equals_decode() {
+        let long = "中文，English 混排。\n".repeat(3000);
+        let mut late_bad = long.clone().into_bytes();
+        late_bad.extend_from_slice(b"\xFF tail");
+        let mut late_nul = long.clone().into_bytes();
+        late_nul[40_000] = 0;
+        let (gbk, _, _) = encoding_rs::GBK.encode(&long);
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in long.encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        let inputs: Vec<Vec<u8>> = vec![
+            long.clone().into_bytes(),
+            format!("\u{FEFF}{long}").into_bytes(),
+            "中文".as_bytes().to_vec(),
+            "ÄÖÜ sind Umlaute".as_bytes().to_vec(),
+            late_bad,
+            late_nul,
+            gbk.into_owned(),
+            utf16,
+            format!("{}\x01\x02\x03", "\x07".repeat(100)).into_bytes(),
+            format!("{long}\x1b[0m").into_bytes(),
+            Vec::new(),
+        ];
+        for force in [false, true] {
+            let opts = DecodeOptions {
+                force,
+                ..DecodeOptions::default()
+            };
+            for input in &inputs {
+                let a = decode(input, &opts);
+                let b = decode_owned(input.clone(), &opts);
+                match (a, b) {
+                    (Ok(a), Ok(b)) => {
+                        assert_eq!(a.text, b.text);
+                        assert_eq!(a.segments, b.segments);
+                        assert_eq!(
+                            (a.mixed, &a.malformed, &a.anchors),
+                            (b.mixed, &b.malformed, &b.anchors)
+                        );
+                    }
+                    (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                    (a, b) => panic!("decode {:?} vs decode_owned {:?}", a.is_ok(), b.is_ok()),
+                }
+            }
+        }
     }
 
     #[test]

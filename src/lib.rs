@@ -202,7 +202,7 @@ impl Cleaner {
     /// Decode and clean a whole document held in memory.
     pub fn clean_bytes(&self, input: &[u8]) -> Result<Cleaned> {
         let decoded = decode::decode(input, &self.inner.config.decode)?;
-        Ok(self.clean_decoded(decoded, input, true))
+        Ok(self.clean_decoded(decoded, input.starts_with(b"\xEF\xBB\xBF"), true))
     }
 
     /// Clean text that is already decoded.
@@ -224,7 +224,7 @@ impl Cleaner {
     pub(crate) fn clean_decoded(
         &self,
         mut decoded: Decoded,
-        input: &[u8],
+        input_has_utf8_bom: bool,
         details: bool,
     ) -> Cleaned {
         let mut doc = DocState::default();
@@ -241,7 +241,7 @@ impl Cleaner {
             Cow::Owned(std::mem::take(&mut decoded.text))
         };
         let (out, mut tracker) = self.run_stages(input_text, &mut doc, true, tracker);
-        let utf8_bom = input.starts_with(b"\xEF\xBB\xBF")
+        let utf8_bom = input_has_utf8_bom
             && decoded.segments.first().map(|s| s.encoding.name()) == Some("UTF-8");
         note_decode(&decoded, &mut tracker);
         let changes = if tracker.change_count() == 0 {

@@ -73,7 +73,8 @@ impl Cleaner {
     ) -> Result<StreamSummary> {
         let chunk = opts.chunk_size.max(1024);
         let mut sum = StreamSummary::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(chunk + 4096);
+        // The bytes after the last cut: the start of the next window.
+        let mut carry: Vec<u8> = Vec::new();
         let mut eof = false;
         // Encoding fixed by the first window for UTF-16/32 (no per-window guessing there).
         let mut fixed: Option<Enc> = self.config().decode.from;
@@ -83,53 +84,52 @@ impl Cleaner {
         let parallel = rayon::current_num_threads().max(1);
         loop {
             let want = if first { 1 } else { parallel };
-            // Fill up to `want` windows (read_to_end appends without zero-filling).
-            let target = chunk * want;
-            if !eof && buf.len() < target {
-                let need = (target - buf.len()) as u64;
-                let n = (&mut reader).take(need).read_to_end(&mut buf)?;
-                if (n as u64) < need {
-                    eof = true;
+            // Each window gets a buffer of its own, which plain UTF-8 text then keeps
+            // (`decode_owned`): no copy of the window.
+            let mut windows: Vec<Vec<u8>> = Vec::with_capacity(want);
+            while windows.len() < want {
+                let mut w = std::mem::take(&mut carry);
+                if !eof && w.len() < chunk {
+                    w.reserve_exact(chunk + 4096 - w.len());
+                    let need = (chunk - w.len()) as u64;
+                    let n = (&mut reader).take(need).read_to_end(&mut w)?;
+                    if (n as u64) < need {
+                        eof = true;
+                    }
                 }
+                if w.is_empty() {
+                    break;
+                }
+                if first && fixed.is_none() {
+                    // UTF-16/32 must be cut on code units, not at a 0x0A byte.
+                    fixed = decode::sniff_wide(&w);
+                }
+                if !eof {
+                    carry = w.split_off(cut_point(&w, fixed));
+                }
+                windows.push(w);
             }
-            if buf.is_empty() {
+            if windows.is_empty() {
                 break;
-            }
-            if first && fixed.is_none() {
-                // UTF-16/32 must be cut on code units, not at a 0x0A byte.
-                fixed = decode::sniff_wide(&buf);
-            }
-            // Cut the buffer into windows in place: no copies.
-            let mut windows: Vec<std::ops::Range<usize>> = Vec::with_capacity(want);
-            let mut start = 0;
-            while windows.len() < want && start < buf.len() {
-                let lim = (start + chunk).min(buf.len());
-                let end = if eof && lim == buf.len() {
-                    lim
-                } else {
-                    start + cut_point(&buf[start..lim], fixed)
-                };
-                windows.push(start..end);
-                start = end;
             }
             // UTF-16/32 windows after the first carry no BOM: decode them as the first.
             let mut dopts = self.config().decode.clone();
             if dopts.from.is_none() {
                 dopts.from = fixed.filter(|e| e.is_wide());
             }
-            let clean_one = |r: &std::ops::Range<usize>| -> Result<crate::Cleaned> {
-                let w = &buf[r.clone()];
-                let decoded = decode::decode(w, &dopts)?;
-                Ok(self.clean_decoded(decoded, w, opts.details))
+            let clean_one = |w: Vec<u8>| -> Result<(usize, crate::Cleaned)> {
+                let (len, bom) = (w.len(), w.starts_with(b"\xEF\xBB\xBF"));
+                let decoded = decode::decode_owned(w, &dopts)?;
+                Ok((len, self.clean_decoded(decoded, bom, opts.details)))
             };
-            let results: Vec<Result<crate::Cleaned>> = if windows.len() == 1 {
-                vec![clean_one(&windows[0])]
+            let results: Vec<Result<(usize, crate::Cleaned)>> = if windows.len() == 1 {
+                windows.into_iter().map(clean_one).collect()
             } else {
                 use rayon::prelude::*;
-                windows.par_iter().map(clean_one).collect()
+                windows.into_par_iter().map(clean_one).collect()
             };
-            for (window, cleaned) in windows.iter().zip(results) {
-                let cleaned = cleaned?;
+            for res in results {
+                let (len, cleaned) = res?;
                 if first {
                     if let Some(e) = cleaned.segments.first().map(|s| s.encoding) {
                         if e.is_wide() {
@@ -137,18 +137,9 @@ impl Cleaner {
                         }
                     }
                 }
-                self.write_window(
-                    window.len(),
-                    cleaned,
-                    first,
-                    opts,
-                    &mut writer,
-                    &mut sum,
-                    on_change,
-                )?;
+                self.write_window(len, cleaned, first, opts, &mut writer, &mut sum, on_change)?;
                 first = false;
             }
-            buf.drain(..start);
         }
         writer.flush()?;
         Ok(sum)
