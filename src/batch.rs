@@ -1,11 +1,13 @@
 //! Many files at once: discovery (directory walk + globs), parallel cleaning with output in
 //! input order, progress hooks, and the run summary.
 //!
-//! Files are cleaned in parallel on the current rayon pool, in groups of a few per thread.
-//! What a file writes to stdout, to the report and to the notes is buffered per file (in
-//! memory up to `spill` bytes, then in an anonymous temporary file) and copied out in
-//! input order, so output is deterministic and memory stays bounded however many files
-//! there are. One file's failure is recorded and the run goes on.
+//! Files are cleaned in parallel on the current rayon pool: workers take them in input
+//! order and stay at most a few files per thread ahead of the next one to write. What a
+//! file writes to stdout, to the report and to the notes is buffered per file (in memory
+//! up to `spill` bytes, then in an anonymous temporary file) and copied out in input order
+//! as soon as every earlier file is out, so output is deterministic and memory stays
+//! bounded however many files there are. One file's failure is recorded and the run goes
+//! on.
 
 use crate::decode::Enc;
 use crate::error::{Error, Result};
@@ -13,7 +15,6 @@ use crate::jsonl::{JsonlEvent, JsonlOptions, OnError};
 use crate::report::{explain_line, Change, ChangeKind};
 use crate::stream::StreamOptions;
 use crate::Cleaner;
-use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fs::{self, File};
@@ -175,8 +176,8 @@ pub struct BatchOptions {
     /// Put the file name into report records and notes.
     pub label: bool,
     /// Per-file buffer kept in memory before spilling to a temporary file (parallel
-    /// runs to stdout). The default, [`spill_budget`], keeps a group's buffers within
-    /// 64 MiB, however many cores.
+    /// runs to stdout). The default, [`spill_budget`], keeps the buffers of the files in
+    /// flight within 64 MiB, however many cores.
     pub spill: usize,
     /// Malformed JSON Lines records reported per file in the notes (the rest are counted).
     pub max_notes: usize,
@@ -197,12 +198,12 @@ impl BatchOptions {
     }
 }
 
-/// Files cleaned in parallel at once, whose output waits in order (see `run`).
+/// How many files workers may be ahead of the next one to write (see `run_parallel`).
 fn group_size(threads: usize) -> usize {
     (threads * 4).max(8)
 }
 
-/// The default per-file buffer with `threads` threads: 64 MiB per group of files,
+/// The default per-file buffer with `threads` threads: 64 MiB for the files in flight,
 /// between 4 and 16 MiB each. Spilling costs a write and a read of the output (on two
 /// cores, 8 files of 5.5 MB took ~0.1 s of system time more with 4 MiB buffers).
 pub fn spill_budget(threads: usize) -> usize {
@@ -448,40 +449,7 @@ pub fn run(
             finish_job(&mut sum, job, res, sinks.notes)?;
         }
     } else {
-        let group = group_size(threads);
-        for chunk in jobs.chunks(group) {
-            let results: Vec<(Result<FileStats>, Spill, Spill, Spill)> = chunk
-                .par_iter()
-                .map(|job| {
-                    let mut out = Spill::new(opts.spill);
-                    let mut report = Spill::new(opts.spill);
-                    let mut notes = Spill::new(opts.spill);
-                    let res = run_job(
-                        cleaner,
-                        opts,
-                        job,
-                        JobSinks {
-                            out: &mut out,
-                            report: opts.report.then_some(&mut report as &mut dyn Write),
-                            notes: &mut notes,
-                        },
-                        progress,
-                    );
-                    progress.file_done(&job.path, res.is_ok());
-                    (res, out, report, notes)
-                })
-                .collect();
-            for (job, (res, out, report, notes)) in chunk.iter().zip(results) {
-                if res.is_ok() {
-                    out.copy_to(sinks.out)?;
-                }
-                if let Some(r) = sinks.report.as_deref_mut() {
-                    report.copy_to(r)?;
-                }
-                notes.copy_to(sinks.notes)?;
-                finish_job(&mut sum, job, res, sinks.notes)?;
-            }
-        }
+        run_parallel(cleaner, opts, jobs, sinks, progress, threads, &mut sum)?;
     }
     sinks.out.flush()?;
     if let Some(r) = sinks.report.as_deref_mut() {
@@ -494,6 +462,132 @@ pub fn run(
         0.0
     };
     Ok(sum)
+}
+
+/// One finished job: its index, result and buffered outputs (text, report, notes).
+type Done = (usize, Result<FileStats>, Spill, Spill, Spill);
+
+/// Clean `jobs` on `threads` workers and write their outputs in input order, each as
+/// soon as every earlier one is written. Workers take jobs in order and stay at most
+/// `group_size` jobs ahead of the next one to write, so buffered output stays bounded
+/// and no worker waits for a whole group to finish.
+fn run_parallel(
+    cleaner: &Cleaner,
+    opts: &BatchOptions,
+    jobs: &[Job],
+    sinks: &mut Sinks,
+    progress: &dyn Progress,
+    threads: usize,
+    sum: &mut Summary,
+) -> Result<()> {
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::sync::{mpsc, Condvar, Mutex};
+    let ahead = group_size(threads);
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    // Jobs written so far; workers wait on it to stay within `ahead`.
+    let written = (Mutex::new(0usize), Condvar::new());
+    let (tx, rx) = mpsc::channel::<Done>();
+    let panicked = Mutex::new(None);
+    let worker = |tx: mpsc::Sender<Done>| loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        if i >= jobs.len() {
+            break;
+        }
+        {
+            let mut w = written.0.lock().unwrap_or_else(|e| e.into_inner());
+            while i >= *w + ahead && !stop.load(Ordering::Relaxed) {
+                w = written.1.wait(w).unwrap_or_else(|e| e.into_inner());
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let job = &jobs[i];
+        let mut out = Spill::new(opts.spill);
+        let mut report = Spill::new(opts.spill);
+        let mut notes = Spill::new(opts.spill);
+        let res = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_job(
+                cleaner,
+                opts,
+                job,
+                JobSinks {
+                    out: &mut out,
+                    report: opts.report.then_some(&mut report as &mut dyn Write),
+                    notes: &mut notes,
+                },
+                progress,
+            )
+        }));
+        let res = match res {
+            Ok(res) => res,
+            Err(p) => {
+                // Stop everyone (the writer would wait for this job forever) and
+                // re-raise the panic on the caller's thread once all have stopped.
+                *panicked.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
+                stop.store(true, Ordering::Relaxed);
+                written.1.notify_all();
+                break;
+            }
+        };
+        progress.file_done(&job.path, res.is_ok());
+        if tx.send((i, res, out, report, notes)).is_err() {
+            break;
+        }
+    };
+    // The caller's thread writes while the pool cleans (it is not a pool thread in the
+    // CLI; inside a pool it still works, with one worker fewer).
+    let result = rayon::in_place_scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            scope.spawn(move |_| worker(tx));
+        }
+        drop(tx);
+        let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
+        let mut head = 0;
+        let mut result = Ok(());
+        for done in rx.iter() {
+            waiting.insert(done.0, done);
+            while let Some((_, res, out, report, notes)) = waiting.remove(&head) {
+                if result.is_ok() {
+                    result = write_done(&jobs[head], res, out, report, notes, sinks, sum);
+                    if result.is_err() {
+                        // Our own output failed: stop taking jobs (not the file's fault).
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+                head += 1;
+                *written.0.lock().unwrap_or_else(|e| e.into_inner()) = head;
+                written.1.notify_all();
+            }
+        }
+        result
+    });
+    if let Some(p) = panicked.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        std::panic::resume_unwind(p);
+    }
+    result
+}
+
+/// Copy a finished job's buffered outputs to the sinks and add it to the summary.
+fn write_done(
+    job: &Job,
+    res: Result<FileStats>,
+    out: Spill,
+    report: Spill,
+    notes: Spill,
+    sinks: &mut Sinks,
+    sum: &mut Summary,
+) -> Result<()> {
+    if res.is_ok() {
+        out.copy_to(sinks.out)?;
+    }
+    if let Some(r) = sinks.report.as_deref_mut() {
+        report.copy_to(r)?;
+    }
+    notes.copy_to(sinks.notes)?;
+    finish_job(sum, job, res, sinks.notes)
 }
 
 fn finish_job(
@@ -909,6 +1003,68 @@ mod tests {
         assert_eq!(spill_budget(64), 4 << 20);
         for t in 1..=16 {
             assert!(spill_budget(t) * group_size(t) <= 64 << 20 || spill_budget(t) == 4 << 20);
+        }
+    }
+
+    /// A sink that fails once more than `left` bytes were written to it.
+    struct FailAfter {
+        left: usize,
+    }
+
+    impl Write for FailAfter {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if buf.len() > self.left {
+                return Err(io::Error::new(io::ErrorKind::BrokenPipe, "closed"));
+            }
+            self.left -= buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Our own output failing mid-run stops a parallel run with that error: the workers
+    /// that wait to stay within their lead are released, and nothing hangs.
+    #[test]
+    fn failed_output_stops_a_parallel_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let jobs: Vec<Job> = (0..40)
+            .map(|i| {
+                let p = dir.path().join(format!("{i:02}.txt"));
+                fs::write(&p, format!("{i} {}\n", "字".repeat(300))).unwrap();
+                Job {
+                    rel: p.file_name().unwrap().into(),
+                    path: p,
+                    problem: None,
+                }
+            })
+            .collect();
+        let cleaner = Cleaner::new(Config::default()).unwrap();
+        let opts = BatchOptions::new(Mode::Text, Dest::Stdout);
+        for threads in [2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (mut out, mut notes) = (FailAfter { left: 5000 }, Vec::new());
+            let res = pool.install(|| {
+                run(
+                    &cleaner,
+                    &opts,
+                    &jobs,
+                    &mut Sinks {
+                        out: &mut out,
+                        report: None,
+                        notes: &mut notes,
+                    },
+                    &NoProgress,
+                )
+            });
+            let Err(err) = res else {
+                panic!("the failed write must end the run");
+            };
+            assert!(err.to_string().contains("closed"), "{err}");
         }
     }
 
