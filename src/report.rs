@@ -366,44 +366,64 @@ impl Tracker {
         out
     }
 
-    /// [`apply`](Self::apply) on a text the caller gives up. When every edit keeps its
-    /// byte length (name fixes: CJK for CJK) the text is overwritten in place instead of
-    /// copied, which spares a window-sized buffer and its page faults.
-    pub fn apply_owned(&mut self, stage: &'static str, mut text: String, edits: Edits) -> String {
+    /// [`apply`](Self::apply) on a text the caller gives up. When no edit makes its span
+    /// longer (entities, mojibake and width fixes shrink text; name fixes keep lengths)
+    /// the text is rewritten in its own buffer, front to back, instead of copied: that
+    /// spares a window-sized buffer and its page faults.
+    pub fn apply_owned(&mut self, stage: &'static str, text: String, edits: Edits) -> String {
         let in_place = edits.rewrite.is_none()
             && edits.edits.iter().all(|e| {
-                e.replacement.len() == e.range.len() && text.get(e.range.clone()).is_some()
+                e.replacement.len() <= e.range.len() && text.get(e.range.clone()).is_some()
             });
         if !in_place {
             return self.apply(stage, &text, edits);
         }
         let idx = self.applied.len();
         let mut spans = Vec::with_capacity(if self.counting { 0 } else { edits.len() });
-        // Edits are sorted and disjoint, and keep lengths: offsets stay put.
+        let mut bytes = text.into_bytes();
+        // Bytes before `w` are output; bytes from `r` on are still input. Edits are sorted
+        // and disjoint, and none grows, so `w <= r` throughout: writes never reach input
+        // not yet read.
+        let (mut w, mut r) = (0, 0);
         for e in edits.edits {
-            let r = e.range.clone();
-            let changed = text[r.clone()] != e.replacement;
+            let (a, b) = (e.range.start, e.range.end);
+            if w != r {
+                bytes.copy_within(r..a, w);
+            }
+            w += a - r;
+            let old = std::str::from_utf8(&bytes[a..b]).unwrap_or("");
+            let changed = old != e.replacement;
             let before = if self.counting {
                 String::new()
             } else {
-                text[r.clone()].to_owned()
+                old.to_owned()
             };
-            if changed {
-                text.replace_range(r.clone(), &e.replacement);
+            let n = e.replacement.len();
+            if changed || w != a {
+                bytes[w..w + n].copy_from_slice(e.replacement.as_bytes());
             }
             let sp = Span {
-                old: r.clone(),
-                new: r,
+                old: a..b,
+                new: w..w + n,
             };
             self.record(stage, idx, &sp, changed, move || before, e);
             if !self.counting {
                 spans.push(sp);
             }
+            (w, r) = (w + n, b);
         }
+        let end = bytes.len();
+        if w != r {
+            bytes.copy_within(r..end, w);
+        }
+        bytes.truncate(w + (end - r));
         if !self.counting {
             self.applied.push(Applied { spans });
         }
-        text
+        debug_assert!(std::str::from_utf8(&bytes).is_ok());
+        // SAFETY: the output is the input's UTF-8 cut at char boundaries (every range
+        // was checked with `str::get`) with `&str` replacements in between.
+        unsafe { String::from_utf8_unchecked(bytes) }
     }
 
     /// Remember one applied edit: its tally, or (with details) its texts and offsets.
@@ -667,9 +687,10 @@ mod tests {
         }
     }
 
-    /// `apply_owned` overwrites same-length edits in place and falls back to a copy
-    /// otherwise; either way text and report equal `apply`'s, in both tracker modes,
-    /// also after an earlier stage that changed lengths.
+    /// `apply_owned` rewrites the text in place when no edit grows (same-length and
+    /// shrinking edits, notes) and falls back to a copy otherwise; either way text and
+    /// report equal `apply`'s, in both tracker modes, also after an earlier stage that
+    /// changed lengths.
     #[test]
     fn apply_owned_equals_apply() {
         let text = "甲學(xué)朱家清说，朱家清、乙";
@@ -691,7 +712,20 @@ mod tests {
         same.replace(jia[1]..jia[1] + 3, "佳", 0.9, "name");
         let mut longer = Edits::new();
         longer.replace(0..3, "甲乙", 0.9, "grow");
-        for second in [same, longer] {
+        // Shrinking edits around an unchanged note and a same-length one.
+        let mut shrink = Edits::new();
+        shrink.replace(0..3, "", 0.9, "drop");
+        shrink.push(Edit {
+            range: 3..6,
+            replacement: "學".into(),
+            confidence: 0.5,
+            kind: ChangeKind::Suspect,
+            reason: "note".into(),
+        });
+        shrink.replace(jia[0] - 3..jia[0] + 6, "朱清", 0.9, "shorter");
+        shrink.replace(jia[1]..jia[1] + 3, "佳", 0.9, "name");
+        shrink.replace(mid.len() - 3..mid.len(), "", 0.9, "drop end");
+        for second in [same, longer, shrink] {
             for counting in [false, true] {
                 let run = |owned: bool| {
                     let mut t = if counting {
@@ -699,7 +733,11 @@ mod tests {
                     } else {
                         Tracker::new()
                     };
-                    let t1 = t.apply("pinyin", text, first.clone());
+                    let t1 = if owned {
+                        t.apply_owned("pinyin", text.to_owned(), first.clone())
+                    } else {
+                        t.apply("pinyin", text, first.clone())
+                    };
                     assert_eq!(t1, mid);
                     let out = if owned {
                         t.apply_owned("names", t1, second.clone())
