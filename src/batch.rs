@@ -1006,6 +1006,35 @@ mod tests {
         }
     }
 
+    /// `run` on a pool of `threads` threads, text to `out`; the summary and the notes.
+    fn run_in_pool(
+        threads: usize,
+        cleaner: &Cleaner,
+        opts: &BatchOptions,
+        jobs: &[Job],
+        out: &mut (dyn Write + Send),
+    ) -> (Result<Summary>, Vec<u8>) {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut notes = Vec::new();
+        let res = pool.install(|| {
+            run(
+                cleaner,
+                opts,
+                jobs,
+                &mut Sinks {
+                    out,
+                    report: None,
+                    notes: &mut notes,
+                },
+                &NoProgress,
+            )
+        });
+        (res, notes)
+    }
+
     /// A sink that fails once more than `left` bytes were written to it.
     struct FailAfter {
         left: usize,
@@ -1043,24 +1072,13 @@ mod tests {
         let cleaner = Cleaner::new(Config::default()).unwrap();
         let opts = BatchOptions::new(Mode::Text, Dest::Stdout);
         for threads in [2, 4] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let (mut out, mut notes) = (FailAfter { left: 5000 }, Vec::new());
-            let res = pool.install(|| {
-                run(
-                    &cleaner,
-                    &opts,
-                    &jobs,
-                    &mut Sinks {
-                        out: &mut out,
-                        report: None,
-                        notes: &mut notes,
-                    },
-                    &NoProgress,
-                )
-            });
+            let (res, _) = run_in_pool(
+                threads,
+                &cleaner,
+                &opts,
+                &jobs,
+                &mut FailAfter { left: 5000 },
+            );
             let Err(err) = res else {
                 panic!("the failed write must end the run");
             };
@@ -1095,26 +1113,9 @@ mod tests {
         let cleaner = Cleaner::new(Config::default()).unwrap();
         let mut opts = BatchOptions::new(Mode::Text, Dest::Stdout);
         opts.spill = 64;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(3)
-            .build()
-            .unwrap();
-        let (mut out, mut notes) = (Vec::new(), Vec::new());
-        let sum = pool
-            .install(|| {
-                run(
-                    &cleaner,
-                    &opts,
-                    &jobs,
-                    &mut Sinks {
-                        out: &mut out,
-                        report: None,
-                        notes: &mut notes,
-                    },
-                    &NoProgress,
-                )
-            })
-            .unwrap();
+        let mut out = Vec::new();
+        let (sum, notes) = run_in_pool(3, &cleaner, &opts, &jobs, &mut out);
+        let sum = sum.unwrap();
         assert_eq!(out, want);
         assert_eq!((sum.files, sum.files_ok, sum.files_failed), (31, 30, 1));
         assert!(String::from_utf8(notes).unwrap().contains("missing.txt"));
