@@ -49,6 +49,8 @@ impl Default for StreamOptions {
 pub struct StreamSummary {
     pub bytes_in: u64,
     pub bytes_out: u64,
+    /// Chars written; counted only with `StreamOptions::details` (where change offsets
+    /// need it), else 0: counting is a pass over the output.
     pub chars_out: u64,
     pub windows: u64,
     /// Number of changes of each kind that text stages made (decode notes excluded).
@@ -170,7 +172,11 @@ impl Cleaner {
         }
         let bytes = encode::encode(&cleaned.text, opts.to, opts.fallback)?;
         writer.write_all(&bytes)?;
-        let chars = crate::report::count_chars(&cleaned.text) as u64;
+        let chars = if opts.details {
+            crate::report::count_chars(&cleaned.text) as u64
+        } else {
+            0
+        };
         for mut c in cleaned.changes {
             if c.kind != crate::ChangeKind::Decode {
                 sum.changes += c.count;
