@@ -1061,17 +1061,6 @@ fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
     }
 }
 
-/// The length of the UTF-8 sequence that lead byte `x` starts (1 for ASCII).
-#[inline]
-fn utf8_len(x: u8) -> usize {
-    match x {
-        0xF0.. => 4,
-        0xE0.. => 3,
-        0xC0.. => 2,
-        _ => 1,
-    }
-}
-
 /// Two chars in one word for a quick membership test (a non-BMP char may collide with a
 /// BMP one: callers use it only to rule out).
 #[inline]
@@ -1427,36 +1416,26 @@ fn collect_occurrences(
         if let Some(nl) = memchr::memrchr(b'\n', &b[from..pos]) {
             (line, from, sentence, depth) = (from + nl + 1, from + nl + 1, 0, 0);
         }
-        let mut i = from;
-        while i < pos {
-            let x = b[i];
-            match x {
-                b'!' => sentence += 1,
-                // Other chars than the marks below: skip them whole (`i` stays on char
-                // boundaries).
-                0xC0..=0xE1 | 0xE4..=0xEE | 0xF0.. => {
-                    i += utf8_len(x);
-                    continue;
+        // Only `!` and the lead bytes E2, E3, EF start a mark; none of them is ever a
+        // continuation byte, so they can be searched for without decoding chars. `!`
+        // only counts sentences (order does not matter), quotes need order.
+        let seg = &b[from..pos];
+        sentence += memchr::memchr_iter(b'!', seg).count() as u32;
+        for j in memchr::memchr3_iter(0xE2, 0xE3, 0xEF, seg) {
+            let i = from + j;
+            match (b[i], b.get(i + 1), b.get(i + 2)) {
+                // “ 《 「 『 open, ” 》 」 』 close; 。！？； end a sentence.
+                (0xE2, Some(0x80), Some(0x9C)) | (0xE3, Some(0x80), Some(0x8A | 0x8C | 0x8E)) => {
+                    depth += 1
                 }
-                0xE2 | 0xE3 | 0xEF => {
-                    match (x, b.get(i + 1), b.get(i + 2)) {
-                        // “ 《 「 『 open, ” 》 」 』 close; 。！？； end a sentence.
-                        (0xE2, Some(0x80), Some(0x9C))
-                        | (0xE3, Some(0x80), Some(0x8A | 0x8C | 0x8E)) => depth += 1,
-                        (0xE2, Some(0x80), Some(0x9D))
-                        | (0xE3, Some(0x80), Some(0x8B | 0x8D | 0x8F)) => {
-                            depth = (depth - 1).max(0)
-                        }
-                        (0xE3, Some(0x80), Some(0x82))
-                        | (0xEF, Some(0xBC), Some(0x81 | 0x9F | 0x9B)) => sentence += 1,
-                        _ => {}
-                    }
-                    i += 3;
-                    continue;
+                (0xE2, Some(0x80), Some(0x9D)) | (0xE3, Some(0x80), Some(0x8B | 0x8D | 0x8F)) => {
+                    depth = (depth - 1).max(0)
+                }
+                (0xE3, Some(0x80), Some(0x82)) | (0xEF, Some(0xBC), Some(0x81 | 0x9F | 0x9B)) => {
+                    sentence += 1
                 }
                 _ => {}
             }
-            i += 1;
         }
         from = pos;
         at(pos, c, (line, sentence), depth);

@@ -56,6 +56,18 @@ fn two_people_in_one_sentence_stay() {
     assert_eq!(suspects(&e), 1);
 }
 
+/// An ASCII `!` ends a sentence too: across it the two spellings are one person.
+#[test]
+fn ascii_exclamation_ends_a_sentence() {
+    let t = "张伟来了!张玮说他很高兴。张伟说他很高兴。张伟表示会继续努力。";
+    let (out, e) = run(t);
+    assert_eq!(out, t.replace("张玮", "张伟"), "{e:?}");
+    let same = t.replace('!', ",");
+    let (out, e) = run(&same);
+    assert_eq!(out, same);
+    assert_eq!(fixes(&e), 0);
+}
+
 #[test]
 fn two_people_with_different_titles_stay() {
     let t = "村民张伟说今年收成好。张伟表示很满意。张伟笑着说明年再来。民警张玮介绍了情况。";
