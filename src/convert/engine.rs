@@ -60,6 +60,26 @@ struct Direct {
     phrases: Vec<(Box<str>, u32)>,
 }
 
+/// State of `Direct::hot_run`: output length, and `Sink`'s `cur.end` and `committed`.
+struct Hot {
+    o: usize,
+    cend: usize,
+    committed: usize,
+}
+
+/// Why `Direct::hot_run` stopped.
+enum HotStop {
+    /// At a character it does not handle, or at the end.
+    More,
+    /// At a phrase: (end, value id).
+    Phrase((usize, u32)),
+    /// The record ends: the sink must flush.
+    Flush,
+}
+
+/// Input bytes per `Direct::hot_run` call.
+const HOT_CHUNK: usize = 768;
+
 /// `act` bits 0..24: the value as UTF-8 bytes (little-endian) when it is one
 /// character of at most 3 bytes and has no flags: the caller may copy it without a
 /// lookup ("fast").
@@ -262,6 +282,122 @@ impl Direct {
         }
     }
 
+    /// The common case of `dense`: a record is open, `sink.w == p`, and each
+    /// character is copied or replaced by one character (`Sink::step`'s hot case).
+    /// Stops at the first character it does not handle, or after ending the record;
+    /// returns where, and the phrase that matched there.
+    #[inline(always)]
+    fn hot(
+        &self,
+        text: &str,
+        mut p: usize,
+        n: usize,
+        sink: &mut Sink<'_>,
+    ) -> (usize, Option<(usize, u32)>) {
+        let Some(cend) = sink.cur.as_ref().map(|c| c.end) else {
+            return (p, None);
+        };
+        let mut st = Hot {
+            o: sink.len,
+            cend,
+            committed: sink.committed,
+        };
+        let mut found = None;
+        let mut end_record = false;
+        while p < n {
+            // Chunks: the buffer is zero-filled ahead (indexed writes, no capacity
+            // check per character), at most 4 bytes out per 3 bytes in.
+            let e = (p + HOT_CHUNK).min(n);
+            sink.len = st.o;
+            sink.room((e - p) / 3 * 4 + 4);
+            let stop = self.hot_run(text, p, e, n, &mut sink.buf, &mut st);
+            p = stop.0;
+            match stop.1 {
+                HotStop::More if p >= e => continue,
+                HotStop::Phrase(m) => found = Some(m),
+                HotStop::Flush => end_record = true,
+                HotStop::More => {}
+            }
+            break;
+        }
+        sink.len = st.o;
+        if let Some(c) = &mut sink.cur {
+            c.end = st.cend;
+        }
+        sink.w = p;
+        sink.committed = st.committed;
+        if end_record {
+            sink.flush();
+        }
+        (p, found)
+    }
+
+    /// The loop of `hot` over the characters that begin in `text[p..e]` (`buf` has
+    /// room for 4 bytes per 3-byte character; phrases may reach `n`): three-byte
+    /// characters only, the state in registers.
+    #[inline(never)]
+    fn hot_run(
+        &self,
+        text: &str,
+        mut p: usize,
+        e: usize,
+        n: usize,
+        buf: &mut [u8],
+        st: &mut Hot,
+    ) -> (usize, HotStop) {
+        let b = text.as_bytes();
+        let (mut o, mut cend, mut committed) = (st.o, st.cend, st.committed);
+        let mut stop = HotStop::More;
+        // The 4-byte read at `p` stays inside `b`.
+        let end = e.min(b.len().saturating_sub(3));
+        while p < end {
+            let b0 = b[p];
+            if b0 & 0xF0 != 0xE0 {
+                break;
+            }
+            let c = (usize::from(b0 & 0x0F) << 12)
+                | (usize::from(b[p + 1] & 0x3F) << 6)
+                | usize::from(b[p + 2] & 0x3F);
+            let mut a = self.act[c];
+            if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
+                if a & (A_IDC | A_NORM) != 0 {
+                    break;
+                }
+                if let Some(m) = self.phrase(text, p, 3, n, a) {
+                    stop = HotStop::Phrase(m);
+                    break;
+                }
+                a &= !(A_GROUP_MAX << A_GROUP_SHIFT);
+            }
+            let ol = ((a >> A_LEN_SHIFT) & 3) as usize;
+            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+            if id != 0 && ol == 0 {
+                break;
+            }
+            // Masks, not branches: whether a character changes is unpredictable.
+            let changed = id != 0;
+            let inw = u32::from_le_bytes([b0, b[p + 1], b[p + 2], b[p + 3]]);
+            let m = 0u32.wrapping_sub(u32::from(changed));
+            let word = ((a & A_BYTES) as u32 & m) | (inw & !m);
+            let ol = (ol & m as usize) | (3 & !(m as usize));
+            let Some(dst) = buf.get_mut(o..o + 4) else {
+                break;
+            };
+            dst.copy_from_slice(&word.to_le_bytes());
+            o += ol;
+            p += 3;
+            let mm = 0usize.wrapping_sub(usize::from(changed));
+            cend = (p & mm) | (cend & !mm);
+            committed = (o & mm) | (committed & !mm);
+            if p - cend > 48 {
+                stop = HotStop::Flush;
+                break;
+            }
+        }
+        (st.o, st.cend, st.committed) = (o, cend, committed);
+        (p, stop)
+    }
+
     /// `scan` over `text[range]` that also hands every character without a match to
     /// the sink (`Sink::step`): the hot loop of the fused `*2s` configs. `slow(s, e,
     /// id, sink)` takes the matches whose value needs a look (phrases, flags).
@@ -282,6 +418,18 @@ impl Direct {
                 match live.find(&b[..n], p) {
                     Some(q) => p = q,
                     None => return,
+                }
+            }
+            if sink.cur.is_some() && sink.w == p {
+                let (q, found) = self.hot(text, p, n, sink);
+                p = q;
+                if let Some((e, v)) = found {
+                    slow(p, e, v, sink);
+                    p = e;
+                    continue;
+                }
+                if p >= n || sink.cur.is_none() {
+                    continue;
                 }
             }
             let (a, l) = self.action(text, p);
@@ -1260,10 +1408,12 @@ pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &str) + 'a;
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
-    /// The replacements of the records not passed on yet, back to back, as UTF-8
-    /// bytes, checked once when passed on. The hot loop writes whole 4-byte words
-    /// and keeps the valid prefix.
+    /// `buf[..len]`: the replacements of the records not passed on yet, back to
+    /// back, as UTF-8 bytes, checked once when passed on. The rest is room, zeroed
+    /// once: the hot loop writes whole 4-byte words there by index and keeps the
+    /// valid prefix.
     buf: Vec<u8>,
+    len: usize,
     /// Finished records: range in `text`, end of the replacement in `buf`.
     recs: Vec<(Range<usize>, usize)>,
     /// With `cur`: `buf[..committed]` ends with its replacement, and `buf[committed..]`
@@ -1285,7 +1435,8 @@ impl<'a> Sink<'a> {
         Sink {
             text,
             cur: None,
-            buf: Vec::with_capacity(BATCH + 1024),
+            buf: Vec::new(),
+            len: 0,
             recs: Vec::new(),
             committed: 0,
             w: 0,
@@ -1300,7 +1451,7 @@ impl<'a> Sink<'a> {
     fn deferred(text: &'a str, emit: &'a mut Emit<'a>, size: usize) -> Self {
         Sink {
             // Replacements are about as long as the text they replace.
-            buf: Vec::with_capacity(size + 64),
+            buf: vec![0; size + 64],
             defer: true,
             ..Sink::new(text, emit)
         }
@@ -1319,17 +1470,41 @@ impl<'a> Sink<'a> {
         if self.recs.is_empty() {
             return;
         }
-        let all = match simdutf8::basic::from_utf8(&self.buf) {
+        let bytes = &self.buf[..self.len];
+        let all = match simdutf8::basic::from_utf8(bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             // Unreachable: the buffer holds whole UTF-8 sequences only.
-            Err(_) => String::from_utf8_lossy(&self.buf),
+            Err(_) => String::from_utf8_lossy(bytes),
         };
         let mut start = 0;
         for (r, end) in self.recs.drain(..) {
             (self.emit)(r, all.get(start..end).unwrap_or(""));
             start = end;
         }
-        self.buf.clear();
+        self.len = 0;
+    }
+
+    /// Make room for `k` more bytes after `len`.
+    #[inline]
+    fn room(&mut self, k: usize) {
+        if self.len + k > self.buf.len() {
+            self.grow(k);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, k: usize) {
+        let want = (self.len + k).max(self.buf.len() * 2).max(1024);
+        self.buf.resize(want, 0);
+    }
+
+    /// Append `bytes`.
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.room(bytes.len());
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 
     /// Drop the text copied ahead by `step`.
@@ -1337,7 +1512,7 @@ impl<'a> Sink<'a> {
     fn settle(&mut self) {
         if let Some(c) = &self.cur {
             if self.w != c.end {
-                self.buf.truncate(self.committed);
+                self.len = self.committed;
                 self.w = c.end;
             }
         }
@@ -1355,26 +1530,26 @@ impl<'a> Sink<'a> {
         if let Some(c) = &mut self.cur {
             if c.end == r.start {
                 // Adjacent (most characters of Traditional text).
-                self.buf.extend_from_slice(out);
                 c.end = r.end;
+                self.put(out);
                 self.w = r.end;
-                self.committed = self.buf.len();
+                self.committed = self.len;
                 return;
             }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
-                self.buf
-                    .extend_from_slice(&self.text.as_bytes()[c.end..r.start]);
-                self.buf.extend_from_slice(out);
+                let gap = &self.text.as_bytes()[c.end..r.start];
                 c.end = r.end;
+                self.put(gap);
+                self.put(out);
                 self.w = r.end;
-                self.committed = self.buf.len();
+                self.committed = self.len;
                 return;
             }
         }
         self.flush();
-        self.buf.extend_from_slice(out);
+        self.put(out);
         self.w = r.end;
-        self.committed = self.buf.len();
+        self.committed = self.len;
         self.cur = Some(r);
     }
 
@@ -1390,9 +1565,13 @@ impl<'a> Sink<'a> {
         match &mut self.cur {
             Some(c) if hot => {
                 // Four bytes in, `ol` kept: no length-dependent copy.
-                let n = self.buf.len();
-                self.buf.extend_from_slice(&word.to_le_bytes());
-                self.buf.truncate(n + ol);
+                let n = self.len;
+                if n + 4 > self.buf.len() {
+                    let want = (n + 4).max(self.buf.len() * 2).max(1024);
+                    self.buf.resize(want, 0);
+                }
+                self.buf[n..n + 4].copy_from_slice(&word.to_le_bytes());
+                self.len = n + ol;
                 self.w = p + l;
                 let m = 0usize.wrapping_sub(usize::from(changed));
                 c.end = (self.w & m) | (c.end & !m);
@@ -1424,7 +1603,8 @@ impl<'a> Sink<'a> {
             && p - cend <= 48
             && self.text.as_bytes()[self.w..p].iter().all(|&x| x >= 0x30)
         {
-            self.buf.extend_from_slice(&self.text.as_bytes()[self.w..p]);
+            let t = self.text;
+            self.put(&t.as_bytes()[self.w..p]);
             self.w = p;
             self.step(p, l, word, ol, changed);
         } else {
@@ -1436,8 +1616,8 @@ impl<'a> Sink<'a> {
     fn flush(&mut self) {
         self.settle();
         if let Some(c) = self.cur.take() {
-            self.recs.push((c, self.buf.len()));
-            if !self.defer && self.buf.len() >= BATCH {
+            self.recs.push((c, self.len));
+            if !self.defer && self.len >= BATCH {
                 self.drain();
             }
         }
@@ -1652,6 +1832,33 @@ mod tests {
                     assert_eq!(run(&c, &t), run(&old, &t), "{at} {ins}");
                 }
             }
+        }
+    }
+
+    /// The hot loop (state in locals, chunks of `HOT_CHUNK` bytes) converts as the
+    /// plain forward maximum matching does, wherever the chunk edges fall.
+    #[test]
+    fn dense_equals_plain_matching() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
+        let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
+        let c = compiled("t2s", false);
+        assert!(c.fused && c.steps[0].direct.is_some());
+        // Phrases at every place near a chunk edge (不可貲計 → 不可赀計, not 赀计).
+        let edges = (240..270).map(|k| "這".repeat(k) + "不可貲計，");
+        let shifts = ["", "a", "ab", "這", "é", "這a"].map(|s| format!("{s}{trad}"));
+        for shift in edges.chain(shifts) {
+            let text = shift.replace('\n', "，").repeat(3);
+            let mut out = String::new();
+            let mut pos = 0;
+            c.run(&text, &mut |r: Range<usize>, s: &str| {
+                out.push_str(&text[pos..r.start]);
+                out.push_str(s);
+                pos = r.end;
+            });
+            out.push_str(&text[pos..]);
+            let (mut want, mut tmp) = (String::new(), String::new());
+            c.chain_into(&text, &mut want, &mut tmp);
+            assert!(out == want, "{}", shift.len());
         }
     }
 
