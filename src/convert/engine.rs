@@ -54,6 +54,11 @@ struct Direct {
     /// `act`): outside a record `dense` skips the others (most of Simplified text).
     /// None when an ASCII character has an action (`FirstChars::find` passes ASCII).
     live: Option<FirstChars>,
+    /// `act` in short form for `hot_run` (`short`): half the cache lines.
+    act32: Box<[u32; 0x10000]>,
+    /// By `act32` tag: the second-character filter of the phrase group (0: no
+    /// group; all ones: always look closer).
+    tag_mask: Box<[u64; 256]>,
     /// Phrase groups by first character: range in `phrases`, and a filter of the
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
@@ -75,6 +80,42 @@ enum HotStop {
     Phrase((usize, u32)),
     /// The record ends: the sink must flush.
     Flush,
+}
+
+/// `Direct::act32` bits 0..24: the UTF-8 bytes of a one-character value of three
+/// bytes (0: the character stays).
+const S_BYTES: u32 = (1 << 24) - 1;
+/// Bits 24..32: the tag. 0: nothing more; 1..=254: phrase group + 1; `S_TAG_SLOW`:
+/// look at the full action (ideographic description, normalization, a value that
+/// is not one three-byte character, a group number too large for the tag).
+const S_TAG_SHIFT: u32 = 24;
+const S_TAG_SLOW: u32 = 255;
+
+/// The short form of the action `a` of a three-byte character (`Direct::act32`).
+fn short(a: u64) -> u32 {
+    let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+    let ol = (a >> A_LEN_SHIFT) & 3;
+    let g = (a >> A_GROUP_SHIFT) & A_GROUP_MAX;
+    let tag = if a & (A_IDC | A_NORM) != 0 || (id != 0 && ol != 3) || g >= 255 {
+        S_TAG_SLOW
+    } else {
+        g as u32
+    };
+    let bytes = if id != 0 && ol == 3 {
+        (a & A_BYTES) as u32
+    } else {
+        0
+    };
+    (tag << S_TAG_SHIFT) | bytes
+}
+
+fn short_table(act: &[u64; 0x10000]) -> Option<Box<[u32; 0x10000]>> {
+    act.iter()
+        .map(|&a| short(a))
+        .collect::<Vec<u32>>()
+        .into_boxed_slice()
+        .try_into()
+        .ok()
 }
 
 /// Input bytes per `Direct::hot_run` call.
@@ -168,10 +209,18 @@ impl Direct {
         // Any astral character stops the skip (then `action` looks it up).
         live.astral = !astral.is_empty();
         let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
+        let act32 = short_table(&act)?;
+        let mut tag_mask = Box::new([0u64; 256]);
+        for (t, g) in tag_mask[1..255].iter_mut().zip(&groups) {
+            *t = g.2;
+        }
+        tag_mask[S_TAG_SLOW as usize] = u64::MAX;
         Some(Direct {
             act,
             astral,
             live,
+            act32,
+            tag_mask,
             groups,
             phrases,
         })
@@ -190,6 +239,9 @@ impl Direct {
                 Some(l) if !c.is_ascii() => l.add(c),
                 _ => self.live = None,
             }
+        }
+        if let Some(t) = short_table(&self.act) {
+            self.act32 = t;
         }
     }
 
@@ -334,7 +386,7 @@ impl Direct {
 
     /// The loop of `hot` over the characters that begin in `text[p..e]` (`buf` has
     /// room for 4 bytes per 3-byte character; phrases may reach `n`): three-byte
-    /// characters only, the state in registers.
+    /// characters replaced by three-byte ones or kept, the state in registers.
     #[inline(never)]
     fn hot_run(
         &self,
@@ -346,45 +398,45 @@ impl Direct {
         st: &mut Hot,
     ) -> (usize, HotStop) {
         let b = text.as_bytes();
+        let act32: &[u32; 0x10000] = &self.act32;
+        let tag_mask: &[u64; 256] = &self.tag_mask;
         let (mut o, mut cend, mut committed) = (st.o, st.cend, st.committed);
         let mut stop = HotStop::More;
-        // The 4-byte read at `p` stays inside `b`.
-        let end = e.min(b.len().saturating_sub(3));
-        while p < end {
-            let b0 = b[p];
+        while p < e {
+            // One load and bounds check for the character and the next one's first
+            // two bytes (the phrase filter).
+            let Some(w) = b.get(p..p + 8) else { break };
+            let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            let b0 = x as u8;
             if b0 & 0xF0 != 0xE0 {
                 break;
             }
             let c = (usize::from(b0 & 0x0F) << 12)
-                | (usize::from(b[p + 1] & 0x3F) << 6)
-                | usize::from(b[p + 2] & 0x3F);
-            let mut a = self.act[c];
-            if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
-                if a & (A_IDC | A_NORM) != 0 {
-                    break;
+                | (usize::from((x >> 8) as u8 & 0x3F) << 6)
+                | usize::from((x >> 16) as u8 & 0x3F);
+            let mut r = act32[c];
+            // No branch on whether a phrase begins here (unpredictable): the filter
+            // of the character's phrase group, 0 for none, all ones for `S_SLOW`.
+            let f = tag_mask[(r >> S_TAG_SHIFT) as usize];
+            if f & second_bit((x >> 24) as u8, (x >> 32) as u8) != 0 {
+                match self.hot_slow(text, p, n, c) {
+                    Ok(v) => r = v,
+                    Err(s) => {
+                        stop = s;
+                        break;
+                    }
                 }
-                if let Some(m) = self.phrase(text, p, 3, n, a) {
-                    stop = HotStop::Phrase(m);
-                    break;
-                }
-                a &= !(A_GROUP_MAX << A_GROUP_SHIFT);
-            }
-            let ol = ((a >> A_LEN_SHIFT) & 3) as usize;
-            let id = (a >> A_ID_SHIFT) & A_ID_MAX;
-            if id != 0 && ol == 0 {
-                break;
             }
             // Masks, not branches: whether a character changes is unpredictable.
-            let changed = id != 0;
-            let inw = u32::from_le_bytes([b0, b[p + 1], b[p + 2], b[p + 3]]);
+            let v = r & S_BYTES;
+            let changed = v != 0;
             let m = 0u32.wrapping_sub(u32::from(changed));
-            let word = ((a & A_BYTES) as u32 & m) | (inw & !m);
-            let ol = (ol & m as usize) | (3 & !(m as usize));
+            let word = (v & m) | (x as u32 & !m);
             let Some(dst) = buf.get_mut(o..o + 4) else {
                 break;
             };
             dst.copy_from_slice(&word.to_le_bytes());
-            o += ol;
+            o += 3;
             p += 3;
             let mm = 0usize.wrapping_sub(usize::from(changed));
             cend = (p & mm) | (cend & !mm);
@@ -396,6 +448,25 @@ impl Direct {
         }
         (st.o, st.cend, st.committed) = (o, cend, committed);
         (p, stop)
+    }
+
+    /// `hot_run` at character `c` (at `p`) when its short action says look closer:
+    /// the value bytes (0: unchanged) when it is copied or replaced alone after all,
+    /// else why the loop stops.
+    #[cold]
+    #[inline(never)]
+    fn hot_slow(&self, text: &str, p: usize, n: usize, c: usize) -> Result<u32, HotStop> {
+        let a = self.act[c];
+        if a & (A_IDC | A_NORM) != 0 {
+            return Err(HotStop::More);
+        }
+        if let Some(m) = self.phrase(text, p, 3, n, a) {
+            return Err(HotStop::Phrase(m));
+        }
+        match short(a & !(A_GROUP_MAX << A_GROUP_SHIFT)) {
+            x if x >> S_TAG_SHIFT == S_TAG_SLOW => Err(HotStop::More),
+            x => Ok(x & S_BYTES),
+        }
     }
 
     /// `scan` over `text[range]` that also hands every character without a match to
