@@ -65,9 +65,12 @@ struct Direct {
     phrases: Vec<(Box<str>, u32)>,
 }
 
-/// State of `Direct::hot_run`: output length, and `Sink`'s `cur.end` and `committed`.
+/// State of `Direct::hot_run`: output length, and `Sink`'s `cur` (when `open`)
+/// and `committed`.
 struct Hot {
     o: usize,
+    open: bool,
+    cstart: usize,
     cend: usize,
     committed: usize,
 }
@@ -91,17 +94,20 @@ const S_BYTES: u32 = (1 << 24) - 1;
 const S_TAG_SHIFT: u32 = 24;
 const S_TAG_SLOW: u32 = 255;
 
-/// The short form of the action `a` of a three-byte character (`Direct::act32`).
-fn short(a: u64) -> u32 {
+/// The short form of the action `a` of an `l`-byte character (`Direct::act32`).
+/// A one-byte character with an action is looked at closer (`Sink::step` treats
+/// some bytes apart).
+fn short(a: u64, l: u64) -> u32 {
     let id = (a >> A_ID_SHIFT) & A_ID_MAX;
     let ol = (a >> A_LEN_SHIFT) & 3;
     let g = (a >> A_GROUP_SHIFT) & A_GROUP_MAX;
-    let tag = if a & (A_IDC | A_NORM) != 0 || (id != 0 && ol != 3) || g >= 255 {
+    let slow = a & (A_IDC | A_NORM) != 0 || (id != 0 && ol != l) || g >= 255;
+    let tag = if slow || (l == 1 && a != 0) {
         S_TAG_SLOW
     } else {
         g as u32
     };
-    let bytes = if id != 0 && ol == 3 {
+    let bytes = if id != 0 && ol == l {
         (a & A_BYTES) as u32
     } else {
         0
@@ -111,7 +117,8 @@ fn short(a: u64) -> u32 {
 
 fn short_table(act: &[u64; 0x10000]) -> Option<Box<[u32; 0x10000]>> {
     act.iter()
-        .map(|&a| short(a))
+        .enumerate()
+        .map(|(c, &a)| short(a, utf8_len_of(c)))
         .collect::<Vec<u32>>()
         .into_boxed_slice()
         .try_into()
@@ -334,10 +341,11 @@ impl Direct {
         }
     }
 
-    /// The common case of `dense`: a record is open, `sink.w == p`, and each
-    /// character is copied or replaced by one character (`Sink::step`'s hot case).
-    /// Stops at the first character it does not handle, or after ending the record;
-    /// returns where, and the phrase that matched there.
+    /// The common case of `dense`: each character is copied or replaced by one of
+    /// the same length (`Sink::step`'s hot case, or the start of a record). Needs
+    /// `sink.w == p` when a record is open. Stops at the first character it does
+    /// not handle, or after ending the record; returns where, and the phrase that
+    /// matched there.
     #[inline(always)]
     fn hot(
         &self,
@@ -346,22 +354,22 @@ impl Direct {
         n: usize,
         sink: &mut Sink<'_>,
     ) -> (usize, Option<(usize, u32)>) {
-        let Some(cend) = sink.cur.as_ref().map(|c| c.end) else {
-            return (p, None);
-        };
+        let cur = sink.cur.clone();
         let mut st = Hot {
             o: sink.len,
-            cend,
+            open: cur.is_some(),
+            cstart: cur.as_ref().map_or(0, |c| c.start),
+            cend: cur.as_ref().map_or(0, |c| c.end),
             committed: sink.committed,
         };
         let mut found = None;
         let mut end_record = false;
         while p < n {
             // Chunks: the buffer is zero-filled ahead (indexed writes, no capacity
-            // check per character), at most 4 bytes out per 3 bytes in.
+            // check per character), at most 4 bytes out per character in.
             let e = (p + HOT_CHUNK).min(n);
             sink.len = st.o;
-            sink.room((e - p) / 3 * 4 + 4);
+            sink.room(e - p + 4);
             let stop = self.hot_run(text, p, e, n, &mut sink.buf, &mut st);
             p = stop.0;
             match stop.1 {
@@ -373,20 +381,38 @@ impl Direct {
             break;
         }
         sink.len = st.o;
-        if let Some(c) = &mut sink.cur {
-            c.end = st.cend;
+        if st.open {
+            sink.cur = Some(st.cstart..st.cend);
+            sink.w = p;
+            sink.committed = st.committed;
         }
-        sink.w = p;
-        sink.committed = st.committed;
         if end_record {
             sink.flush();
         }
         (p, found)
     }
 
+    /// True when the character at `p` is a three-byte one replaced by another
+    /// (`hot_run` begins a record there).
+    #[inline]
+    fn opens(&self, b: &[u8], p: usize) -> bool {
+        match b.get(p..p + 3) {
+            Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
+                let c = (usize::from(b0 & 0x0F) << 12)
+                    | (usize::from(b1 & 0x3F) << 6)
+                    | usize::from(b2 & 0x3F);
+                let r = self.act32[c];
+                r & S_BYTES != 0 && r >> S_TAG_SHIFT != S_TAG_SLOW
+            }
+            _ => false,
+        }
+    }
+
     /// The loop of `hot` over the characters that begin in `text[p..e]` (`buf` has
-    /// room for 4 bytes per 3-byte character; phrases may reach `n`): three-byte
-    /// characters replaced by three-byte ones or kept, the state in registers.
+    /// room for 4 bytes per character; phrases may reach `n`): characters of one to
+    /// three bytes replaced by one of the same length or kept, the state in
+    /// registers. Without an open record it stops at the first character that stays
+    /// (the caller skips those faster).
     #[inline(never)]
     fn hot_run(
         &self,
@@ -408,18 +434,27 @@ impl Direct {
             let Some(w) = b.get(p..p + 8) else { break };
             let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
             let b0 = x as u8;
-            if b0 & 0xF0 != 0xE0 {
+            let (c, l) = if b0 & 0xF0 == 0xE0 {
+                let c = (usize::from(b0 & 0x0F) << 12)
+                    | (usize::from((x >> 8) as u8 & 0x3F) << 6)
+                    | usize::from((x >> 16) as u8 & 0x3F);
+                (c, 3)
+            } else if (0x30..0x80).contains(&b0) {
+                // (Bytes below 0x30 end a record: `Sink::step`.)
+                (usize::from(b0), 1)
+            } else if b0 & 0xE0 == 0xC0 {
+                let c = (usize::from(b0 & 0x1F) << 6) | usize::from((x >> 8) as u8 & 0x3F);
+                (c, 2)
+            } else {
                 break;
-            }
-            let c = (usize::from(b0 & 0x0F) << 12)
-                | (usize::from((x >> 8) as u8 & 0x3F) << 6)
-                | usize::from((x >> 16) as u8 & 0x3F);
+            };
             let mut r = act32[c];
             // No branch on whether a phrase begins here (unpredictable): the filter
             // of the character's phrase group, 0 for none, all ones for `S_SLOW`.
             let f = tag_mask[(r >> S_TAG_SHIFT) as usize];
-            if f & second_bit((x >> 24) as u8, (x >> 32) as u8) != 0 {
-                match self.hot_slow(text, p, n, c) {
+            let next = x >> (8 * l);
+            if f & second_bit(next as u8, (next >> 8) as u8) != 0 {
+                match self.hot_slow(text, p, l, n, c) {
                     Ok(v) => r = v,
                     Err(s) => {
                         stop = s;
@@ -430,14 +465,22 @@ impl Direct {
             // Masks, not branches: whether a character changes is unpredictable.
             let v = r & S_BYTES;
             let changed = v != 0;
+            if !st.open {
+                if !changed {
+                    break;
+                }
+                // A record begins (`Sink::push_bytes`).
+                st.open = true;
+                st.cstart = p;
+            }
             let m = 0u32.wrapping_sub(u32::from(changed));
             let word = (v & m) | (x as u32 & !m);
             let Some(dst) = buf.get_mut(o..o + 4) else {
                 break;
             };
             dst.copy_from_slice(&word.to_le_bytes());
-            o += 3;
-            p += 3;
+            o += l;
+            p += l;
             let mm = 0usize.wrapping_sub(usize::from(changed));
             cend = (p & mm) | (cend & !mm);
             committed = (o & mm) | (committed & !mm);
@@ -450,20 +493,20 @@ impl Direct {
         (p, stop)
     }
 
-    /// `hot_run` at character `c` (at `p`) when its short action says look closer:
-    /// the value bytes (0: unchanged) when it is copied or replaced alone after all,
-    /// else why the loop stops.
+    /// `hot_run` at character `c` (`l` bytes at `p`) when its short action says
+    /// look closer: the value bytes (0: unchanged) when it is copied or replaced
+    /// alone after all, else why the loop stops.
     #[cold]
     #[inline(never)]
-    fn hot_slow(&self, text: &str, p: usize, n: usize, c: usize) -> Result<u32, HotStop> {
+    fn hot_slow(&self, text: &str, p: usize, l: usize, n: usize, c: usize) -> Result<u32, HotStop> {
         let a = self.act[c];
-        if a & (A_IDC | A_NORM) != 0 {
+        if a & (A_IDC | A_NORM) != 0 || l == 1 {
             return Err(HotStop::More);
         }
-        if let Some(m) = self.phrase(text, p, 3, n, a) {
+        if let Some(m) = self.phrase(text, p, l, n, a) {
             return Err(HotStop::Phrase(m));
         }
-        match short(a & !(A_GROUP_MAX << A_GROUP_SHIFT)) {
+        match short(a & !(A_GROUP_MAX << A_GROUP_SHIFT), l as u64) {
             x if x >> S_TAG_SHIFT == S_TAG_SLOW => Err(HotStop::More),
             x => Ok(x & S_BYTES),
         }
@@ -491,7 +534,13 @@ impl Direct {
                     None => return,
                 }
             }
-            if sink.cur.is_some() && sink.w == p {
+            let enter = match &sink.cur {
+                Some(_) => sink.w == p,
+                // Only where a record would begin (Simplified text has many
+                // characters with an action that stay).
+                None => self.opens(b, p),
+            };
+            if enter {
                 let (q, found) = self.hot(text, p, n, sink);
                 p = q;
                 if let Some((e, v)) = found {
@@ -499,9 +548,10 @@ impl Direct {
                     p = e;
                     continue;
                 }
-                if p >= n || sink.cur.is_none() {
-                    continue;
+                if p >= n {
+                    break;
                 }
+                // The character at `p` takes the general path below.
             }
             let (a, l) = self.action(text, p);
             if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
@@ -852,6 +902,15 @@ fn text_char(b: &[u8], i: usize) -> Option<char> {
         Err(e) => std::str::from_utf8(&chunk[..e.valid_up_to()]).ok()?,
     };
     s.chars().next()
+}
+
+/// UTF-8 length of BMP code point `c`.
+fn utf8_len_of(c: usize) -> u64 {
+    match c {
+        0..=0x7F => 1,
+        0x80..=0x7FF => 2,
+        _ => 3,
+    }
 }
 
 /// Length of the UTF-8 sequence that begins with byte `b0`.
@@ -1930,6 +1989,44 @@ mod tests {
             let (mut want, mut tmp) = (String::new(), String::new());
             c.chain_into(&text, &mut want, &mut tmp);
             assert!(out == want, "{}", shift.len());
+        }
+    }
+
+    /// The dense scan (hot loop, records begun and ended inside it) passes on the
+    /// same records as plain matching with every change pushed one by one.
+    #[test]
+    fn dense_records_equal_pushed_matches() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
+        let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
+        let c = compiled("t2s", false);
+        let t = &c.steps[0];
+        let mixed: String = trad
+            .lines()
+            .enumerate()
+            .map(|(i, l)| match i % 4 {
+                0 => format!("{l}\n"),
+                1 => format!("{l} abc·19 {}", "這".repeat(i % 30)),
+                2 => format!("{l}{}é", "中".repeat(i % 20)),
+                _ => l.to_owned(),
+            })
+            .collect();
+        for text in [trad.clone(), mixed] {
+            let mut got = Vec::new();
+            let mut emit = |r: Range<usize>, s: &str| got.push((r, s.to_owned()));
+            let mut sink = Sink::new(&text, &mut emit);
+            c.run_range(&text, 0..text.len(), &mut sink);
+            sink.finish();
+            let mut want = Vec::new();
+            let mut emit = |r: Range<usize>, s: &str| want.push((r, s.to_owned()));
+            let mut sink = Sink::new(&text, &mut emit);
+            t.scan(&text, |s, e, v| {
+                if !t.is_same(v) {
+                    sink.push(s..e, t.value(v));
+                }
+            });
+            sink.finish();
+            assert!(got.len() > 100);
+            assert!(got == want);
         }
     }
 
