@@ -54,8 +54,9 @@ struct Direct {
     /// `act`): outside a record `dense` skips the others (most of Simplified text).
     /// None when an ASCII character has an action (`FirstChars::find` passes ASCII).
     live: Option<FirstChars>,
-    /// `act` in short form for `hot_run` (`short`): half the cache lines.
-    act32: Box<[u32; 0x10000]>,
+    /// `act` in short form for `hot_run` (`short`): half the cache lines. Built
+    /// by `prepare_hot` for the one table that `dense` scans.
+    act32: Option<Box<[u32; 0x10000]>>,
     /// By `act32` tag: the second-character filter of the phrase group (0: no
     /// group; all ones: always look closer).
     tag_mask: Box<[u64; 256]>,
@@ -116,13 +117,15 @@ fn short(a: u64, l: u64) -> u32 {
 }
 
 fn short_table(act: &[u64; 0x10000]) -> Option<Box<[u32; 0x10000]>> {
-    act.iter()
-        .enumerate()
-        .map(|(c, &a)| short(a, utf8_len_of(c)))
-        .collect::<Vec<u32>>()
-        .into_boxed_slice()
-        .try_into()
-        .ok()
+    // Zeroed (untouched pages stay free) and filled where `act` is not 0: a
+    // process start builds it, so it should cost little.
+    let mut t: Box<[u32; 0x10000]> = vec![0u32; 0x10000].into_boxed_slice().try_into().ok()?;
+    for (c, &a) in act.iter().enumerate() {
+        if a != 0 {
+            t[c] = short(a, utf8_len_of(c));
+        }
+    }
+    Some(t)
 }
 
 /// Input bytes per `Direct::hot_run` call.
@@ -216,7 +219,6 @@ impl Direct {
         // Any astral character stops the skip (then `action` looks it up).
         live.astral = !astral.is_empty();
         let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
-        let act32 = short_table(&act)?;
         let mut tag_mask = Box::new([0u64; 256]);
         for (t, g) in tag_mask[1..255].iter_mut().zip(&groups) {
             *t = g.2;
@@ -226,7 +228,7 @@ impl Direct {
             act,
             astral,
             live,
-            act32,
+            act32: None,
             tag_mask,
             groups,
             phrases,
@@ -247,9 +249,11 @@ impl Direct {
                 _ => self.live = None,
             }
         }
-        if let Some(t) = short_table(&self.act) {
-            self.act32 = t;
-        }
+    }
+
+    /// Build `act32` (after `mark_norm`): `dense` then runs its hot loop.
+    fn prepare_hot(&mut self) {
+        self.act32 = short_table(&self.act);
     }
 
     /// The packed action of the character at `p` of `b` (valid UTF-8), and its
@@ -354,6 +358,9 @@ impl Direct {
         n: usize,
         sink: &mut Sink<'_>,
     ) -> (usize, Option<(usize, u32)>) {
+        let Some(act32) = self.act32.as_deref() else {
+            return (p, None);
+        };
         let cur = sink.cur.clone();
         let mut st = Hot {
             o: sink.len,
@@ -370,7 +377,7 @@ impl Direct {
             let e = (p + HOT_CHUNK).min(n);
             sink.len = st.o;
             sink.room(e - p + 4);
-            let stop = self.hot_run(text, p, e, n, &mut sink.buf, &mut st);
+            let stop = self.hot_run(act32, text, p, e, n, &mut sink.buf, &mut st);
             p = stop.0;
             match stop.1 {
                 HotStop::More if p >= e => continue,
@@ -401,7 +408,7 @@ impl Direct {
                 let c = (usize::from(b0 & 0x0F) << 12)
                     | (usize::from(b1 & 0x3F) << 6)
                     | usize::from(b2 & 0x3F);
-                let r = self.act32[c];
+                let r = self.act32.as_ref().map_or(0, |t| t[c]);
                 r & S_BYTES != 0 && r >> S_TAG_SHIFT != S_TAG_SLOW
             }
             _ => false,
@@ -414,8 +421,10 @@ impl Direct {
     /// registers. Without an open record it stops at the first character that stays
     /// (the caller skips those faster).
     #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
     fn hot_run(
         &self,
+        act32: &[u32; 0x10000],
         text: &str,
         mut p: usize,
         e: usize,
@@ -424,7 +433,6 @@ impl Direct {
         st: &mut Hot,
     ) -> (usize, HotStop) {
         let b = text.as_bytes();
-        let act32: &[u32; 0x10000] = &self.act32;
         let tag_mask: &[u64; 256] = &self.tag_mask;
         let (mut o, mut cend, mut committed) = (st.o, st.cend, st.committed);
         let mut stop = HotStop::More;
@@ -1146,6 +1154,9 @@ impl Compiled {
         if let (true, Some(d), false) = (c.fused, &mut c.steps[0].direct, chain_has) {
             d.mark_norm(&norm_chars);
             c.dense_norm = true;
+        }
+        if let (true, Some(d)) = (c.fused, &mut c.steps[0].direct) {
+            d.prepare_hot();
         }
         Ok(c)
     }
