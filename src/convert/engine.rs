@@ -54,11 +54,82 @@ struct Direct {
     /// `act`): outside a record `dense` skips the others (most of Simplified text).
     /// None when an ASCII character has an action (`FirstChars::find` passes ASCII).
     live: Option<FirstChars>,
+    /// `act` in short form for `hot_run` (`short`): half the cache lines. Built
+    /// by `prepare_hot` for the one table that `dense` scans.
+    act32: Option<Box<[u32; 0x10000]>>,
+    /// By `act32` tag: the second-character filter of the phrase group (0: no
+    /// group; all ones: always look closer).
+    tag_mask: Box<[u64; 256]>,
     /// Phrase groups by first character: range in `phrases`, and a filter of the
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
     phrases: Vec<(Box<str>, u32)>,
 }
+
+/// State of `Direct::hot_run`: output length, and `Sink`'s `cur` (when `open`)
+/// and `committed`.
+struct Hot {
+    o: usize,
+    open: bool,
+    cstart: usize,
+    cend: usize,
+    committed: usize,
+}
+
+/// Why `Direct::hot_run` stopped.
+enum HotStop {
+    /// At a character it does not handle, or at the end.
+    More,
+    /// At a phrase: (end, value id).
+    Phrase((usize, u32)),
+    /// The record ends: the sink must flush.
+    Flush,
+}
+
+/// `Direct::act32` bits 0..24: the UTF-8 bytes of a one-character value of three
+/// bytes (0: the character stays).
+const S_BYTES: u32 = (1 << 24) - 1;
+/// Bits 24..32: the tag. 0: nothing more; 1..=254: phrase group + 1; `S_TAG_SLOW`:
+/// look at the full action (ideographic description, normalization, a value that
+/// is not one three-byte character, a group number too large for the tag).
+const S_TAG_SHIFT: u32 = 24;
+const S_TAG_SLOW: u32 = 255;
+
+/// The short form of the action `a` of an `l`-byte character (`Direct::act32`).
+/// A one-byte character with an action is looked at closer (`Sink::step` treats
+/// some bytes apart).
+fn short(a: u64, l: u64) -> u32 {
+    let id = (a >> A_ID_SHIFT) & A_ID_MAX;
+    let ol = (a >> A_LEN_SHIFT) & 3;
+    let g = (a >> A_GROUP_SHIFT) & A_GROUP_MAX;
+    let slow = a & (A_IDC | A_NORM) != 0 || (id != 0 && ol != l) || g >= 255;
+    let tag = if slow || (l == 1 && a != 0) {
+        S_TAG_SLOW
+    } else {
+        g as u32
+    };
+    let bytes = if id != 0 && ol == l {
+        (a & A_BYTES) as u32
+    } else {
+        0
+    };
+    (tag << S_TAG_SHIFT) | bytes
+}
+
+fn short_table(act: &[u64; 0x10000]) -> Option<Box<[u32; 0x10000]>> {
+    // Zeroed (untouched pages stay free) and filled where `act` is not 0: a
+    // process start builds it, so it should cost little.
+    let mut t: Box<[u32; 0x10000]> = vec![0u32; 0x10000].into_boxed_slice().try_into().ok()?;
+    for (c, &a) in act.iter().enumerate() {
+        if a != 0 {
+            t[c] = short(a, utf8_len_of(c));
+        }
+    }
+    Some(t)
+}
+
+/// Input bytes per `Direct::hot_run` call.
+const HOT_CHUNK: usize = 768;
 
 /// `act` bits 0..24: the value as UTF-8 bytes (little-endian) when it is one
 /// character of at most 3 bytes and has no flags: the caller may copy it without a
@@ -148,10 +219,17 @@ impl Direct {
         // Any astral character stops the skip (then `action` looks it up).
         live.astral = !astral.is_empty();
         let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
+        let mut tag_mask = Box::new([0u64; 256]);
+        for (t, g) in tag_mask[1..255].iter_mut().zip(&groups) {
+            *t = g.2;
+        }
+        tag_mask[S_TAG_SLOW as usize] = u64::MAX;
         Some(Direct {
             act,
             astral,
             live,
+            act32: None,
+            tag_mask,
             groups,
             phrases,
         })
@@ -171,6 +249,11 @@ impl Direct {
                 _ => self.live = None,
             }
         }
+    }
+
+    /// Build `act32` (after `mark_norm`): `dense` then runs its hot loop.
+    fn prepare_hot(&mut self) {
+        self.act32 = short_table(&self.act);
     }
 
     /// The packed action of the character at `p` of `b` (valid UTF-8), and its
@@ -262,6 +345,181 @@ impl Direct {
         }
     }
 
+    /// The common case of `dense`: each character is copied or replaced by one of
+    /// the same length (`Sink::step`'s hot case, or the start of a record). Needs
+    /// `sink.w == p` when a record is open. Stops at the first character it does
+    /// not handle, or after ending the record; returns where, and the phrase that
+    /// matched there.
+    #[inline(always)]
+    fn hot(
+        &self,
+        text: &str,
+        mut p: usize,
+        n: usize,
+        sink: &mut Sink<'_>,
+    ) -> (usize, Option<(usize, u32)>) {
+        let Some(act32) = self.act32.as_deref() else {
+            return (p, None);
+        };
+        let cur = sink.cur.clone();
+        let mut st = Hot {
+            o: sink.len,
+            open: cur.is_some(),
+            cstart: cur.as_ref().map_or(0, |c| c.start),
+            cend: cur.as_ref().map_or(0, |c| c.end),
+            committed: sink.committed,
+        };
+        let mut found = None;
+        let mut end_record = false;
+        while p < n {
+            // Chunks: the buffer is zero-filled ahead (indexed writes, no capacity
+            // check per character), at most 4 bytes out per character in.
+            let e = (p + HOT_CHUNK).min(n);
+            sink.len = st.o;
+            sink.room(e - p + 4);
+            let stop = self.hot_run(act32, text, p, e, n, &mut sink.buf, &mut st);
+            p = stop.0;
+            match stop.1 {
+                HotStop::More if p >= e => continue,
+                HotStop::Phrase(m) => found = Some(m),
+                HotStop::Flush => end_record = true,
+                HotStop::More => {}
+            }
+            break;
+        }
+        sink.len = st.o;
+        if st.open {
+            sink.cur = Some(st.cstart..st.cend);
+            sink.w = p;
+            sink.committed = st.committed;
+        }
+        if end_record {
+            sink.flush();
+        }
+        (p, found)
+    }
+
+    /// True when the character at `p` is a three-byte one replaced by another
+    /// (`hot_run` begins a record there).
+    #[inline]
+    fn opens(&self, b: &[u8], p: usize) -> bool {
+        match b.get(p..p + 3) {
+            Some(&[b0, b1, b2]) if b0 & 0xF0 == 0xE0 => {
+                let c = (usize::from(b0 & 0x0F) << 12)
+                    | (usize::from(b1 & 0x3F) << 6)
+                    | usize::from(b2 & 0x3F);
+                let r = self.act32.as_ref().map_or(0, |t| t[c]);
+                r & S_BYTES != 0 && r >> S_TAG_SHIFT != S_TAG_SLOW
+            }
+            _ => false,
+        }
+    }
+
+    /// The loop of `hot` over the characters that begin in `text[p..e]` (`buf` has
+    /// room for 4 bytes per character; phrases may reach `n`): characters of one to
+    /// three bytes replaced by one of the same length or kept, the state in
+    /// registers. Without an open record it stops at the first character that stays
+    /// (the caller skips those faster).
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn hot_run(
+        &self,
+        act32: &[u32; 0x10000],
+        text: &str,
+        mut p: usize,
+        e: usize,
+        n: usize,
+        buf: &mut [u8],
+        st: &mut Hot,
+    ) -> (usize, HotStop) {
+        let b = text.as_bytes();
+        let tag_mask: &[u64; 256] = &self.tag_mask;
+        let (mut o, mut cend, mut committed) = (st.o, st.cend, st.committed);
+        let mut stop = HotStop::More;
+        while p < e {
+            // One load and bounds check for the character and the next one's first
+            // two bytes (the phrase filter).
+            let Some(w) = b.get(p..p + 8) else { break };
+            let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            let b0 = x as u8;
+            let (c, l) = if b0 & 0xF0 == 0xE0 {
+                let c = (usize::from(b0 & 0x0F) << 12)
+                    | (usize::from((x >> 8) as u8 & 0x3F) << 6)
+                    | usize::from((x >> 16) as u8 & 0x3F);
+                (c, 3)
+            } else if (0x30..0x80).contains(&b0) {
+                // (Bytes below 0x30 end a record: `Sink::step`.)
+                (usize::from(b0), 1)
+            } else if b0 & 0xE0 == 0xC0 {
+                let c = (usize::from(b0 & 0x1F) << 6) | usize::from((x >> 8) as u8 & 0x3F);
+                (c, 2)
+            } else {
+                break;
+            };
+            let mut r = act32[c];
+            // No branch on whether a phrase begins here (unpredictable): the filter
+            // of the character's phrase group, 0 for none, all ones for `S_SLOW`.
+            let f = tag_mask[(r >> S_TAG_SHIFT) as usize];
+            let next = x >> (8 * l);
+            if f & second_bit(next as u8, (next >> 8) as u8) != 0 {
+                match self.hot_slow(text, p, l, n, c) {
+                    Ok(v) => r = v,
+                    Err(s) => {
+                        stop = s;
+                        break;
+                    }
+                }
+            }
+            // Masks, not branches: whether a character changes is unpredictable.
+            let v = r & S_BYTES;
+            let changed = v != 0;
+            if !st.open {
+                if !changed {
+                    break;
+                }
+                // A record begins (`Sink::push_bytes`).
+                st.open = true;
+                st.cstart = p;
+            }
+            let m = 0u32.wrapping_sub(u32::from(changed));
+            let word = (v & m) | (x as u32 & !m);
+            let Some(dst) = buf.get_mut(o..o + 4) else {
+                break;
+            };
+            dst.copy_from_slice(&word.to_le_bytes());
+            o += l;
+            p += l;
+            let mm = 0usize.wrapping_sub(usize::from(changed));
+            cend = (p & mm) | (cend & !mm);
+            committed = (o & mm) | (committed & !mm);
+            if p - cend > 48 {
+                stop = HotStop::Flush;
+                break;
+            }
+        }
+        (st.o, st.cend, st.committed) = (o, cend, committed);
+        (p, stop)
+    }
+
+    /// `hot_run` at character `c` (`l` bytes at `p`) when its short action says
+    /// look closer: the value bytes (0: unchanged) when it is copied or replaced
+    /// alone after all, else why the loop stops.
+    #[cold]
+    #[inline(never)]
+    fn hot_slow(&self, text: &str, p: usize, l: usize, n: usize, c: usize) -> Result<u32, HotStop> {
+        let a = self.act[c];
+        if a & (A_IDC | A_NORM) != 0 || l == 1 {
+            return Err(HotStop::More);
+        }
+        if let Some(m) = self.phrase(text, p, l, n, a) {
+            return Err(HotStop::Phrase(m));
+        }
+        match short(a & !(A_GROUP_MAX << A_GROUP_SHIFT), l as u64) {
+            x if x >> S_TAG_SHIFT == S_TAG_SLOW => Err(HotStop::More),
+            x => Ok(x & S_BYTES),
+        }
+    }
+
     /// `scan` over `text[range]` that also hands every character without a match to
     /// the sink (`Sink::step`): the hot loop of the fused `*2s` configs. `slow(s, e,
     /// id, sink)` takes the matches whose value needs a look (phrases, flags).
@@ -283,6 +541,25 @@ impl Direct {
                     Some(q) => p = q,
                     None => return,
                 }
+            }
+            let enter = match &sink.cur {
+                Some(_) => sink.w == p,
+                // Only where a record would begin (Simplified text has many
+                // characters with an action that stay).
+                None => self.opens(b, p),
+            };
+            if enter {
+                let (q, found) = self.hot(text, p, n, sink);
+                p = q;
+                if let Some((e, v)) = found {
+                    slow(p, e, v, sink);
+                    p = e;
+                    continue;
+                }
+                if p >= n {
+                    break;
+                }
+                // The character at `p` takes the general path below.
             }
             let (a, l) = self.action(text, p);
             if a & (A_IDC | A_NORM | (A_GROUP_MAX << A_GROUP_SHIFT)) != 0 {
@@ -635,6 +912,15 @@ fn text_char(b: &[u8], i: usize) -> Option<char> {
     s.chars().next()
 }
 
+/// UTF-8 length of BMP code point `c`.
+fn utf8_len_of(c: usize) -> u64 {
+    match c {
+        0..=0x7F => 1,
+        0x80..=0x7FF => 2,
+        _ => 3,
+    }
+}
+
 /// Length of the UTF-8 sequence that begins with byte `b0`.
 #[inline]
 fn utf8_len(b0: u8) -> usize {
@@ -868,6 +1154,9 @@ impl Compiled {
         if let (true, Some(d), false) = (c.fused, &mut c.steps[0].direct, chain_has) {
             d.mark_norm(&norm_chars);
             c.dense_norm = true;
+        }
+        if let (true, Some(d)) = (c.fused, &mut c.steps[0].direct) {
+            d.prepare_hot();
         }
         Ok(c)
     }
@@ -1260,10 +1549,12 @@ pub(crate) type Emit<'a> = dyn FnMut(Range<usize>, &str) + 'a;
 pub(crate) struct Sink<'a> {
     text: &'a str,
     cur: Option<Range<usize>>,
-    /// The replacements of the records not passed on yet, back to back, as UTF-8
-    /// bytes, checked once when passed on. The hot loop writes whole 4-byte words
-    /// and keeps the valid prefix.
+    /// `buf[..len]`: the replacements of the records not passed on yet, back to
+    /// back, as UTF-8 bytes, checked once when passed on. The rest is room, zeroed
+    /// once: the hot loop writes whole 4-byte words there by index and keeps the
+    /// valid prefix.
     buf: Vec<u8>,
+    len: usize,
     /// Finished records: range in `text`, end of the replacement in `buf`.
     recs: Vec<(Range<usize>, usize)>,
     /// With `cur`: `buf[..committed]` ends with its replacement, and `buf[committed..]`
@@ -1285,7 +1576,8 @@ impl<'a> Sink<'a> {
         Sink {
             text,
             cur: None,
-            buf: Vec::with_capacity(BATCH + 1024),
+            buf: Vec::new(),
+            len: 0,
             recs: Vec::new(),
             committed: 0,
             w: 0,
@@ -1300,7 +1592,7 @@ impl<'a> Sink<'a> {
     fn deferred(text: &'a str, emit: &'a mut Emit<'a>, size: usize) -> Self {
         Sink {
             // Replacements are about as long as the text they replace.
-            buf: Vec::with_capacity(size + 64),
+            buf: vec![0; size + 64],
             defer: true,
             ..Sink::new(text, emit)
         }
@@ -1319,17 +1611,41 @@ impl<'a> Sink<'a> {
         if self.recs.is_empty() {
             return;
         }
-        let all = match simdutf8::basic::from_utf8(&self.buf) {
+        let bytes = &self.buf[..self.len];
+        let all = match simdutf8::basic::from_utf8(bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             // Unreachable: the buffer holds whole UTF-8 sequences only.
-            Err(_) => String::from_utf8_lossy(&self.buf),
+            Err(_) => String::from_utf8_lossy(bytes),
         };
         let mut start = 0;
         for (r, end) in self.recs.drain(..) {
             (self.emit)(r, all.get(start..end).unwrap_or(""));
             start = end;
         }
-        self.buf.clear();
+        self.len = 0;
+    }
+
+    /// Make room for `k` more bytes after `len`.
+    #[inline]
+    fn room(&mut self, k: usize) {
+        if self.len + k > self.buf.len() {
+            self.grow(k);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, k: usize) {
+        let want = (self.len + k).max(self.buf.len() * 2).max(1024);
+        self.buf.resize(want, 0);
+    }
+
+    /// Append `bytes`.
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        self.room(bytes.len());
+        self.buf[self.len..self.len + bytes.len()].copy_from_slice(bytes);
+        self.len += bytes.len();
     }
 
     /// Drop the text copied ahead by `step`.
@@ -1337,7 +1653,7 @@ impl<'a> Sink<'a> {
     fn settle(&mut self) {
         if let Some(c) = &self.cur {
             if self.w != c.end {
-                self.buf.truncate(self.committed);
+                self.len = self.committed;
                 self.w = c.end;
             }
         }
@@ -1355,26 +1671,26 @@ impl<'a> Sink<'a> {
         if let Some(c) = &mut self.cur {
             if c.end == r.start {
                 // Adjacent (most characters of Traditional text).
-                self.buf.extend_from_slice(out);
                 c.end = r.end;
+                self.put(out);
                 self.w = r.end;
-                self.committed = self.buf.len();
+                self.committed = self.len;
                 return;
             }
             if c.end <= r.start && joinable(&self.text[c.end..r.start]) {
-                self.buf
-                    .extend_from_slice(&self.text.as_bytes()[c.end..r.start]);
-                self.buf.extend_from_slice(out);
+                let gap = &self.text.as_bytes()[c.end..r.start];
                 c.end = r.end;
+                self.put(gap);
+                self.put(out);
                 self.w = r.end;
-                self.committed = self.buf.len();
+                self.committed = self.len;
                 return;
             }
         }
         self.flush();
-        self.buf.extend_from_slice(out);
+        self.put(out);
         self.w = r.end;
-        self.committed = self.buf.len();
+        self.committed = self.len;
         self.cur = Some(r);
     }
 
@@ -1390,9 +1706,13 @@ impl<'a> Sink<'a> {
         match &mut self.cur {
             Some(c) if hot => {
                 // Four bytes in, `ol` kept: no length-dependent copy.
-                let n = self.buf.len();
-                self.buf.extend_from_slice(&word.to_le_bytes());
-                self.buf.truncate(n + ol);
+                let n = self.len;
+                if n + 4 > self.buf.len() {
+                    let want = (n + 4).max(self.buf.len() * 2).max(1024);
+                    self.buf.resize(want, 0);
+                }
+                self.buf[n..n + 4].copy_from_slice(&word.to_le_bytes());
+                self.len = n + ol;
                 self.w = p + l;
                 let m = 0usize.wrapping_sub(usize::from(changed));
                 c.end = (self.w & m) | (c.end & !m);
@@ -1424,7 +1744,8 @@ impl<'a> Sink<'a> {
             && p - cend <= 48
             && self.text.as_bytes()[self.w..p].iter().all(|&x| x >= 0x30)
         {
-            self.buf.extend_from_slice(&self.text.as_bytes()[self.w..p]);
+            let t = self.text;
+            self.put(&t.as_bytes()[self.w..p]);
             self.w = p;
             self.step(p, l, word, ol, changed);
         } else {
@@ -1436,8 +1757,8 @@ impl<'a> Sink<'a> {
     fn flush(&mut self) {
         self.settle();
         if let Some(c) = self.cur.take() {
-            self.recs.push((c, self.buf.len()));
-            if !self.defer && self.buf.len() >= BATCH {
+            self.recs.push((c, self.len));
+            if !self.defer && self.len >= BATCH {
                 self.drain();
             }
         }
@@ -1652,6 +1973,71 @@ mod tests {
                     assert_eq!(run(&c, &t), run(&old, &t), "{at} {ins}");
                 }
             }
+        }
+    }
+
+    /// The hot loop (state in locals, chunks of `HOT_CHUNK` bytes) converts as the
+    /// plain forward maximum matching does, wherever the chunk edges fall.
+    #[test]
+    fn dense_equals_plain_matching() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
+        let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
+        let c = compiled("t2s", false);
+        assert!(c.fused && c.steps[0].direct.is_some());
+        // Phrases at every place near a chunk edge (不可貲計 → 不可赀計, not 赀计).
+        let edges = (240..270).map(|k| "這".repeat(k) + "不可貲計，");
+        let shifts = ["", "a", "ab", "這", "é", "這a"].map(|s| format!("{s}{trad}"));
+        for shift in edges.chain(shifts) {
+            let text = shift.replace('\n', "，").repeat(3);
+            let mut out = String::new();
+            let mut pos = 0;
+            c.run(&text, &mut |r: Range<usize>, s: &str| {
+                out.push_str(&text[pos..r.start]);
+                out.push_str(s);
+                pos = r.end;
+            });
+            out.push_str(&text[pos..]);
+            let (mut want, mut tmp) = (String::new(), String::new());
+            c.chain_into(&text, &mut want, &mut tmp);
+            assert!(out == want, "{}", shift.len());
+        }
+    }
+
+    /// The dense scan (hot loop, records begun and ended inside it) passes on the
+    /// same records as plain matching with every change pushed one by one.
+    #[test]
+    fn dense_records_equal_pushed_matches() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
+        let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
+        let c = compiled("t2s", false);
+        let t = &c.steps[0];
+        let mixed: String = trad
+            .lines()
+            .enumerate()
+            .map(|(i, l)| match i % 4 {
+                0 => format!("{l}\n"),
+                1 => format!("{l} abc·19 {}", "這".repeat(i % 30)),
+                2 => format!("{l}{}é", "中".repeat(i % 20)),
+                _ => l.to_owned(),
+            })
+            .collect();
+        for text in [trad.clone(), mixed] {
+            let mut got = Vec::new();
+            let mut emit = |r: Range<usize>, s: &str| got.push((r, s.to_owned()));
+            let mut sink = Sink::new(&text, &mut emit);
+            c.run_range(&text, 0..text.len(), &mut sink);
+            sink.finish();
+            let mut want = Vec::new();
+            let mut emit = |r: Range<usize>, s: &str| want.push((r, s.to_owned()));
+            let mut sink = Sink::new(&text, &mut emit);
+            t.scan(&text, |s, e, v| {
+                if !t.is_same(v) {
+                    sink.push(s..e, t.value(v));
+                }
+            });
+            sink.finish();
+            assert!(got.len() > 100);
+            assert!(got == want);
         }
     }
 

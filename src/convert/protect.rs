@@ -100,13 +100,22 @@ impl Classes {
     /// More clearly-Traditional than clearly-Simplified characters around `pos`.
     pub(crate) fn traditional_context(&self, text: &str, pos: usize) -> bool {
         let (mut t, mut s) = (0usize, 0usize);
-        let mut count = |c: char| {
+        for c in text[..pos].chars().rev().take(WINDOW) {
             let k = self.class(c);
             t += usize::from(k & TRAD != 0);
             s += usize::from(k & SIMP != 0);
-        };
-        text[..pos].chars().rev().take(WINDOW).for_each(&mut count);
-        text[pos..].chars().take(WINDOW).for_each(&mut count);
+        }
+        // The rest can move `t - s` by one per character at most: stop once that
+        // cannot change the answer (Traditional text decides well before the end).
+        for (i, c) in text[pos..].chars().take(WINDOW).enumerate() {
+            let left = WINDOW - i;
+            if t > s + left || s >= t + left {
+                break;
+            }
+            let k = self.class(c);
+            t += usize::from(k & TRAD != 0);
+            s += usize::from(k & SIMP != 0);
+        }
         t > s
     }
 
@@ -277,6 +286,48 @@ mod tests {
             let none = format!("{}。「」{}", "中".repeat(pad), "b".repeat(pad));
             assert_eq!(next_kana(none.as_bytes(), 0), None);
         }
+    }
+
+    /// The early stop of `traditional_context` gives the full count's answer.
+    #[test]
+    fn context_stops_early_with_the_same_answer() {
+        let c = Classes::global();
+        let full = |text: &str, pos: usize| {
+            let (mut t, mut s) = (0, 0);
+            for ch in text[..pos]
+                .chars()
+                .rev()
+                .take(WINDOW)
+                .chain(text[pos..].chars().take(WINDOW))
+            {
+                t += usize::from(c.class(ch) & TRAD != 0);
+                s += usize::from(c.class(ch) & SIMP != 0);
+            }
+            t > s
+        };
+        let parts = [
+            "這個說法",
+            "这个说法",
+            "abc，",
+            "頭髮還有",
+            "头发还有",
+            "中文。",
+        ];
+        let mut text = String::new();
+        for i in 0..120 {
+            text.push_str(parts[(i * 7 + i / 5) % parts.len()]);
+        }
+        let (mut yes, mut no) = (0, 0);
+        for (pos, _) in text.char_indices() {
+            let want = full(&text, pos);
+            assert_eq!(c.traditional_context(&text, pos), want, "{pos}");
+            if want {
+                yes += 1;
+            } else {
+                no += 1;
+            }
+        }
+        assert!(yes > 20 && no > 20);
     }
 
     #[test]
