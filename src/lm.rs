@@ -382,6 +382,11 @@ impl Bounds {
     }
 
     fn log_prob_bound(&self, text: &str, upper: bool) -> f64 {
+        self.log_prob_bound_of(text.chars(), upper)
+    }
+
+    /// `log_prob_upper` (or `log_prob_lower`) of a text given as its chars.
+    pub fn log_prob_bound_of(&self, chars: impl Iterator<Item = char>, upper: bool) -> f64 {
         const MAX: usize = 2;
         let n = self.tables.len();
         if n > MAX {
@@ -393,7 +398,7 @@ impl Bounds {
         }
         let mut sum = 0.0;
         let mut prev = [None; MAX];
-        for c in text.chars() {
+        for c in chars {
             let mut xs = [0f32; MAX];
             for (k, (t, _)) in self.tables.iter().enumerate() {
                 let ci = t.idx(c);
