@@ -213,6 +213,9 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
     let mut cands: Vec<Repair> = Vec::new();
     let mut units = Vec::new();
     let mut scratch = Scratch::default();
+    // The runs depend on the wrong codec and the flags only: the three Latin-1
+    // hypotheses share theirs.
+    let mut built: Vec<((Wrong, u8), Runs)> = Vec::new();
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
@@ -220,8 +223,17 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
         if !opens(text, *h, &mut scratch) {
             continue;
         }
-        for run in runs(text, h.wrong, h.flags) {
-            decode_run(text, &run, hi, depth, doc, &mut units, &mut cands);
+        let key = (h.wrong, h.flags);
+        let at = match built.iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                built.push((key, runs(text, h.wrong, h.flags)));
+                built.len() - 1
+            }
+        };
+        let rs = &built[at].1;
+        for k in 0..rs.spans.len() {
+            decode_run(text, &rs.get(k), hi, depth, doc, &mut units, &mut cands);
         }
     }
     select(cands)
@@ -377,47 +389,73 @@ fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
 }
 
 /// A run of chars that the wrong codec can produce, rebuilt as its byte stream.
-struct Run {
-    stream: Stream,
-    /// Text byte offset of each stream position that starts a char; `NONE` inside a char.
-    bound: Vec<usize>,
+struct Run<'a> {
+    stream: codec::View<'a>,
+    /// Text byte offset of each stream position that starts a char; `NONE` inside a char;
+    /// then the end of the run.
+    bound: &'a [usize],
 }
 
 const NONE: usize = usize::MAX;
 
-/// Maximal runs of W-encodable chars that hold at least one trigger char.
-fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
-    let t = triggers::table();
-    let mut out = Vec::new();
-    // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
-    // byte for one byte in ASCII): the rest of the text bounds the stream.
-    let empty = |cap: usize| Run {
-        stream: Stream {
-            bytes: Vec::with_capacity(cap),
-            holes: Vec::with_capacity(cap),
-        },
-        bound: Vec::with_capacity(cap + 1),
-    };
-    let mut cur = empty(text.len());
-    let mut hot = false;
-    let finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
-        if *hot && !cur.stream.bytes.is_empty() {
-            cur.bound.push(end);
-            out.push(std::mem::replace(cur, empty(text.len() - end)));
+/// The runs of a text, one after another in shared buffers (one allocation each, not
+/// three per run).
+struct Runs {
+    bytes: Vec<u8>,
+    holes: Vec<u8>,
+    bound: Vec<usize>,
+    /// Each run: its range in `bytes` and `holes`, and where its `bound` entries start
+    /// (one more than its bytes).
+    spans: Vec<(Range<usize>, usize)>,
+}
+
+impl Runs {
+    fn get(&self, k: usize) -> Run<'_> {
+        let (r, b) = &self.spans[k];
+        Run {
+            stream: codec::View {
+                bytes: &self.bytes[r.clone()],
+                holes: &self.holes[r.clone()],
+            },
+            bound: &self.bound[*b..*b + r.len() + 1],
+        }
+    }
+
+    /// End the current run at text offset `end`: keep it when `hot`, else drop it.
+    fn finish(&mut self, hot: &mut bool, end: usize) {
+        let start = self.spans.last().map_or(0, |(r, _)| r.end);
+        let b = self.spans.last().map_or(0, |(r, b)| b + r.len() + 1);
+        if *hot && self.bytes.len() > start {
+            self.bound.push(end);
+            self.spans.push((start..self.bytes.len(), b));
         } else {
-            cur.stream.bytes.clear();
-            cur.stream.holes.clear();
-            cur.bound.clear();
+            self.bytes.truncate(start);
+            self.holes.truncate(start);
+            self.bound.truncate(b);
         }
         *hot = false;
+    }
+}
+
+/// Maximal runs of W-encodable chars that hold at least one trigger char.
+fn runs(text: &str, w: Wrong, flags: u8) -> Runs {
+    let t = triggers::table();
+    // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
+    // byte for one byte in ASCII): the text bounds the streams.
+    let mut out = Runs {
+        bytes: Vec::with_capacity(text.len()),
+        holes: Vec::with_capacity(text.len()),
+        bound: Vec::with_capacity(text.len() + 1),
+        spans: Vec::new(),
     };
+    let mut hot = false;
     for (i, c) in text.char_indices() {
         match codec::encode_back(w, c) {
             Some(Back::Bytes(b, n)) => {
                 for (k, &x) in b[..n as usize].iter().enumerate() {
-                    cur.bound.push(if k == 0 { i } else { NONE });
-                    cur.stream.bytes.push(x);
-                    cur.stream.holes.push(match x {
+                    out.bound.push(if k == 0 { i } else { NONE });
+                    out.bytes.push(x);
+                    out.holes.push(match x {
                         b'?' => 2,
                         b' ' if w == Wrong::Latin => 3,
                         _ => 0,
@@ -428,14 +466,14 @@ fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
                 }
             }
             Some(Back::Hole) => {
-                cur.bound.push(i);
-                cur.stream.bytes.push(0);
-                cur.stream.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
+                out.bound.push(i);
+                out.bytes.push(0);
+                out.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
             }
-            None => finish(&mut cur, &mut hot, i, &mut out),
+            None => out.finish(&mut hot, i),
         }
     }
-    finish(&mut cur, &mut hot, text.len(), &mut out);
+    out.finish(&mut hot, text.len());
     out
 }
 
@@ -484,7 +522,7 @@ fn decode_run(
     cands: &mut Vec<Repair>,
 ) {
     let h = HYPS[hi];
-    codec::decode_units(h.orig, &run.stream, units);
+    codec::decode_view(h.orig, run.stream, units);
     let n = run.stream.bytes.len();
     // Big5 and Shift_JIS decoders destroy many UTF-8 bytes: allow longer lossy gaps.
     let max_gap = match h.wrong {
