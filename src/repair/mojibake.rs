@@ -210,7 +210,7 @@ impl HotState {
 }
 
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
-    let mut cands: Vec<Repair> = Vec::new();
+    let mut found = Found::default();
     let mut units = Vec::new();
     let mut scratch = Scratch::default();
     // The runs depend on the wrong codec and the flags only: the three Latin-1
@@ -233,10 +233,10 @@ fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<R
         };
         let rs = &built[at].1;
         for k in 0..rs.spans.len() {
-            decode_run(text, &rs.get(k), hi, depth, doc, &mut units, &mut cands);
+            decode_run(text, &rs.get(k), hi, depth, doc, &mut units, &mut found);
         }
     }
-    select(cands)
+    select(found.cands)
 }
 
 /// Buffers of `opens`, kept across calls.
@@ -519,7 +519,7 @@ fn decode_run(
     depth: usize,
     doc: Option<&DocState>,
     units: &mut Vec<Unit>,
-    cands: &mut Vec<Repair>,
+    found: &mut Found,
 ) {
     let h = HYPS[hi];
     codec::decode_view(h.orig, run.stream, units);
@@ -626,11 +626,22 @@ fn decode_run(
         };
         if mb >= min_mb {
             let us = &units[start..end_unit.min(units.len())];
-            build_candidate(text, run, hi, depth, doc, us, end_byte, cands);
+            build_candidate(text, run, hi, depth, doc, us, end_byte, found);
         }
         i = end_unit.max(i + 1);
         floor = i;
     }
+}
+
+/// The candidates found so far, and buffers `build_candidate` reuses from one
+/// candidate to the next (most are refused: their text is never kept).
+#[derive(Default)]
+struct Found {
+    cands: Vec<Repair>,
+    /// The output of the candidate being built.
+    out: String,
+    /// Its pieces: source range, end in `out`, chars lost.
+    pieces: Vec<(Range<usize>, usize, usize)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -642,7 +653,7 @@ fn build_candidate(
     doc: Option<&DocState>,
     us: &[Unit],
     end_byte: usize,
-    cands: &mut Vec<Repair>,
+    found: &mut Found,
 ) {
     let h = HYPS[hi];
     let src_start = run.bound[us[0].bytes.start];
@@ -651,8 +662,10 @@ fn build_candidate(
         return;
     }
     // Pieces: cut where a unit boundary meets a char boundary of the garbled text.
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut cur = String::new();
+    let cur = &mut found.out;
+    let pieces = &mut found.pieces;
+    cur.clear();
+    pieces.clear();
     let mut lost = 0usize;
     let mut mb = 0usize;
     let mut piece_start = src_start;
@@ -694,39 +707,34 @@ fn build_candidate(
         let e = u.bytes.end.min(end_byte);
         if run.bound[e] != NONE {
             let src_e = run.bound[e];
-            pieces.push(Piece {
-                src: piece_start..src_e,
-                out: std::mem::take(&mut cur),
-                lost: std::mem::take(&mut lost),
-            });
+            pieces.push((piece_start..src_e, cur.len(), std::mem::take(&mut lost)));
             piece_start = src_e;
         }
     }
-    if piece_start < src_end || !cur.is_empty() {
-        pieces.push(Piece {
-            src: piece_start..src_end,
-            out: cur,
-            lost: lost.max(1),
-        });
+    let piece_out = cur.len() > pieces.last().map_or(0, |p| p.1);
+    if piece_start < src_end || piece_out {
+        pieces.push((piece_start..src_end, cur.len(), lost.max(1)));
     }
-    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
+    let total_lost: usize = pieces.iter().map(|p| p.2).sum();
     // A layer underneath only adds losses: the judge would refuse this one anyway.
     if mb > 0 && total_lost > judge::max_lost(h, mb) {
         return;
     }
     let src = &text[src_start..src_end];
-    let mut out: String = pieces.iter().map(|p| p.out.as_str()).collect();
-    if out == src {
+    let out1 = found.out.as_str();
+    if out1 == src {
         return;
     }
-    // Another layer underneath?
-    let mut hyps = vec![hi];
+    // Another layer underneath? Then the output is `layered`, one piece.
+    let mut inner_hyps: Vec<usize> = Vec::new();
+    let mut layered: Option<(String, usize)> = None;
     if depth < 2 {
         let t = triggers::table();
-        let inner_flags = hot_flags(t, &out);
+        let inner_flags = hot_flags(t, out1);
         if inner_flags != 0 {
-            let inner = analyze(&out, inner_flags, depth + 1, doc);
+            let inner = analyze(out1, inner_flags, depth + 1, doc);
             if !inner.is_empty() {
+                let out = out1;
                 let mut o2 = String::with_capacity(out.len());
                 let mut pos = 0;
                 let mut inner_lost = 0;
@@ -735,7 +743,7 @@ fn build_candidate(
                     o2.push_str(&r.output());
                     inner_lost += r.pieces.iter().map(|p| p.lost).sum::<usize>();
                     pos = r.range.end;
-                    hyps.extend(r.hyps.iter().copied());
+                    inner_hyps.extend(r.hyps.iter().copied());
                 }
                 o2.push_str(&out[pos..]);
                 // Latin garble left between recovered hanzi is what remains of chars an
@@ -759,27 +767,52 @@ fn build_candidate(
                     o2 = o3;
                 }
                 let inner_lost = inner_lost + residue;
-                out = o2;
-                pieces = vec![Piece {
-                    src: src_start..src_end,
-                    out: out.clone(),
-                    lost: total_lost + inner_lost,
-                }];
+                layered = Some((o2, total_lost + inner_lost));
             }
         }
     }
+    let (out, lost) = match &layered {
+        Some((o, l)) => (o.as_str(), *l),
+        None => (out1, total_lost),
+    };
     let evidence = doc.map(|d| d.repaired[hi]).unwrap_or(0);
     let stats = judge::Stats {
         mb,
-        lost: pieces.iter().map(|p| p.lost).sum(),
-        layers: hyps.len(),
+        lost,
+        layers: 1 + inner_hyps.len(),
         evidence,
     };
-    if let Some(mut verdict) = judge::judge(h, src, &out, &stats) {
+    if let Some(mut verdict) = judge::judge(h, src, out, &stats) {
         if restored > 0 {
             verdict.confidence *= 0.95;
         }
-        cands.push(Repair {
+        let pieces = match layered {
+            Some((out, lost)) => vec![Piece {
+                src: src_start..src_end,
+                out,
+                lost,
+            }],
+            None => {
+                let mut from = 0;
+                found
+                    .pieces
+                    .iter()
+                    .map(|(src, end, lost)| {
+                        let out = found.out[from..*end].to_owned();
+                        from = *end;
+                        Piece {
+                            src: src.clone(),
+                            out,
+                            lost: *lost,
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let mut hyps = Vec::with_capacity(1 + inner_hyps.len());
+        hyps.push(hi);
+        hyps.extend(inner_hyps);
+        found.cands.push(Repair {
             range: src_start..src_end,
             pieces,
             hyps,
