@@ -210,33 +210,60 @@ impl HotState {
 }
 
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
-    let mut found = Found::default();
-    let mut units = Vec::new();
-    let mut scratch = Scratch::default();
+    // Inner layers nest (`build_candidate` calls this again): each call takes a set of
+    // buffers of its own from the pool and puts it back.
+    let mut w = WORK.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+    analyze_with(text, flags, depth, doc, &mut w);
+    let chosen = select(&mut w.found.cands);
+    WORK.with(|p| p.borrow_mut().push(w));
+    chosen
+}
+
+/// Buffers of one `analyze` call, kept for later calls: the inner layers of candidates
+/// make for tens of thousands of short analyses per megabyte of damaged text.
+#[derive(Default)]
+struct Work {
+    found: Found,
+    units: Vec<Unit>,
+    scratch: Scratch,
+    /// Runs per (wrong codec, flags); the first `built` hold this text's.
+    runs: Vec<((Wrong, u8), Runs)>,
+}
+
+thread_local! {
+    static WORK: std::cell::RefCell<Vec<Work>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn analyze_with(text: &str, flags: u8, depth: usize, doc: Option<&DocState>, w: &mut Work) {
+    w.found.cands.clear();
     // The runs depend on the wrong codec and the flags only: the three Latin-1
     // hypotheses share theirs.
-    let mut built: Vec<((Wrong, u8), Runs)> = Vec::new();
+    let mut built = 0;
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
         }
-        if !opens(text, *h, &mut scratch) {
+        if !opens(text, *h, &mut w.scratch) {
             continue;
         }
         let key = (h.wrong, h.flags);
-        let at = match built.iter().position(|(k, _)| *k == key) {
+        let at = match w.runs[..built].iter().position(|(k, _)| *k == key) {
             Some(at) => at,
             None => {
-                built.push((key, runs(text, h.wrong, h.flags)));
-                built.len() - 1
+                if built == w.runs.len() {
+                    w.runs.push((key, Runs::default()));
+                }
+                w.runs[built].0 = key;
+                runs(text, h.wrong, h.flags, &mut w.runs[built].1);
+                built += 1;
+                built - 1
             }
         };
-        let rs = &built[at].1;
+        let rs = &w.runs[at].1;
         for k in 0..rs.spans.len() {
-            decode_run(text, &rs.get(k), hi, depth, doc, &mut units, &mut found);
+            decode_run(text, &rs.get(k), hi, depth, doc, &mut w.units, &mut w.found);
         }
     }
-    select(found.cands)
 }
 
 /// Buffers of `opens`, kept across calls.
@@ -367,8 +394,8 @@ fn structured(h: Hyp, view: codec::View<'_>) -> bool {
     yes
 }
 
-/// Best non-overlapping repairs, by score.
-fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
+/// Best non-overlapping repairs, by score (`cands` is left empty).
+fn select(cands: &mut Vec<Repair>) -> Vec<Repair> {
     cands.sort_by(|a, b| {
         b.verdict
             .score
@@ -376,7 +403,7 @@ fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     let mut chosen: Vec<Repair> = Vec::new();
-    for c in cands {
+    for c in cands.drain(..) {
         if chosen
             .iter()
             .all(|d| c.range.end <= d.range.start || d.range.end <= c.range.start)
@@ -400,6 +427,7 @@ const NONE: usize = usize::MAX;
 
 /// The runs of a text, one after another in shared buffers (one allocation each, not
 /// three per run).
+#[derive(Default)]
 struct Runs {
     bytes: Vec<u8>,
     holes: Vec<u8>,
@@ -437,17 +465,18 @@ impl Runs {
     }
 }
 
-/// Maximal runs of W-encodable chars that hold at least one trigger char.
-fn runs(text: &str, w: Wrong, flags: u8) -> Runs {
+/// Maximal runs of W-encodable chars that hold at least one trigger char, into `out`.
+fn runs(text: &str, w: Wrong, flags: u8, out: &mut Runs) {
     let t = triggers::table();
+    out.bytes.clear();
+    out.holes.clear();
+    out.bound.clear();
+    out.spans.clear();
     // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
     // byte for one byte in ASCII): the text bounds the streams.
-    let mut out = Runs {
-        bytes: Vec::with_capacity(text.len()),
-        holes: Vec::with_capacity(text.len()),
-        bound: Vec::with_capacity(text.len() + 1),
-        spans: Vec::new(),
-    };
+    out.bytes.reserve(text.len());
+    out.holes.reserve(text.len());
+    out.bound.reserve(text.len() + 1);
     let mut hot = false;
     for (i, c) in text.char_indices() {
         match codec::encode_back(w, c) {
@@ -474,7 +503,6 @@ fn runs(text: &str, w: Wrong, flags: u8) -> Runs {
         }
     }
     out.finish(&mut hot, text.len());
-    out
 }
 
 fn plausible(o: Orig, c: char) -> bool {
