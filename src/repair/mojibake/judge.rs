@@ -115,9 +115,28 @@ pub struct Facts {
     common: f64,
 }
 
+/// The values `char_commonness` takes.
+const COMMONNESS: [f64; 5] = [0.0, -0.5, -2.5, -1.5, -4.0];
+
+/// `char_commonness` of every BMP char, as an index into `COMMONNESS` (one lookup instead
+/// of a bit test and a chain of range checks).
+fn commonness_classes() -> &'static [u8] {
+    static C: OnceLock<Vec<u8>> = OnceLock::new();
+    C.get_or_init(|| {
+        let bits = common();
+        (0..0x10000u32)
+            .map(|u| {
+                let v = char::from_u32(u).map_or(-4.0, |c| char_commonness(c, bits));
+                COMMONNESS.iter().position(|&x| x == v).unwrap_or(4) as u8
+            })
+            .collect()
+    })
+}
+
 impl Facts {
     pub fn of(s: &str) -> Facts {
         let bits = common();
+        let classes = commonness_classes();
         let (mut total, mut n, mut lost) = (0.0, 0usize, 0usize);
         for c in s.chars() {
             if c == '\u{FFFD}' {
@@ -125,7 +144,10 @@ impl Facts {
                 continue;
             }
             n += 1;
-            total += char_commonness(c, bits);
+            total += match classes.get(c as usize) {
+                Some(&k) => COMMONNESS[usize::from(k)],
+                None => char_commonness(c, bits),
+            };
         }
         let common = if n == 0 { 0.0 } else { total / n as f64 };
         Facts { n, lost, common }
@@ -318,6 +340,17 @@ mod tests {
             for up in [false, true] {
                 let (a, b) = (quality_bound(s, up), quality_plain(s, Some(up)));
                 assert_eq!(a.to_bits(), b.to_bits(), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn commonness_classes_are_char_commonness() {
+        let (bits, classes) = (common(), commonness_classes());
+        for u in 0..0x10000u32 {
+            if let Some(c) = char::from_u32(u) {
+                let k = usize::from(classes[u as usize]);
+                assert_eq!(COMMONNESS[k], char_commonness(c, bits), "{u:x}");
             }
         }
     }
