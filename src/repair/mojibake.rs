@@ -210,21 +210,60 @@ impl HotState {
 }
 
 fn analyze(text: &str, flags: u8, depth: usize, doc: Option<&DocState>) -> Vec<Repair> {
-    let mut cands: Vec<Repair> = Vec::new();
-    let mut units = Vec::new();
-    let mut scratch = Scratch::default();
+    // Inner layers nest (`build_candidate` calls this again): each call takes a set of
+    // buffers of its own from the pool and puts it back.
+    let mut w = WORK.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+    analyze_with(text, flags, depth, doc, &mut w);
+    let chosen = select(&mut w.found.cands);
+    WORK.with(|p| p.borrow_mut().push(w));
+    chosen
+}
+
+/// Buffers of one `analyze` call, kept for later calls: the inner layers of candidates
+/// make for tens of thousands of short analyses per megabyte of damaged text.
+#[derive(Default)]
+struct Work {
+    found: Found,
+    units: Vec<Unit>,
+    scratch: Scratch,
+    /// Runs per (wrong codec, flags); the first `built` hold this text's.
+    runs: Vec<((Wrong, u8), Runs)>,
+}
+
+thread_local! {
+    static WORK: std::cell::RefCell<Vec<Work>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn analyze_with(text: &str, flags: u8, depth: usize, doc: Option<&DocState>, w: &mut Work) {
+    w.found.cands.clear();
+    // The runs depend on the wrong codec and the flags only: the three Latin-1
+    // hypotheses share theirs.
+    let mut built = 0;
     for (hi, h) in HYPS.iter().enumerate() {
         if flags & h.flags == 0 {
             continue;
         }
-        if !opens(text, *h, &mut scratch) {
+        if !opens(text, *h, &mut w.scratch) {
             continue;
         }
-        for run in runs(text, h.wrong, h.flags) {
-            decode_run(text, &run, hi, depth, doc, &mut units, &mut cands);
+        let key = (h.wrong, h.flags);
+        let at = match w.runs[..built].iter().position(|(k, _)| *k == key) {
+            Some(at) => at,
+            None => {
+                if built == w.runs.len() {
+                    w.runs.push((key, Runs::default()));
+                }
+                w.runs[built].0 = key;
+                runs(text, h.wrong, h.flags, &mut w.runs[built].1);
+                built += 1;
+                built - 1
+            }
+        };
+        let rs = &w.runs[at].1;
+        for k in 0..rs.spans.len() {
+            decode_run(text, &rs.get(k), hi, depth, doc, &mut w.units, &mut w.found);
         }
     }
-    select(cands)
 }
 
 /// Buffers of `opens`, kept across calls.
@@ -355,8 +394,8 @@ fn structured(h: Hyp, view: codec::View<'_>) -> bool {
     yes
 }
 
-/// Best non-overlapping repairs, by score.
-fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
+/// Best non-overlapping repairs, by score (`cands` is left empty).
+fn select(cands: &mut Vec<Repair>) -> Vec<Repair> {
     cands.sort_by(|a, b| {
         b.verdict
             .score
@@ -364,7 +403,7 @@ fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     let mut chosen: Vec<Repair> = Vec::new();
-    for c in cands {
+    for c in cands.drain(..) {
         if chosen
             .iter()
             .all(|d| c.range.end <= d.range.start || d.range.end <= c.range.start)
@@ -377,47 +416,75 @@ fn select(mut cands: Vec<Repair>) -> Vec<Repair> {
 }
 
 /// A run of chars that the wrong codec can produce, rebuilt as its byte stream.
-struct Run {
-    stream: Stream,
-    /// Text byte offset of each stream position that starts a char; `NONE` inside a char.
-    bound: Vec<usize>,
+struct Run<'a> {
+    stream: codec::View<'a>,
+    /// Text byte offset of each stream position that starts a char; `NONE` inside a char;
+    /// then the end of the run.
+    bound: &'a [usize],
 }
 
 const NONE: usize = usize::MAX;
 
-/// Maximal runs of W-encodable chars that hold at least one trigger char.
-fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
-    let t = triggers::table();
-    let mut out = Vec::new();
-    // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
-    // byte for one byte in ASCII): the rest of the text bounds the stream.
-    let empty = |cap: usize| Run {
-        stream: Stream {
-            bytes: Vec::with_capacity(cap),
-            holes: Vec::with_capacity(cap),
-        },
-        bound: Vec::with_capacity(cap + 1),
-    };
-    let mut cur = empty(text.len());
-    let mut hot = false;
-    let finish = |cur: &mut Run, hot: &mut bool, end: usize, out: &mut Vec<Run>| {
-        if *hot && !cur.stream.bytes.is_empty() {
-            cur.bound.push(end);
-            out.push(std::mem::replace(cur, empty(text.len() - end)));
+/// The runs of a text, one after another in shared buffers (one allocation each, not
+/// three per run).
+#[derive(Default)]
+struct Runs {
+    bytes: Vec<u8>,
+    holes: Vec<u8>,
+    bound: Vec<usize>,
+    /// Each run: its range in `bytes` and `holes`, and where its `bound` entries start
+    /// (one more than its bytes).
+    spans: Vec<(Range<usize>, usize)>,
+}
+
+impl Runs {
+    fn get(&self, k: usize) -> Run<'_> {
+        let (r, b) = &self.spans[k];
+        Run {
+            stream: codec::View {
+                bytes: &self.bytes[r.clone()],
+                holes: &self.holes[r.clone()],
+            },
+            bound: &self.bound[*b..*b + r.len() + 1],
+        }
+    }
+
+    /// End the current run at text offset `end`: keep it when `hot`, else drop it.
+    fn finish(&mut self, hot: &mut bool, end: usize) {
+        let start = self.spans.last().map_or(0, |(r, _)| r.end);
+        let b = self.spans.last().map_or(0, |(r, b)| b + r.len() + 1);
+        if *hot && self.bytes.len() > start {
+            self.bound.push(end);
+            self.spans.push((start..self.bytes.len(), b));
         } else {
-            cur.stream.bytes.clear();
-            cur.stream.holes.clear();
-            cur.bound.clear();
+            self.bytes.truncate(start);
+            self.holes.truncate(start);
+            self.bound.truncate(b);
         }
         *hot = false;
-    };
+    }
+}
+
+/// Maximal runs of W-encodable chars that hold at least one trigger char, into `out`.
+fn runs(text: &str, w: Wrong, flags: u8, out: &mut Runs) {
+    let t = triggers::table();
+    out.bytes.clear();
+    out.holes.clear();
+    out.bound.clear();
+    out.spans.clear();
+    // A char is at most two bytes in the wrong codec and at least as long in UTF-8 (one
+    // byte for one byte in ASCII): the text bounds the streams.
+    out.bytes.reserve(text.len());
+    out.holes.reserve(text.len());
+    out.bound.reserve(text.len() + 1);
+    let mut hot = false;
     for (i, c) in text.char_indices() {
         match codec::encode_back(w, c) {
             Some(Back::Bytes(b, n)) => {
                 for (k, &x) in b[..n as usize].iter().enumerate() {
-                    cur.bound.push(if k == 0 { i } else { NONE });
-                    cur.stream.bytes.push(x);
-                    cur.stream.holes.push(match x {
+                    out.bound.push(if k == 0 { i } else { NONE });
+                    out.bytes.push(x);
+                    out.holes.push(match x {
                         b'?' => 2,
                         b' ' if w == Wrong::Latin => 3,
                         _ => 0,
@@ -428,15 +495,14 @@ fn runs(text: &str, w: Wrong, flags: u8) -> Vec<Run> {
                 }
             }
             Some(Back::Hole) => {
-                cur.bound.push(i);
-                cur.stream.bytes.push(0);
-                cur.stream.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
+                out.bound.push(i);
+                out.bytes.push(0);
+                out.holes.push(if w == Wrong::Gbk { 4 } else { 1 });
             }
-            None => finish(&mut cur, &mut hot, i, &mut out),
+            None => out.finish(&mut hot, i),
         }
     }
-    finish(&mut cur, &mut hot, text.len(), &mut out);
-    out
+    out.finish(&mut hot, text.len());
 }
 
 fn plausible(o: Orig, c: char) -> bool {
@@ -481,10 +547,10 @@ fn decode_run(
     depth: usize,
     doc: Option<&DocState>,
     units: &mut Vec<Unit>,
-    cands: &mut Vec<Repair>,
+    found: &mut Found,
 ) {
     let h = HYPS[hi];
-    codec::decode_units(h.orig, &run.stream, units);
+    codec::decode_view(h.orig, run.stream, units);
     let n = run.stream.bytes.len();
     // Big5 and Shift_JIS decoders destroy many UTF-8 bytes: allow longer lossy gaps.
     let max_gap = match h.wrong {
@@ -588,11 +654,22 @@ fn decode_run(
         };
         if mb >= min_mb {
             let us = &units[start..end_unit.min(units.len())];
-            build_candidate(text, run, hi, depth, doc, us, end_byte, cands);
+            build_candidate(text, run, hi, depth, doc, us, end_byte, found);
         }
         i = end_unit.max(i + 1);
         floor = i;
     }
+}
+
+/// The candidates found so far, and buffers `build_candidate` reuses from one
+/// candidate to the next (most are refused: their text is never kept).
+#[derive(Default)]
+struct Found {
+    cands: Vec<Repair>,
+    /// The output of the candidate being built.
+    out: String,
+    /// Its pieces: source range, end in `out`, chars lost.
+    pieces: Vec<(Range<usize>, usize, usize)>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -604,7 +681,7 @@ fn build_candidate(
     doc: Option<&DocState>,
     us: &[Unit],
     end_byte: usize,
-    cands: &mut Vec<Repair>,
+    found: &mut Found,
 ) {
     let h = HYPS[hi];
     let src_start = run.bound[us[0].bytes.start];
@@ -613,8 +690,10 @@ fn build_candidate(
         return;
     }
     // Pieces: cut where a unit boundary meets a char boundary of the garbled text.
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut cur = String::new();
+    let cur = &mut found.out;
+    let pieces = &mut found.pieces;
+    cur.clear();
+    pieces.clear();
     let mut lost = 0usize;
     let mut mb = 0usize;
     let mut piece_start = src_start;
@@ -656,39 +735,34 @@ fn build_candidate(
         let e = u.bytes.end.min(end_byte);
         if run.bound[e] != NONE {
             let src_e = run.bound[e];
-            pieces.push(Piece {
-                src: piece_start..src_e,
-                out: std::mem::take(&mut cur),
-                lost: std::mem::take(&mut lost),
-            });
+            pieces.push((piece_start..src_e, cur.len(), std::mem::take(&mut lost)));
             piece_start = src_e;
         }
     }
-    if piece_start < src_end || !cur.is_empty() {
-        pieces.push(Piece {
-            src: piece_start..src_end,
-            out: cur,
-            lost: lost.max(1),
-        });
+    let piece_out = cur.len() > pieces.last().map_or(0, |p| p.1);
+    if piece_start < src_end || piece_out {
+        pieces.push((piece_start..src_end, cur.len(), lost.max(1)));
     }
-    let total_lost: usize = pieces.iter().map(|p| p.lost).sum();
+    let total_lost: usize = pieces.iter().map(|p| p.2).sum();
     // A layer underneath only adds losses: the judge would refuse this one anyway.
     if mb > 0 && total_lost > judge::max_lost(h, mb) {
         return;
     }
     let src = &text[src_start..src_end];
-    let mut out: String = pieces.iter().map(|p| p.out.as_str()).collect();
-    if out == src {
+    let out1 = found.out.as_str();
+    if out1 == src {
         return;
     }
-    // Another layer underneath?
-    let mut hyps = vec![hi];
+    // Another layer underneath? Then the output is `layered`, one piece.
+    let mut inner_hyps: Vec<usize> = Vec::new();
+    let mut layered: Option<(String, usize)> = None;
     if depth < 2 {
         let t = triggers::table();
-        let inner_flags = hot_flags(t, &out);
+        let inner_flags = hot_flags(t, out1);
         if inner_flags != 0 {
-            let inner = analyze(&out, inner_flags, depth + 1, doc);
+            let inner = analyze(out1, inner_flags, depth + 1, doc);
             if !inner.is_empty() {
+                let out = out1;
                 let mut o2 = String::with_capacity(out.len());
                 let mut pos = 0;
                 let mut inner_lost = 0;
@@ -697,7 +771,7 @@ fn build_candidate(
                     o2.push_str(&r.output());
                     inner_lost += r.pieces.iter().map(|p| p.lost).sum::<usize>();
                     pos = r.range.end;
-                    hyps.extend(r.hyps.iter().copied());
+                    inner_hyps.extend(r.hyps.iter().copied());
                 }
                 o2.push_str(&out[pos..]);
                 // Latin garble left between recovered hanzi is what remains of chars an
@@ -721,27 +795,52 @@ fn build_candidate(
                     o2 = o3;
                 }
                 let inner_lost = inner_lost + residue;
-                out = o2;
-                pieces = vec![Piece {
-                    src: src_start..src_end,
-                    out: out.clone(),
-                    lost: total_lost + inner_lost,
-                }];
+                layered = Some((o2, total_lost + inner_lost));
             }
         }
     }
+    let (out, lost) = match &layered {
+        Some((o, l)) => (o.as_str(), *l),
+        None => (out1, total_lost),
+    };
     let evidence = doc.map(|d| d.repaired[hi]).unwrap_or(0);
     let stats = judge::Stats {
         mb,
-        lost: pieces.iter().map(|p| p.lost).sum(),
-        layers: hyps.len(),
+        lost,
+        layers: 1 + inner_hyps.len(),
         evidence,
     };
-    if let Some(mut verdict) = judge::judge(h, src, &out, &stats) {
+    if let Some(mut verdict) = judge::judge(h, src, out, &stats) {
         if restored > 0 {
             verdict.confidence *= 0.95;
         }
-        cands.push(Repair {
+        let pieces = match layered {
+            Some((out, lost)) => vec![Piece {
+                src: src_start..src_end,
+                out,
+                lost,
+            }],
+            None => {
+                let mut from = 0;
+                found
+                    .pieces
+                    .iter()
+                    .map(|(src, end, lost)| {
+                        let out = found.out[from..*end].to_owned();
+                        from = *end;
+                        Piece {
+                            src: src.clone(),
+                            out,
+                            lost: *lost,
+                        }
+                    })
+                    .collect()
+            }
+        };
+        let mut hyps = Vec::with_capacity(1 + inner_hyps.len());
+        hyps.push(hi);
+        hyps.extend(inner_hyps);
+        found.cands.push(Repair {
             range: src_start..src_end,
             pieces,
             hyps,

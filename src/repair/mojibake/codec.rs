@@ -395,6 +395,7 @@ impl View<'_> {
 }
 
 /// Decode the stream with the original codec.
+#[cfg(test)]
 pub fn decode_units(o: Orig, s: &Stream, out: &mut Vec<Unit>) {
     decode_view(
         o,

@@ -71,11 +71,6 @@ fn common() -> &'static [u64] {
     })
 }
 
-fn is_common(c: char) -> bool {
-    let u = c as usize;
-    u < 0x10000 && common()[u / 64] & (1 << (u % 64)) != 0
-}
-
 /// Latin-1 and cp1252 letters left over from an intermediate layer.
 pub fn latin_residue(c: char) -> bool {
     (0x80..=0x2FF).contains(&(c as u32)) && !matches!(c, '·' | '×' | '÷' | '°')
@@ -91,76 +86,117 @@ fn latin1_letter(u: u32) -> bool {
     matches!(u, 0xAA | 0xB5 | 0xBA | 0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0xFF)
 }
 
-/// Per-char plausibility of a text in [-4, 0]: 0 for common chars and ASCII, lower for
-/// rare hanzi, and lowest for symbols that mojibake is made of.
-pub fn commonness(s: &str) -> f64 {
-    let mut total = 0.0;
-    let mut n = 0usize;
-    for c in s.chars() {
-        if c == '\u{FFFD}' {
-            continue;
-        }
-        n += 1;
-        let u = c as u32;
-        total += if c.is_ascii() || is_common(c) {
-            0.0
-        } else if (0x3040..=0x30FF).contains(&u) || (0xAC00..=0xD7AF).contains(&u) {
-            -0.5 // kana, hangul: clean in their own texts
-        } else if is_cjk(c) {
-            -2.5
-        } else if latin1_letter(u) {
-            -1.5
-        } else {
-            -4.0
-        };
-    }
-    if n == 0 {
+/// Plausibility of one char (not U+FFFD) in [-4, 0]: 0 for common chars and ASCII, lower
+/// for rare hanzi, and lowest for symbols that mojibake is made of. `bits`: `common()`.
+#[inline]
+fn char_commonness(c: char, bits: &[u64]) -> f64 {
+    let u = c as u32;
+    let common = c.is_ascii() || (u < 0x10000 && bits[u as usize / 64] & (1 << (u % 64)) != 0);
+    if common {
         0.0
+    } else if (0x3040..=0x30FF).contains(&u) || (0xAC00..=0xD7AF).contains(&u) {
+        -0.5 // kana, hangul: clean in their own texts
+    } else if is_cjk(c) {
+        -2.5
+    } else if latin1_letter(u) {
+        -1.5
     } else {
-        total / n as f64
+        -4.0
     }
 }
 
-/// `s` without its lost chars (U+FFFD), and how many there were.
-fn without_lost(s: &str) -> (std::borrow::Cow<'_, str>, usize) {
-    let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
-    if lost == 0 {
-        return (s.into(), 0);
+/// What `quality` and `quality_bound` need of a text besides the model: its chars other
+/// than U+FFFD (`n`), the lost ones (U+FFFD), and the commonness of the former. Found
+/// in one pass, once per text however many scores are asked.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts {
+    n: usize,
+    lost: usize,
+    common: f64,
+}
+
+/// The values `char_commonness` takes.
+const COMMONNESS: [f64; 5] = [0.0, -0.5, -2.5, -1.5, -4.0];
+
+/// `char_commonness` of every BMP char, as an index into `COMMONNESS` (one lookup instead
+/// of a bit test and a chain of range checks).
+fn commonness_classes() -> &'static [u8] {
+    static C: OnceLock<Vec<u8>> = OnceLock::new();
+    C.get_or_init(|| {
+        let bits = common();
+        (0..0x10000u32)
+            .map(|u| {
+                let v = char::from_u32(u).map_or(-4.0, |c| char_commonness(c, bits));
+                COMMONNESS.iter().position(|&x| x == v).unwrap_or(4) as u8
+            })
+            .collect()
+    })
+}
+
+impl Facts {
+    pub fn of(s: &str) -> Facts {
+        let bits = common();
+        let classes = commonness_classes();
+        let (mut total, mut n, mut lost) = (0.0, 0usize, 0usize);
+        for c in s.chars() {
+            if c == '\u{FFFD}' {
+                lost += 1;
+                continue;
+            }
+            n += 1;
+            total += match classes.get(c as usize) {
+                Some(&k) => COMMONNESS[usize::from(k)],
+                None => char_commonness(c, bits),
+            };
+        }
+        let common = if n == 0 { 0.0 } else { total / n as f64 };
+        Facts { n, lost, common }
     }
-    let clean: String = s.chars().filter(|&c| c != '\u{FFFD}').collect();
-    (clean.into(), lost)
+
+    /// Chars in the text.
+    pub fn chars(&self) -> usize {
+        self.n + self.lost
+    }
+}
+
+/// The chars of `s` that are not lost (U+FFFD): what the model scores.
+fn kept(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.chars().filter(|&c| c != '\u{FFFD}')
 }
 
 /// Likelihood of a text per char: language model plus commonness. A lost char (U+FFFD)
 /// counts as a very unlikely one, so that a reading that loses chars does not win by
 /// dropping the hard ones.
+#[cfg(test)]
 pub fn quality(s: &str) -> f64 {
-    let lm = crate::lm::Model::global();
-    let (clean, lost) = without_lost(s);
-    let n = clean.chars().count();
-    if n == 0 {
+    quality_with(s, &Facts::of(s))
+}
+
+/// `quality(s)`, given `Facts::of(s)`.
+fn quality_with(s: &str, f: &Facts) -> f64 {
+    if f.n == 0 {
         return 0.0;
     }
-    let total = lm.log_prob(&clean) + 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
-    total / (n + lost) as f64
+    let lm = crate::lm::Model::global().log_prob_of(None, kept(s));
+    let total = lm + 0.5 * f.common * f.n as f64 + LOST * f.lost as f64;
+    total / (f.n + f.lost) as f64
 }
 
 /// A bound of `quality(s)` (upper or lower) from the model's cheap bounds, up to float
 /// rounding.
+#[cfg(test)]
 pub fn quality_bound(s: &str, upper: bool) -> f64 {
-    let bounds = crate::lm::Bounds::global();
-    let (clean, lost) = without_lost(s);
-    let n = clean.chars().count();
-    if n == 0 {
+    quality_bound_with(s, &Facts::of(s), upper)
+}
+
+/// `quality_bound(s, upper)`, given `Facts::of(s)`.
+fn quality_bound_with(s: &str, f: &Facts, upper: bool) -> f64 {
+    if f.n == 0 {
         return 0.0;
     }
-    let lm = if upper {
-        bounds.log_prob_upper(&clean)
-    } else {
-        bounds.log_prob_lower(&clean)
-    };
-    let total = lm + 0.5 * commonness(&clean) * n as f64 + LOST * lost as f64;
-    total / (n + lost) as f64
+    let lm = crate::lm::Bounds::global().log_prob_bound_of(kept(s), upper);
+    let total = lm + 0.5 * f.common * f.n as f64 + LOST * f.lost as f64;
+    total / (f.n + f.lost) as f64
 }
 
 /// Log-probability charged for a lost char.
@@ -233,16 +269,17 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     // not be asked. Worth it where most candidates fail: not in a document that already
     // had repairs of this kind, nor for UTF-8 read as Latin-1 (`gain > -1` is easy).
     let latin_u8 = h.wrong == Wrong::Latin && h.orig == Orig::Utf8;
+    let (f_src, f_out) = (Facts::of(src), Facts::of(out));
     if st.evidence == 0 && !latin_u8 {
-        let src_lo = quality_bound(src, false);
-        let out_hi = quality_bound(out, true);
+        let src_lo = quality_bound_with(src, &f_src, false);
+        let out_hi = quality_bound_with(out, &f_out, true);
         const ROUNDING: f64 = 1e-6;
         if !passes(out_hi - src_lo + ROUNDING, out_hi + ROUNDING) {
             return None;
         }
     }
-    let q_src = quality(src);
-    let q_out = quality(out);
+    let q_src = quality_with(src, &f_src);
+    let q_out = quality_with(out, &f_out);
     let gain = q_out - q_src;
     let mb = st.mb as f64;
     if !passes(gain, q_out) {
@@ -251,7 +288,7 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     let strength = (gain.max(0.1) * mb.min(8.0) / 2.0).min(20.0);
     let confidence = (1.0 - (-strength).exp()).clamp(0.5, 0.99) as f32;
     let lossy_penalty = if st.lost > 0 { 0.9 } else { 1.0 };
-    let n_src = src.chars().count() as f64;
+    let n_src = f_src.chars() as f64;
     Some(Verdict {
         confidence: confidence * lossy_penalty,
         score: gain * n_src - 2.0 * st.lost as f64 - (st.layers as f64 - 1.0),
@@ -261,6 +298,62 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The scores as first written: the text without its lost chars, scored whole.
+    fn quality_plain(s: &str, bound: Option<bool>) -> f64 {
+        let lost = s.chars().filter(|&c| c == '\u{FFFD}').count();
+        let clean: String = s.chars().filter(|&c| c != '\u{FFFD}').collect();
+        let n = clean.chars().count();
+        if n == 0 {
+            return 0.0;
+        }
+        let comm = {
+            let (mut t, mut k) = (0.0, 0usize);
+            for c in clean.chars() {
+                k += 1;
+                t += char_commonness(c, common());
+            }
+            t / k as f64
+        };
+        let lm = match bound {
+            None => crate::lm::Model::global().log_prob(&clean),
+            Some(false) => crate::lm::Bounds::global().log_prob_lower(&clean),
+            Some(true) => crate::lm::Bounds::global().log_prob_upper(&clean),
+        };
+        (lm + 0.5 * comm * n as f64 + LOST * lost as f64) / (n + lost) as f64
+    }
+
+    #[test]
+    fn scores_match_the_plain_ones() {
+        for s in [
+            "",
+            "\u{FFFD}",
+            "参考文\u{FFFD}献 abc",
+            "鍙傝€冩枃鐚 ÖÐÎÄ \u{FFFD}\u{FFFD}ｱｲ 한국어 かな 𠮷",
+            "中文的测试，沒有問題。",
+        ] {
+            assert_eq!(
+                quality(s).to_bits(),
+                quality_plain(s, None).to_bits(),
+                "{s}"
+            );
+            for up in [false, true] {
+                let (a, b) = (quality_bound(s, up), quality_plain(s, Some(up)));
+                assert_eq!(a.to_bits(), b.to_bits(), "{s}");
+            }
+        }
+    }
+
+    #[test]
+    fn commonness_classes_are_char_commonness() {
+        let (bits, classes) = (common(), commonness_classes());
+        for u in 0..0x10000u32 {
+            if let Some(c) = char::from_u32(u) {
+                let k = usize::from(classes[u as usize]);
+                assert_eq!(COMMONNESS[k], char_commonness(c, bits), "{u:x}");
+            }
+        }
+    }
 
     #[test]
     fn latin1_letter_is_is_alphabetic() {
