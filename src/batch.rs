@@ -464,13 +464,47 @@ pub fn run(
     Ok(sum)
 }
 
-/// One finished job: its index, result and buffered outputs (text, report, notes).
-type Done = (usize, Result<FileStats>, Spill, Spill, Spill);
+/// A finished job's result and buffered outputs (text, report, notes).
+type Done = (Result<FileStats>, Spill, Spill, Spill);
+
+/// What the workers and the writer of a parallel run share.
+struct Queue {
+    /// Finished jobs not yet taken by the writer, by index.
+    done: BTreeMap<usize, Done>,
+    /// The next job the writer needs: all before it are taken.
+    head: usize,
+    /// Workers that have not exited.
+    active: usize,
+    /// The writer waits for `head` (or for the last worker to exit).
+    writer_waits: bool,
+    /// Workers waiting for `head` to move (to stay within their lead).
+    sleepers: usize,
+}
+
+impl Queue {
+    /// Whether the finished jobs from `head` on make a run of `n` jobs or of 1 MiB of
+    /// buffered output.
+    fn ready_run(&self, n: usize) -> bool {
+        let mut bytes = 0;
+        for (k, (j, d)) in self.done.range(self.head..).enumerate() {
+            if *j != self.head + k {
+                return false;
+            }
+            bytes += d.1.len();
+            if k + 1 >= n || bytes >= 1 << 20 {
+                return true;
+            }
+        }
+        false
+    }
+}
 
 /// Clean `jobs` on `threads` workers and write their outputs in input order, each as
-/// soon as every earlier one is written. Workers take jobs in order and stay at most
+/// soon as every earlier one is out. Workers take jobs in order and stay at most
 /// `group_size` jobs ahead of the next one to write, so buffered output stays bounded
-/// and no worker waits for a whole group to finish.
+/// and no worker waits for a whole group to finish. Threads wake each other only when
+/// one is actually waiting (a wake is a system call: for trees of small files, waking
+/// on every file cost more system time than the cleaning's own).
 fn run_parallel(
     cleaner: &Cleaner,
     opts: &BatchOptions,
@@ -481,27 +515,37 @@ fn run_parallel(
     sum: &mut Summary,
 ) -> Result<()> {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-    use std::sync::{mpsc, Condvar, Mutex};
+    use std::sync::{Condvar, Mutex, MutexGuard};
     let ahead = group_size(threads);
+    // The writer is woken for a run of this many finished files from the head, or of
+    // 1 MiB of output, or when the last worker exits; not for every small file.
+    let batch = (ahead / 2).max(1);
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
-    // Jobs written so far; workers wait on it to stay within `ahead`.
-    let written = (Mutex::new(0usize), Condvar::new());
-    let (tx, rx) = mpsc::channel::<Done>();
+    let queue = Mutex::new(Queue {
+        done: BTreeMap::new(),
+        head: 0,
+        active: threads,
+        writer_waits: false,
+        sleepers: 0,
+    });
+    let lock = || -> MutexGuard<Queue> { queue.lock().unwrap_or_else(|e| e.into_inner()) };
+    let (writer_cv, workers_cv) = (Condvar::new(), Condvar::new());
     let panicked = Mutex::new(None);
-    let worker = |tx: mpsc::Sender<Done>| loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= jobs.len() {
-            break;
-        }
-        {
-            let mut w = written.0.lock().unwrap_or_else(|e| e.into_inner());
-            while i >= *w + ahead && !stop.load(Ordering::Relaxed) {
-                w = written.1.wait(w).unwrap_or_else(|e| e.into_inner());
+    // `Queue::head`, readable without the lock: a worker within its lead (the usual
+    // case) does not touch the lock before its job.
+    let head_now = AtomicUsize::new(0);
+    let work = |i: usize| -> Option<Done> {
+        if i >= head_now.load(Ordering::Acquire) + ahead {
+            let mut q = lock();
+            while i >= q.head + ahead && !stop.load(Ordering::Relaxed) {
+                q.sleepers += 1;
+                q = workers_cv.wait(q).unwrap_or_else(|e| e.into_inner());
+                q.sleepers -= 1;
             }
         }
         if stop.load(Ordering::Relaxed) {
-            break;
+            return None;
         }
         let job = &jobs[i];
         let mut out = Spill::new(opts.spill);
@@ -520,46 +564,93 @@ fn run_parallel(
                 progress,
             )
         }));
-        let res = match res {
-            Ok(res) => res,
+        match res {
+            Ok(res) => {
+                progress.file_done(&job.path, res.is_ok());
+                Some((res, out, report, notes))
+            }
             Err(p) => {
                 // Stop everyone (the writer would wait for this job forever) and
                 // re-raise the panic on the caller's thread once all have stopped.
                 *panicked.lock().unwrap_or_else(|e| e.into_inner()) = Some(p);
                 stop.store(true, Ordering::Relaxed);
-                written.1.notify_all();
-                break;
+                None
             }
-        };
-        progress.file_done(&job.path, res.is_ok());
-        if tx.send((i, res, out, report, notes)).is_err() {
-            break;
+        }
+    };
+    let worker = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(done) = (i < jobs.len()).then(|| work(i)).flatten() else {
+                break;
+            };
+            let mut q = lock();
+            q.done.insert(i, done);
+            let wake = q.writer_waits && q.ready_run(batch);
+            drop(q);
+            // Notified after unlocking, so the writer does not wake into a held lock.
+            if wake {
+                writer_cv.notify_one();
+            }
+        }
+        let mut q = lock();
+        q.active -= 1;
+        let wake = q.writer_waits;
+        drop(q);
+        if stop.load(Ordering::Relaxed) {
+            workers_cv.notify_all();
+        }
+        if wake {
+            writer_cv.notify_one();
         }
     };
     // The caller's thread writes while the pool cleans (it is not a pool thread in the
     // CLI; inside a pool it still works, with one worker fewer).
     let result = rayon::in_place_scope(|scope| {
         for _ in 0..threads {
-            let tx = tx.clone();
-            scope.spawn(move |_| worker(tx));
+            scope.spawn(|_| worker());
         }
-        drop(tx);
-        let mut waiting: BTreeMap<usize, Done> = BTreeMap::new();
-        let mut head = 0;
         let mut result = Ok(());
-        for done in rx.iter() {
-            waiting.insert(done.0, done);
-            while let Some((_, res, out, report, notes)) = waiting.remove(&head) {
+        let mut ready: Vec<(usize, Done)> = Vec::new();
+        loop {
+            {
+                let mut q = lock();
+                loop {
+                    loop {
+                        let h = q.head;
+                        let Some(done) = q.done.remove(&h) else {
+                            break;
+                        };
+                        ready.push((h, done));
+                        q.head = h + 1;
+                    }
+                    head_now.store(q.head, Ordering::Release);
+                    if !ready.is_empty() || q.active == 0 {
+                        break;
+                    }
+                    q.writer_waits = true;
+                    q = writer_cv.wait(q).unwrap_or_else(|e| e.into_inner());
+                    q.writer_waits = false;
+                }
+                let wake = q.sleepers > 0;
+                drop(q);
+                if wake {
+                    workers_cv.notify_all();
+                }
+            }
+            if ready.is_empty() {
+                break;
+            }
+            for (i, (res, out, report, notes)) in ready.drain(..) {
                 if result.is_ok() {
-                    result = write_done(&jobs[head], res, out, report, notes, sinks, sum);
+                    result = write_done(&jobs[i], res, out, report, notes, sinks, sum);
                     if result.is_err() {
                         // Our own output failed: stop taking jobs (not the file's fault).
                         stop.store(true, Ordering::Relaxed);
+                        let _q = lock();
+                        workers_cv.notify_all();
                     }
                 }
-                head += 1;
-                *written.0.lock().unwrap_or_else(|e| e.into_inner()) = head;
-                written.1.notify_all();
             }
         }
         result
@@ -940,6 +1031,15 @@ impl Spill {
         }
     }
 
+    /// Bytes held; a spilled buffer counts as large.
+    fn len(&self) -> usize {
+        if self.file.is_some() {
+            usize::MAX / 2
+        } else {
+            self.mem.len()
+        }
+    }
+
     fn copy_to(self, w: &mut dyn Write) -> io::Result<()> {
         match self.file {
             Some(f) => {
@@ -1033,6 +1133,37 @@ mod tests {
             )
         });
         (res, notes)
+    }
+
+    /// Fewer files than the writer's wake-up run, and more: every file is written, in
+    /// order (the last workers to exit wake the writer for the rest).
+    #[test]
+    fn short_and_long_parallel_runs_finish_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let cleaner = Cleaner::new(Config::default()).unwrap();
+        let opts = BatchOptions::new(Mode::Text, Dest::Stdout);
+        for n in [2, 3, 5, 9, 17] {
+            let mut want = Vec::new();
+            let jobs: Vec<Job> = (0..n)
+                .map(|i| {
+                    let p = dir.path().join(format!("{n}-{i:02}.txt"));
+                    let t = format!("{i} 中文\n");
+                    fs::write(&p, &t).unwrap();
+                    want.extend_from_slice(t.as_bytes());
+                    Job {
+                        rel: p.file_name().unwrap().into(),
+                        path: p,
+                        problem: None,
+                    }
+                })
+                .collect();
+            for threads in [2, 3] {
+                let mut out = Vec::new();
+                let (sum, _) = run_in_pool(threads, &cleaner, &opts, &jobs, &mut out);
+                assert_eq!(sum.unwrap().files_ok, n as u64);
+                assert_eq!(out, want, "{n} files on {threads} threads");
+            }
+        }
     }
 
     /// A sink that fails once more than `left` bytes were written to it.
