@@ -1878,6 +1878,19 @@ mod tests {
     use super::*;
     use crate::convert::{dict, protect::Classes};
 
+    /// `text` with every change `c.run` reports applied.
+    fn run_to_string(c: &Compiled, text: &str) -> String {
+        let mut out = String::new();
+        let mut pos = 0;
+        c.run(text, &mut |r: Range<usize>, s: &str| {
+            out.push_str(&text[pos..r.start]);
+            out.push_str(s);
+            pos = r.end;
+        });
+        out.push_str(&text[pos..]);
+        out
+    }
+
     fn compiled(name: &str, protect: bool) -> Compiled {
         let spec = dict::parse_config(dict::config_json(name).unwrap(), true).unwrap();
         Compiled::build(&spec, protect.then(Classes::global)).unwrap()
@@ -1926,14 +1939,7 @@ mod tests {
         let c = compiled("t2s", true);
         let line = "這是一個測試，頭髮還有說話的時候。".repeat(400);
         let text = format!("{line}\u{F900}{line}");
-        let mut out = String::new();
-        let mut pos = 0;
-        c.run(&text, &mut |r: Range<usize>, s: &str| {
-            out.push_str(&text[pos..r.start]);
-            out.push_str(s);
-            pos = r.end;
-        });
-        out.push_str(&text[pos..]);
+        let out = run_to_string(&c, &text);
         assert!(out.contains('岂'));
         assert!(!out.contains('\u{F900}') && !out.contains('這'));
     }
@@ -1989,14 +1995,7 @@ mod tests {
         let shifts = ["", "a", "ab", "這", "é", "這a"].map(|s| format!("{s}{trad}"));
         for shift in edges.chain(shifts) {
             let text = shift.replace('\n', "，").repeat(3);
-            let mut out = String::new();
-            let mut pos = 0;
-            c.run(&text, &mut |r: Range<usize>, s: &str| {
-                out.push_str(&text[pos..r.start]);
-                out.push_str(s);
-                pos = r.end;
-            });
-            out.push_str(&text[pos..]);
+            let out = run_to_string(&c, &text);
             let (mut want, mut tmp) = (String::new(), String::new());
             c.chain_into(&text, &mut want, &mut tmp);
             assert!(out == want, "{}", shift.len());
