@@ -228,11 +228,7 @@ impl Cleaner {
         details: bool,
     ) -> Cleaned {
         let mut doc = DocState::default();
-        let tracker = if details {
-            Tracker::new()
-        } else {
-            Tracker::counting()
-        };
+        let tracker = Tracker::with_details(details);
         // Offsets of details map back through the decoded text, so it must stay; a
         // counting run hands it over and the first stage that changes it frees it.
         let input_text = if details {

@@ -335,6 +335,15 @@ impl Tracker {
         Self::default()
     }
 
+    /// [`Tracker::new`] with `details`, else [`Tracker::counting`].
+    pub fn with_details(details: bool) -> Self {
+        if details {
+            Self::new()
+        } else {
+            Self::counting()
+        }
+    }
+
     fn tally(&mut self, stage: &'static str, kind: ChangeKind, changed: bool, n: u64) {
         match self
             .tally
@@ -674,11 +683,7 @@ mod tests {
         assert_eq!(a.1.to_new(9, false), b.1.to_new(9, false));
         for counting in [false, true] {
             let run = |e: Edits| {
-                let mut t = if counting {
-                    Tracker::counting()
-                } else {
-                    Tracker::new()
-                };
+                let mut t = Tracker::with_details(!counting);
                 let out = t.apply("convert", text, e);
                 let ch = t.finish(&out, &|p| p);
                 (out, ch)
@@ -728,11 +733,7 @@ mod tests {
         for second in [same, longer, shrink] {
             for counting in [false, true] {
                 let run = |owned: bool| {
-                    let mut t = if counting {
-                        Tracker::counting()
-                    } else {
-                        Tracker::new()
-                    };
+                    let mut t = Tracker::with_details(!counting);
                     let t1 = if owned {
                         t.apply_owned("pinyin", text.to_owned(), first.clone())
                     } else {
