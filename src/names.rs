@@ -306,12 +306,24 @@ impl Unifier {
         } else {
             (Stats::new(&counts.map, s), None)
         };
-        let mut decisions = decide(&stats, t, &protected, s, recheck.as_deref());
+        let mut decisions = decide(
+            text,
+            &counts.starts,
+            &stats,
+            t,
+            &protected,
+            s,
+            recheck.as_deref(),
+        );
         // A group with no title, speech verb or (long spellings) enumeration anywhere is
         // left alone by `finish_group`: spare the context pass its occurrences.
         let named: HashSet<Key, Fx> = decisions
             .iter()
-            .filter(|d| d.group.iter().any(|(k, _)| stats.named(k.pack())))
+            .filter(|d| {
+                d.group
+                    .iter()
+                    .any(|(k, _)| s.cues.get(&k.pack()).is_some_and(|c| c.named > 0))
+            })
             .map(|d| d.major)
             .collect();
         decisions.retain(|d| named.contains(&d.major));
@@ -473,7 +485,10 @@ fn surname_len_of(cs: &[char], t: &Tables) -> usize {
 /// a few MB, and fresh memory costs a page fault per 4 KiB.
 #[derive(Default)]
 struct Scratch {
-    counts: KeyMap<Tally>,
+    counts: KeyMap<u32>,
+    /// The cue tallies of the spellings in variant pairs (see `count_cues`); in a later
+    /// round of one window, those of untouched spellings are kept from earlier rounds.
+    cues: HashMap<u64, Cues, Word>,
     starts: Vec<(usize, u32)>,
     spare: Vec<(usize, u32)>,
     best_ext: KeyMap<(u64, u32)>,
@@ -525,8 +540,8 @@ fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 
 /// The counts of one round, by packed key.
 struct Stats<'a> {
-    /// (occurrences, occurrences where a cue could be); a key counted 0 is absent.
-    counts: &'a KeyMap<Tally>,
+    /// Occurrences; a key counted 0 is absent.
+    counts: &'a KeyMap<u32>,
     /// For a spelling, its most frequent one-char-longer continuation.
     best_ext: KeyMap<(u64, u32)>,
     /// For a 2-char spelling, the largest count of a 3-char spelling ending with it.
@@ -534,13 +549,13 @@ struct Stats<'a> {
 }
 
 impl<'a> Stats<'a> {
-    fn new(counts: &'a KeyMap<Tally>, s: &mut Scratch) -> Stats<'a> {
+    fn new(counts: &'a KeyMap<u32>, s: &mut Scratch) -> Stats<'a> {
         let mut best_ext = std::mem::take(&mut s.best_ext);
         let mut suffix_max = std::mem::take(&mut s.suffix_max);
         // About a quarter and a half of the spellings have an entry.
         best_ext.reset(counts.len() / 2);
         suffix_max.reset(counts.len() / 2);
-        for (k, Tally { n: c, .. }) in counts.iter() {
+        for (k, c) in counts.iter() {
             Self::note(
                 counts,
                 &mut best_ext,
@@ -562,7 +577,7 @@ impl<'a> Stats<'a> {
     /// `suffix_max` entry of its suffix, where `ext` and `suf` accept those entries.
     #[inline]
     fn note(
-        counts: &KeyMap<Tally>,
+        counts: &KeyMap<u32>,
         best_ext: &mut KeyMap<(u64, u32)>,
         suffix_max: &mut KeyMap<u32>,
         k: u64,
@@ -574,7 +589,7 @@ impl<'a> Stats<'a> {
             return;
         }
         let p = pprefix(k);
-        if ext(p) && counts.get(p).is_some_and(|v| v.n > 0) {
+        if ext(p) && counts.get(p).is_some_and(|n| n > 0) {
             let e = best_ext.entry(p);
             // The most frequent; on a tie the smallest key.
             if e.0 == 0 || c > e.1 || (c == e.1 && k < e.0) {
@@ -591,7 +606,7 @@ impl<'a> Stats<'a> {
     /// the keys in `delta` (sorted) computed again. Also returns, sorted, the keys whose
     /// `eligible` may differ from the last round (it reads a key's count, its prefix's,
     /// its extensions' via `best_ext` down to their own extensions, and `suffix_max`).
-    fn patch(counts: &'a KeyMap<Tally>, s: &mut Scratch) -> (Stats<'a>, Vec<u64>) {
+    fn patch(counts: &'a KeyMap<u32>, s: &mut Scratch) -> (Stats<'a>, Vec<u64>) {
         let mut best_ext = std::mem::take(&mut s.best_ext);
         let mut suffix_max = std::mem::take(&mut s.suffix_max);
         let delta = &s.delta;
@@ -619,7 +634,7 @@ impl<'a> Stats<'a> {
             }
         }
         let mut recheck: Vec<u64> = Vec::new();
-        for (k, Tally { n: c, .. }) in counts.iter() {
+        for (k, c) in counts.iter() {
             let p = pprefix(k);
             if touched(p) {
                 recheck.push(k);
@@ -654,20 +669,7 @@ impl<'a> Stats<'a> {
 
     #[inline]
     fn count(&self, k: u64) -> u32 {
-        self.counts.get(k).map_or(0, |v| v.n)
-    }
-
-    /// Seen at least once with a title, a speech verb or an enumeration (for a long
-    /// spelling) around it: without one in its group, a decision has no effect.
-    #[inline]
-    fn named(&self, k: u64) -> bool {
-        self.counts.get(k).is_some_and(|v| v.n > 0 && v.named > 0)
-    }
-
-    /// Seen at least once where a context cue could be.
-    #[inline]
-    fn cued(&self, k: u64) -> bool {
-        self.counts.get(k).is_some_and(|v| v.n > 0 && v.cued > 0)
+        self.counts.get(k).unwrap_or(0)
     }
 }
 
@@ -704,9 +706,8 @@ fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
     }
 }
 
-/// Pass 1: count every candidate spelling, and note which ones ever stand where a context
-/// cue could be (a char before that ends a title or is `、`, a char after that starts a
-/// speech verb or is `、`): pairs without any can skip the context pass.
+/// Pass 1: count every candidate spelling, and note where candidates start. Context cues
+/// are counted later, only for the spellings in variant pairs (`count_cues`).
 fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
     // A document has far fewer distinct spellings than candidate starts (about 1 char in
     // 14 of Chinese text is a surname char, 3 bytes each).
@@ -717,32 +718,71 @@ fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
     map.reset((text.len() / 200).min(1 << 16));
     starts.clear();
     scan_bmp(text, &t.start_bmp, |pos, c| {
-        let next = count_at(text, pos, c, t, |k, cued, named| {
-            add(map, k, cued, named, 1)
-        });
+        let next = keys_at(text, pos, c, t, |k| add(map, k, 1));
         starts.push((pos, pair(c, next)));
     });
 }
 
 #[inline]
-fn add(map: &mut KeyMap<Tally>, k: u64, cued: bool, named: bool, d: i32) {
+fn add(map: &mut KeyMap<u32>, k: u64, d: i32) {
     let e = map.entry(k);
-    e.n = e.n.wrapping_add_signed(d);
-    if cued {
-        e.cued = e.cued.wrapping_add_signed(d);
+    *e = e.wrapping_add_signed(d);
+}
+
+/// Of a spelling's occurrences: those where a context cue could be, those with a strong
+/// cue (see `count_at`).
+#[derive(Clone, Copy, Default, Debug, PartialEq)]
+struct Cues {
+    cued: u32,
+    named: u32,
+}
+
+/// Pass 1b: set the cue tallies of `keys` (sorted, deduplicated) in `cues`, from the
+/// starts that can begin them.
+fn count_cues(
+    text: &str,
+    t: &Tables,
+    starts: &[(usize, u32)],
+    keys: &[u64],
+    cues: &mut HashMap<u64, Cues, Word>,
+) {
+    for &k in keys {
+        cues.insert(k, Cues::default());
     }
-    if named {
-        e.named = e.named.wrapping_add_signed(d);
+    // A packed key's top two lanes are the `pair` of its first two chars.
+    for (pos, c) in starts_of(starts, keys.iter().map(|&k| (k >> 32) as u32)) {
+        count_at(text, pos, c, t, |k, cued, named| {
+            if let Some(e) = cues.get_mut(&k).filter(|_| keys.binary_search(&k).is_ok()) {
+                e.cued += u32::from(cued);
+                e.named += u32::from(named);
+            }
+        });
     }
 }
 
-/// The occurrences of a spelling: all, those where a context cue could be, those with a
-/// strong cue (see `count_at`).
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    n: u32,
-    cued: u32,
-    named: u32,
+/// The starts (byte offset, char) whose first two chars are one of `pairs`.
+fn starts_of(starts: &[(usize, u32)], pairs: impl Iterator<Item = u32>) -> Vec<(usize, char)> {
+    // A filter of the pairs that stays in L1 cache: the starts carry their two chars, so
+    // most are ruled out without reading the text. A false hit costs only time (callers
+    // check the spellings).
+    let pairs: HashSet<u32, Word> = pairs.collect();
+    let filter_bit = |p: u32| (p.wrapping_mul(0x9E37_79B1) >> 16) as usize;
+    let mut filter = Box::new([0u64; 1024]);
+    for &p in &pairs {
+        let b = filter_bit(p);
+        filter[b >> 6] |= 1 << (b & 63);
+    }
+    let mut hits: Vec<(usize, char)> = Vec::new();
+    for &(pos, pr) in starts {
+        let b = filter_bit(pr);
+        if filter[b >> 6] >> (b & 63) & 1 == 1 && pairs.contains(&pr) {
+            // Starts are BMP chars: the pair's upper half is the char itself.
+            if let Some(c) = char::from_u32(pr >> 16) {
+                hits.push((pos, c));
+            }
+        }
+    }
+    hits
 }
 
 /// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
@@ -750,7 +790,7 @@ struct Tally {
 /// (`pair`), so later passes need not scan, or even read, the text again.
 #[derive(Default, Clone)]
 struct Counts {
-    map: KeyMap<Tally>,
+    map: KeyMap<u32>,
     starts: Vec<(usize, u32)>,
 }
 
@@ -806,9 +846,9 @@ impl Counts {
         for r in regions {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
-                    let next = count_at(text, r.start + o, c, t, |k, cued, named| {
+                    let next = keys_at(text, r.start + o, c, t, |k| {
                         touched.push(k);
-                        add(&mut self.map, k, cued, named, d)
+                        add(&mut self.map, k, d)
                     });
                     fresh.push((r.start + o, pair(c, next)));
                 }
@@ -950,6 +990,30 @@ fn count_at(
         }
         f(full & PREFIX_MASK[l], before || after, named);
     }
+    w[1]
+}
+
+/// The candidates starting with `c` at byte `pos` (what `count_at` finds, without the
+/// context). Returns the char after `c` (`'\0'` at the end).
+#[inline]
+fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) -> char {
+    let mut w = ['\0'; 4];
+    w[0] = c;
+    let mut n = 1;
+    let mut at = pos + c.len_utf8();
+    while n < 4 {
+        let Some((ch, l)) = char_at(text, at) else {
+            break;
+        };
+        w[n] = ch;
+        n += 1;
+        at += l;
+    }
+    let full = w[..n]
+        .iter()
+        .enumerate()
+        .fold(0u64, |k, (i, &c)| k | (c as u64 & 0xFFFF) << lane_shift(i));
+    candidates_len(&w[..n], t, |l| f(full & PREFIX_MASK[l]));
     w[1]
 }
 
@@ -1127,6 +1191,8 @@ fn eligible(k: u64, s: &Stats, t: &Tables) -> bool {
 
 /// Group the counted spellings into variant pairs and judge each by counts.
 fn decide(
+    text: &str,
+    starts: &[(usize, u32)],
     s: &Stats,
     t: &Tables,
     protected: &HashSet<u64, Word>,
@@ -1147,7 +1213,7 @@ fn decide(
         None => s
             .counts
             .iter()
-            .filter(|&(k, v)| v.n >= 2 && eligible(k, s, t))
+            .filter(|&(k, n)| n >= 2 && eligible(k, s, t))
             .map(|(k, _)| k)
             .collect(),
     };
@@ -1216,7 +1282,7 @@ fn decide(
         Box::new(delta.iter().copied().filter(|&k| s.count(k) > 0))
     } else {
         pairs.clear();
-        Box::new(s.counts.iter().filter(|(_, v)| v.n > 0).map(|(k, _)| k))
+        Box::new(s.counts.iter().filter(|&(_, n)| n > 0).map(|(k, _)| k))
     };
     for k in probe {
         for (p, x) in slots(k) {
@@ -1237,12 +1303,28 @@ fn decide(
     // A pair sharing two features is found twice; the position of a pair is unique.
     pairs.sort_unstable();
     pairs.dedup_by_key(|x| (x.0, x.1));
+    // Context cues, only for the spellings in pairs (about 6% of them). A later round
+    // counts only those touched since (see `Counts::recount`) or not counted before.
+    let cues = &mut scratch.cues;
+    let mut keys: Vec<u64> = pairs.iter().flat_map(|&(a, k, _)| [a, k]).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if scratch.incremental {
+        for k in &scratch.delta {
+            cues.remove(k);
+        }
+        keys.retain(|k| !cues.contains_key(k));
+    } else {
+        cues.clear();
+    }
+    count_cues(text, t, starts, &keys, cues);
+    let cued = |k: u64| cues.get(&k).is_some_and(|c| c.cued > 0);
     let mut out = Vec::new();
     for vs in pairs.chunk_by(|x, y| x.0 == y.0) {
         let a = vs[0].0;
         let na = s.count(a);
         // No spelling of the group ever stands where a cue could be: not a person.
-        if !s.cued(a) && !vs.iter().any(|&(_, k, _)| s.cued(k)) {
+        if !cued(a) && !vs.iter().any(|&(_, k, _)| cued(k)) {
             continue;
         }
         let mut group: Vec<(u64, u32)> = vec![(a, na)];
@@ -1337,26 +1419,7 @@ fn collect_occurrences(
     starts: &[(usize, u32)],
     occs: &mut HashMap<Key, Vec<Occ>, Fx>,
 ) {
-    // The first two chars of the wanted spellings, and a filter of them that stays in
-    // L1 cache: the starts carry their two chars, so most are ruled out without
-    // reading the text. A false hit costs only time (`at` checks the spellings).
-    let pairs: HashSet<u32, Word> = want.iter().map(|k| pair(k.c[0], k.c[1])).collect();
-    let filter_bit = |p: u32| (p.wrapping_mul(0x9E37_79B1) >> 16) as usize;
-    let mut filter = Box::new([0u64; 1024]);
-    for &p in &pairs {
-        let b = filter_bit(p);
-        filter[b >> 6] |= 1 << (b & 63);
-    }
-    let mut hits: Vec<(usize, char)> = Vec::new();
-    for &(pos, pr) in starts {
-        let b = filter_bit(pr);
-        if filter[b >> 6] >> (b & 63) & 1 == 1 && pairs.contains(&pr) {
-            // Starts are BMP chars: the pair's upper half is the char itself.
-            if let Some(c) = char::from_u32(pr >> 16) {
-                hits.push((pos, c));
-            }
-        }
-    }
+    let hits = starts_of(starts, want.iter().map(|k| pair(k.c[0], k.c[1])));
     let mut at = |pos: usize, c: char, sentence: (usize, u32), depth: i32| {
         // Up to 8 chars from here: the candidate (≤ 4) and what follows (4).
         let mut ahead: [(usize, char); 9] = [(0, '\0'); 9];

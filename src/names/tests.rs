@@ -298,14 +298,19 @@ fn random_text(seed: u64, pieces: usize) -> String {
     (0..pieces).map(|_| P[lcg(&mut s) % P.len()]).collect()
 }
 
-fn tallies(c: &Counts) -> Vec<(u64, u32, u32, u32)> {
-    let mut v: Vec<_> = c
-        .map
-        .iter()
-        .filter(|(_, t)| t.n > 0 || t.cued > 0 || t.named > 0)
-        .map(|(k, t)| (k, t.n, t.cued, t.named))
-        .collect();
+fn tallies(c: &Counts) -> Vec<(u64, u32)> {
+    let mut v: Vec<_> = c.map.iter().filter(|&(_, n)| n > 0).collect();
     v.sort_unstable();
+    v
+}
+
+/// The cue tallies of every counted spelling.
+fn all_cues(text: &str, c: &Counts) -> Vec<(u64, Cues)> {
+    let keys = tallies(c).into_iter().map(|(k, _)| k).collect::<Vec<_>>();
+    let mut cues = HashMap::default();
+    count_cues(text, tables(), &c.starts, &keys, &mut cues);
+    let mut v: Vec<_> = cues.into_iter().collect();
+    v.sort_unstable_by_key(|x| x.0);
     v
 }
 
@@ -386,15 +391,29 @@ fn recount_matches_a_fresh_count() {
         let mut spans: Vec<Range<usize>> = edits.iter().map(|e| e.range.clone()).collect();
         let regions = Counts::regions(&text, &mut spans);
         let mut spare = Vec::new();
-        counts.recount(&text, &regions, -1, t, &mut spare, &mut Vec::new());
+        let mut touched = Vec::new();
+        counts.recount(&text, &regions, -1, t, &mut spare, &mut touched);
         let mut cur = text.clone();
         for e in &edits {
             cur.replace_range(e.range.clone(), &e.replacement);
         }
-        counts.recount(&cur, &regions, 1, t, &mut spare, &mut Vec::new());
+        counts.recount(&cur, &regions, 1, t, &mut spare, &mut touched);
         let fresh = counted(&cur);
         assert_eq!(tallies(&counts), tallies(&fresh), "{text:?} -> {cur:?}");
         assert_eq!(counts.starts, fresh.starts, "{text:?} -> {cur:?}");
+        // The cues of a spelling counted nowhere in the regions stay as they were.
+        let (old, new) = (all_cues(&text, &counted(&text)), all_cues(&cur, &fresh));
+        for (k, c) in &new {
+            if !touched.contains(k) {
+                let was = old.iter().find(|(o, _)| o == k).map(|x| x.1);
+                assert_eq!(
+                    was,
+                    Some(*c),
+                    "{text:?} -> {cur:?}: {}",
+                    Key::unpack(*k).string()
+                );
+            }
+        }
     }
 }
 
@@ -409,13 +428,14 @@ fn strong_cues_are_counted_wherever_the_context_pass_sees_them() {
         let want: HashSet<Key, Fx> = counts
             .map
             .iter()
-            .filter(|(_, v)| v.n > 0)
+            .filter(|&(_, n)| n > 0)
             .map(|(k, _)| Key::unpack(k))
             .collect();
+        let cues: HashMap<u64, Cues> = all_cues(&text, &counts).into_iter().collect();
         let mut occs = HashMap::default();
         collect_occurrences(&text, t, &want, &counts.starts, &mut occs);
         for (k, os) in &occs {
-            let named = counts.map.get(k.pack()).map_or(0, |v| v.named);
+            let named = cues.get(&k.pack()).map_or(0, |v| v.named);
             for o in os {
                 let strong = o.strong || o.role.is_some() || (k.len >= 3 && o.enumeration);
                 assert!(!strong || named > 0, "{text:?}: {}", k.string());
