@@ -463,11 +463,7 @@ fn pmasked(k: u64, p: usize) -> u64 {
     k & !(0xFFFF << lane_shift(p))
 }
 
-/// Surname length of a key (2 for a compound surname).
-fn surname_len(k: &Key, t: &Tables) -> usize {
-    surname_len_of(k.chars(), t)
-}
-
+/// Surname length of a spelling (2 for a compound surname).
 #[inline]
 fn surname_len_of(cs: &[char], t: &Tables) -> usize {
     if cs.len() >= 3
@@ -1303,37 +1299,17 @@ fn decide(
     // A pair sharing two features is found twice; the position of a pair is unique.
     pairs.sort_unstable();
     pairs.dedup_by_key(|x| (x.0, x.1));
-    // Context cues, only for the spellings in pairs (about 6% of them). A later round
-    // counts only those touched since (see `Counts::recount`) or not counted before.
-    let cues = &mut scratch.cues;
-    let mut keys: Vec<u64> = pairs.iter().flat_map(|&(a, k, _)| [a, k]).collect();
-    keys.sort_unstable();
-    keys.dedup();
-    if scratch.incremental {
-        for k in &scratch.delta {
-            cues.remove(k);
-        }
-        keys.retain(|k| !cues.contains_key(k));
-    } else {
-        cues.clear();
-    }
-    count_cues(text, t, starts, &keys, cues);
-    let cued = |k: u64| cues.get(&k).is_some_and(|c| c.cued > 0);
-    let mut out = Vec::new();
+    // The pairs that can become a decision, whatever the context: (index in `pairs`,
+    // how the chars relate, function char); and per major, its pairs and kept pairs.
+    let mut kept: Vec<(usize, &'static str, bool)> = Vec::new();
+    let mut groups: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+    let mut at = 0;
     for vs in pairs.chunk_by(|x, y| x.0 == y.0) {
         let a = vs[0].0;
         let na = s.count(a);
-        // No spelling of the group ever stands where a cue could be: not a person.
-        if !cued(a) && !vs.iter().any(|&(_, k, _)| cued(k)) {
-            continue;
-        }
-        let mut group: Vec<(u64, u32)> = vec![(a, na)];
-        group.extend(vs.iter().map(|&(_, k, _)| (k, s.count(k))));
-        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
-        let dominant = group[1..].iter().all(|&(_, c)| c < na);
-        let group: Vec<(Key, u32)> = group.iter().map(|&(k, c)| (Key::unpack(k), c)).collect();
-        let major = Key::unpack(a);
-        for &(_, b, p) in vs {
+        let major_sl = surname_len_of(&pchars(a)[..plen(a)], t);
+        let first = kept.len();
+        for (i, &(_, b, p)) in vs.iter().enumerate() {
             let nb = s.count(b);
             if nb > na || protected.contains(&b) || t.is_word(b) {
                 continue;
@@ -1348,20 +1324,63 @@ fn decide(
             };
             // Another surname is another family (沈老/陈老), unless the chars look alike
             // (李/季, an OCR slip); the same char in the other script is not a variant.
-            if (p < surname_len(&major, t) && how != "look-alike") || same_char(ca, cb, t) {
+            if (p < major_sl && how != "look-alike") || same_char(ca, cb, t) {
+                continue;
+            }
+            if nb == na && b < a && eligible(b, s, t) {
+                // A tie between two possible names: report it once, from the larger key.
                 continue;
             }
             // A function char in the variant is mostly ordinary text (房不错 is not 房部):
             // such an occurrence needs its own title or speech verb (checked later),
             // unless it looks like the name's char (李克已 for 李克己).
             let function_char = bit_get(&t.stop, cb) && how != "look-alike";
-            // Counts are judged with the context (finish_group): a spelling seen twice or
-            // more is less likely a slip and needs the major at 3× its count.
-            let clear = dominant;
-            if nb == na && b < a && eligible(b, s, t) {
-                // A tie between two possible names: report it once, from the larger key.
-                continue;
-            }
+            kept.push((at + i, how, function_char));
+        }
+        if kept.len() > first {
+            groups.push((at..at + vs.len(), first..kept.len()));
+        }
+        at += vs.len();
+    }
+    // Context cues, only for the spellings of groups with a kept pair (about 2% of the
+    // spellings). A later round counts only those touched since (see
+    // `Counts::recount`) or not counted before.
+    let cues = &mut scratch.cues;
+    let mut keys: Vec<u64> = groups
+        .iter()
+        .flat_map(|(g, _)| pairs[g.clone()].iter().flat_map(|&(a, k, _)| [a, k]))
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if scratch.incremental {
+        for k in &scratch.delta {
+            cues.remove(k);
+        }
+        keys.retain(|k| !cues.contains_key(k));
+    } else {
+        cues.clear();
+    }
+    count_cues(text, t, starts, &keys, cues);
+    let cued = |k: u64| cues.get(&k).is_some_and(|c| c.cued > 0);
+    let mut out = Vec::new();
+    for (g, ks) in groups {
+        let vs = &pairs[g];
+        let a = vs[0].0;
+        let na = s.count(a);
+        // No spelling of the group ever stands where a cue could be: not a person.
+        if !cued(a) && !vs.iter().any(|&(_, k, _)| cued(k)) {
+            continue;
+        }
+        let mut group: Vec<(u64, u32)> = vec![(a, na)];
+        group.extend(vs.iter().map(|&(_, k, _)| (k, s.count(k))));
+        group[1..].sort_by_key(|&(k, c)| (std::cmp::Reverse(c), k));
+        // Counts are judged with the context (finish_group): a spelling seen twice or
+        // more is less likely a slip and needs the major at 3× its count.
+        let clear = group[1..].iter().all(|&(_, c)| c < na);
+        let group: Vec<(Key, u32)> = group.iter().map(|&(k, c)| (Key::unpack(k), c)).collect();
+        let major = Key::unpack(a);
+        for &(i, how, function_char) in &kept[ks] {
+            let (_, b, p) = pairs[i];
             out.push(Decision {
                 major,
                 minor: Key::unpack(b),
