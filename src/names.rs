@@ -853,6 +853,27 @@ impl Counts {
         if d < 0 {
             return;
         }
+        // Where every region keeps its number of starts (most fixes swap one Han char for
+        // another), the fresh starts overwrite the old ones in place.
+        let mut same = Vec::with_capacity(regions.len());
+        let (mut oi, mut fi) = (0, 0);
+        for r in regions {
+            let lo = oi + self.starts[oi..].partition_point(|s| s.0 < r.start);
+            let hi = lo + self.starts[lo..].partition_point(|s| s.0 < r.end);
+            let fhi = fi + fresh[fi..].partition_point(|s| s.0 < r.end);
+            if hi - lo != fhi - fi {
+                same.clear();
+                break;
+            }
+            same.push((lo, fi..fhi));
+            (oi, fi) = (hi, fhi);
+        }
+        if same.len() == regions.len() {
+            for (lo, f) in same {
+                self.starts[lo..lo + f.len()].copy_from_slice(&fresh[f]);
+            }
+            return;
+        }
         // Merge: the old starts outside the regions, the fresh ones inside (both sorted).
         let mut out = std::mem::take(spare);
         out.clear();
