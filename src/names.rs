@@ -733,7 +733,7 @@ struct Cues {
     named: u32,
 }
 
-/// Pass 1b: set the cue tallies of `keys` (sorted, deduplicated) in `cues`, from the
+/// Pass 1b: set the cue tallies of `keys` in `cues`, from the
 /// starts that can begin them.
 fn count_cues(
     text: &str,
@@ -742,18 +742,21 @@ fn count_cues(
     keys: &[u64],
     cues: &mut HashMap<u64, Cues, Word>,
 ) {
-    for &k in keys {
-        cues.insert(k, Cues::default());
+    if keys.is_empty() {
+        return;
     }
+    // Counted apart, so that the tallies already in `cues` stay as they are.
+    let mut fresh: HashMap<u64, Cues, Word> = keys.iter().map(|&k| (k, Cues::default())).collect();
     // A packed key's top two lanes are the `pair` of its first two chars.
     for (pos, c) in starts_of(starts, keys.iter().map(|&k| (k >> 32) as u32)) {
         count_at(text, pos, c, t, |k, cued, named| {
-            if let Some(e) = cues.get_mut(&k).filter(|_| keys.binary_search(&k).is_ok()) {
+            if let Some(e) = fresh.get_mut(&k) {
                 e.cued += u32::from(cued);
                 e.named += u32::from(named);
             }
         });
     }
+    cues.extend(fresh);
 }
 
 /// The starts (byte offset, char) whose first two chars are one of `pairs`.
