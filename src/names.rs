@@ -1113,23 +1113,35 @@ fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
         }
     };
     const LO: u64 = 0x0101_0101_0101_0101;
-    let chunks = b.chunks_exact(8);
-    let rest = b.len() - chunks.remainder().len();
-    for (ci, ch) in chunks.enumerate() {
+    let word = |i: usize| {
         let mut w = [0u8; 8];
-        w.copy_from_slice(ch);
-        let x = u64::from_le_bytes(w);
+        w.copy_from_slice(&b[i * 8..i * 8 + 8]);
+        u64::from_le_bytes(w)
+    };
+    // Every word but the last is read with the next one, which holds the rest of a
+    // char that starts near its end; the last word and the bytes after it are done one
+    // by one below.
+    let words = b.len() / 8;
+    let rest = words.saturating_sub(1) * 8;
+    let mut next = if words > 0 { word(0) } else { 0 };
+    for ci in 0..words.saturating_sub(1) {
+        let x = next;
+        next = word(ci + 1);
+        let pair = x as u128 | (next as u128) << 64;
         // Per byte: the high bit set, and the low 7 bits in 0x63..=0x69 (no carries
         // cross bytes: 0x7F + 0x1D < 0x100).
         let lo = x & (0x7F * LO);
         let mut m = x & (lo + 0x1D * LO) & !(lo + 0x16 * LO) & (0x80 * LO);
-        while m != 0 {
-            let p = ci * 8 + m.trailing_zeros() as usize / 8;
-            // A char cut off at the end (not in a `str`) has no code: bit 0 of word 0.
-            let u = code(p).unwrap_or(0);
-            buf[n] = p;
-            n += (bits[u >> 6] >> (u & 63) & 1) as usize;
-            m &= m - 1;
+        // Lead bytes of 3-byte chars are 3 apart: at most 3 in a word. Three fixed
+        // steps (an empty one writes a slot it does not count) instead of a loop whose
+        // varying count the branch predictor would miss about every other word.
+        for _ in 0..3 {
+            let o = m.trailing_zeros() as usize / 8;
+            let v = (pair >> (8 * o)) as usize;
+            let u = (v & 0x0F) << 12 | (v >> 8 & 0x3F) << 6 | (v >> 16 & 0x3F);
+            buf[n] = ci * 8 + o;
+            n += usize::from(m != 0) & (bits[u >> 6] >> (u & 63) & 1) as usize;
+            m &= m.wrapping_sub(1);
         }
         if n > buf.len() - 8 {
             flush(&buf[..n]);
