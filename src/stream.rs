@@ -92,7 +92,14 @@ impl Cleaner {
             while windows.len() < want {
                 let mut w = std::mem::take(&mut carry);
                 if !eof && w.len() < chunk {
-                    w.reserve_exact(chunk + 4096 - w.len());
+                    // The first window grows with what it reads: most inputs are small
+                    // files, and a full window's buffer is megabytes (which the binary's
+                    // allocator maps at once). Later windows are full ones.
+                    if first {
+                        w.reserve(64 << 10);
+                    } else {
+                        w.reserve_exact(chunk + 4096 - w.len());
+                    }
                     let need = (chunk - w.len()) as u64;
                     let n = (&mut reader).take(need).read_to_end(&mut w)?;
                     if (n as u64) < need {
