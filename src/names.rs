@@ -733,8 +733,7 @@ struct Cues {
     named: u32,
 }
 
-/// Pass 1b: set the cue tallies of `keys` in `cues`, from the
-/// starts that can begin them.
+/// Pass 1b: set the cue tallies of `keys` in `cues`, from the starts that can begin them.
 fn count_cues(
     text: &str,
     t: &Tables,
@@ -784,8 +783,7 @@ fn starts_of(starts: &[(usize, u32)], pairs: impl Iterator<Item = u32>) -> Vec<(
     hits
 }
 
-/// Candidate counts by packed key: (occurrences, occurrences where a cue could be), and
-/// the chars that can start a candidate: byte offset, and the char with the next one
+/// Candidate counts by packed key, and the chars that can start a candidate: byte offset, and the char with the next one
 /// (`pair`), so later passes need not scan, or even read, the text again.
 #[derive(Default, Clone)]
 struct Counts {
@@ -966,18 +964,7 @@ fn count_at(
     let mut w = ['\0'; 9];
     w[0] = c;
     let mut n = 1;
-    let mut at = pos + c.len_utf8();
-    let mut more = |w: &mut [char; 9], n: &mut usize, upto: usize| {
-        while *n < upto {
-            let Some((ch, l)) = char_at(text, at) else {
-                break;
-            };
-            w[*n] = ch;
-            *n += 1;
-            at += l;
-        }
-    };
-    more(&mut w, &mut n, 5);
+    let mut at = chars_ahead(text, pos + c.len_utf8(), &mut w, &mut n, 5);
     let prev = char_before(text, pos);
     let before = matches!(prev, '、' | ' ' | '\u{3000}') || bit_get(&t.role_last, prev);
     // Only then can a title or a `、` stand before (spaces skipped).
@@ -990,10 +977,7 @@ fn count_at(
     };
     // The candidates are prefixes of these four chars: their packed keys are masks of one.
     let m = n.min(4);
-    let full = w[..m]
-        .iter()
-        .enumerate()
-        .fold(0u64, |k, (i, &c)| k | (c as u64 & 0xFFFF) << lane_shift(i));
+    let full = pack_lossy(&w[..m]);
     let mut ls = [0usize; 4];
     let mut nl = 0;
     candidates_len(&w[..m], t, |l| {
@@ -1005,7 +989,7 @@ fn count_at(
         let after = next.map_or(true, |x| x == '、' || bit_get(&t.after_first, x));
         let mut named = role || (l >= 3 && (enum_before || next == Some('、')));
         if !named && next.is_some_and(|x| bit_get(&t.after_first, x)) {
-            more(&mut w, &mut n, 9);
+            at = chars_ahead(text, at, &mut w, &mut n, 9);
             named = verb_after(&w[l.min(n)..n], t);
         }
         f(full & PREFIX_MASK[l], before || after, named);
@@ -1020,21 +1004,33 @@ fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) 
     let mut w = ['\0'; 4];
     w[0] = c;
     let mut n = 1;
-    let mut at = pos + c.len_utf8();
-    while n < 4 {
+    chars_ahead(text, pos + c.len_utf8(), &mut w, &mut n, 4);
+    let full = pack_lossy(&w[..n]);
+    candidates_len(&w[..n], t, |l| f(full & PREFIX_MASK[l]));
+    w[1]
+}
+
+/// Decode the chars from byte `at` of `text` into `w[*n..upto]` (fewer at the end of the
+/// text); returns the byte offset after them.
+#[inline]
+fn chars_ahead(text: &str, mut at: usize, w: &mut [char], n: &mut usize, upto: usize) -> usize {
+    while *n < upto {
         let Some((ch, l)) = char_at(text, at) else {
             break;
         };
-        w[n] = ch;
-        n += 1;
+        w[*n] = ch;
+        *n += 1;
         at += l;
     }
-    let full = w[..n]
-        .iter()
+    at
+}
+
+/// The packed key of `cs` (≤ 4 chars), as candidates are packed: 16 bits of each char.
+#[inline]
+fn pack_lossy(cs: &[char]) -> u64 {
+    cs.iter()
         .enumerate()
-        .fold(0u64, |k, (i, &c)| k | (c as u64 & 0xFFFF) << lane_shift(i));
-    candidates_len(&w[..n], t, |l| f(full & PREFIX_MASK[l]));
-    w[1]
+        .fold(0u64, |k, (i, &c)| k | (c as u64 & 0xFFFF) << lane_shift(i))
 }
 
 /// Up to 6 chars before byte `pos` (in the last slots of the array, oldest first),
