@@ -203,14 +203,14 @@ fn tune_allocator() {}
 /// written: the windows' buffers are filled completely anyway, and a fault costs a few
 /// microseconds on a VM (a tenth of a one-window run; a second thread's first window
 /// faults in its whole working set).
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 struct Prefaulting;
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[global_allocator]
 static ALLOCATOR: Prefaulting = Prefaulting;
 
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 impl Prefaulting {
     const MIN: usize = 1 << 20;
 
@@ -234,7 +234,7 @@ impl Prefaulting {
 }
 
 // SAFETY: every call is passed to `System` unchanged; `populate` only touches page tables.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 unsafe impl std::alloc::GlobalAlloc for Prefaulting {
     unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
