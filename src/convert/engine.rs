@@ -11,7 +11,7 @@
 //! Where no key matches and the text starts a complete Ideographic Description
 //! Sequence (⿰氵青 ...), OpenCC skips the whole sequence unconverted; so do we.
 
-use super::dict::{self, ConfigSpec, Flat, Node};
+use super::dict::{self, ConfigSpec, FastMap, FastSet, Flat, Node};
 use super::protect::Classes;
 use crate::error::{Error, Result};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
@@ -159,15 +159,15 @@ fn second_bit(b0: u8, b1: u8) -> u64 {
 impl Direct {
     /// `fast(id)`: the value of key `id` as one character, when the caller may use it
     /// as is. None when the ids or groups do not fit the packed table.
-    fn new(pats: &[(String, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
+    fn new(pats: &[(&str, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
         let mut act = vec![0u64; 0x10000].into_boxed_slice();
         for c in 0x2FF0..=0x2FFF {
             act[c] = A_IDC;
         }
         let mut astral: std::collections::HashMap<char, u64> = std::collections::HashMap::new();
         let mut by_char: Vec<Vec<(Box<str>, u32)>> = Vec::new();
-        let mut group_of: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
-        for (k, v) in pats {
+        let mut group_of: FastMap<char, usize> = FastMap::default();
+        for &(k, v) in pats {
             let Some(c) = k.chars().next() else { continue };
             let a = if (c as u32) < 0x10000 {
                 &mut act[c as usize]
@@ -175,11 +175,11 @@ impl Direct {
                 astral.entry(c).or_insert(0)
             };
             if k.len() == c.len_utf8() {
-                if u64::from(*v) + 1 > A_ID_MAX {
+                if u64::from(v) + 1 > A_ID_MAX {
                     return None;
                 }
-                let mut x = (u64::from(*v) + 1) << A_ID_SHIFT;
-                if let Some(ch) = fast(*v).filter(|ch| ch.len_utf8() <= 3) {
+                let mut x = (u64::from(v) + 1) << A_ID_SHIFT;
+                if let Some(ch) = fast(v).filter(|ch| ch.len_utf8() <= 3) {
                     let mut w = [0u8; 4];
                     ch.encode_utf8(&mut w);
                     x |= u64::from(u32::from_le_bytes(w)) | ((ch.len_utf8() as u64) << A_LEN_SHIFT);
@@ -194,7 +194,7 @@ impl Direct {
                     return None;
                 }
                 *a = (*a & !(A_GROUP_MAX << A_GROUP_SHIFT)) | ((g as u64 + 1) << A_GROUP_SHIFT);
-                by_char[g].push((k.clone().into_boxed_str(), *v));
+                by_char[g].push((k.into(), v));
             }
         }
         let mut phrases = Vec::new();
@@ -724,57 +724,61 @@ impl FirstChars {
 impl Table {
     /// Compile a flat map. Single-character entries that map a character to itself
     /// are dropped: matching them or not gives the same output.
-    pub(crate) fn new(flat: Flat) -> Result<Table> {
+    pub(crate) fn new(flat: &[(&str, &str)]) -> Result<Table> {
         Table::with_classes(flat, None)
     }
 
     /// Like `new`, marking the keys that Simplified protection must check.
-    pub(crate) fn with_classes(flat: Flat, classes: Option<&Classes>) -> Result<Table> {
+    pub(crate) fn with_classes(flat: &[(&str, &str)], classes: Option<&Classes>) -> Result<Table> {
         Table::build(flat, classes, None)
     }
 
     /// `seg`: the segmentation keys, flagged `SEG` here.
     fn build(
-        flat: Flat,
+        flat: &[(&str, &str)],
         classes: Option<&Classes>,
-        seg: Option<&std::collections::HashSet<String>>,
+        seg: Option<&FastSet<&str>>,
     ) -> Result<Table> {
-        let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
-        let mut arena = String::new();
+        let mut pats: Vec<(&str, u32)> = Vec::with_capacity(flat.len());
+        let mut arena = String::with_capacity(flat.iter().map(|(_, v)| v.len()).sum());
         let mut spans = Vec::with_capacity(flat.len());
         let mut flags = Vec::with_capacity(flat.len());
         let mut first = FirstChars::new();
         let mut keychars = FirstChars::new();
         let mut trig = FirstChars::new();
-        for (k, v) in flat {
-            let one = k.chars().nth(1).is_none();
-            if k.is_empty() || (one && k == v) {
+        let mut phrases = 0;
+        for &(k, v) in flat {
+            let mut it = k.chars();
+            let Some(c0) = it.next() else { continue };
+            let one = it.next().is_none();
+            if one && k == v {
                 continue;
             }
-            if let Some(c) = k.chars().next() {
-                first.add(c);
-            }
+            first.add(c0);
+            phrases += usize::from(!one);
             let resized = k.chars().count() != v.chars().count();
+            let mut gb = false;
             for c in k.chars() {
                 keychars.add(c);
-                if resized || classes.is_some_and(|cl| !cl.is_simplified_valid(c)) {
+                if let Some(cl) = classes {
+                    let valid = cl.is_simplified_valid(c);
+                    gb |= valid;
+                    if resized || !valid {
+                        trig.add(c);
+                    }
+                } else if resized {
                     trig.add(c);
                 }
             }
-            let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
-            let in_seg = seg.is_some_and(|s| s.contains(&k));
+            let in_seg = seg.is_some_and(|s| s.contains(k));
             flags.push(
                 (u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY) | (u8::from(in_seg) * SEG),
             );
             pats.push((k, spans.len() as u32));
             let start = arena.len() as u32;
-            arena.push_str(&v);
+            arena.push_str(v);
             spans.push((start, arena.len() as u32));
         }
-        let phrases = pats
-            .iter()
-            .filter(|(k, _)| k.chars().nth(1).is_some())
-            .count();
         let direct = if phrases <= DIRECT_MAX_PHRASES {
             Direct::new(&pats, |id| {
                 let (a, b) = spans[id as usize];
@@ -1017,37 +1021,56 @@ const DENSE: usize = 4096;
 
 impl Compiled {
     pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
-        let table = |n: &Node| -> Result<Table> { Table::with_classes(dict::flatten(n)?, protect) };
-        let norm = spec
+        let table =
+            |n: &Node| -> Result<Table> { Table::with_classes(&dict::flatten(n)?, protect) };
+        let norm_flats = spec
             .normalization
             .iter()
-            .map(table)
+            .map(dict::flatten)
+            .collect::<Result<Vec<Flat>>>()?;
+        let norm = norm_flats
+            .iter()
+            .map(|f| Table::with_classes(f, protect))
             .collect::<Result<Vec<_>>>()?;
         let seg_flat = spec.segmentation.as_ref().map(dict::flatten).transpose()?;
         let mut fused = false;
-        // Every character of the single step's keys (see `dense_norm`).
-        let mut step_chars: Option<std::collections::HashSet<char>> = None;
+        // The first characters of the normalization keys.
+        let norm_chars: Vec<char> = norm_flats
+            .iter()
+            .flatten()
+            .filter_map(|(k, _)| k.chars().next())
+            .collect();
+        // Some character of the single step's keys begins a normalization key (see
+        // `dense_norm`); true without a single step.
+        let mut chain_has = true;
         let steps = if let [one] = spec.chain.as_slice() {
             let flat = dict::flatten(one)?;
-            step_chars = Some(flat.iter().flat_map(|(k, _)| k.chars()).collect());
-            let seg_keys: std::collections::HashSet<String> =
-                seg_flat.iter().flatten().map(|(k, _)| k.clone()).collect();
-            let multi = |k: &str| k.chars().nth(1).is_some();
-            let step_keys: std::collections::HashSet<&str> = flat
+            let norm_set: FastSet<char> = norm_chars.iter().copied().collect();
+            chain_has = flat
                 .iter()
-                .filter(|(k, v)| multi(k) || k != v)
-                .map(|(k, _)| k.as_str())
-                .collect();
-            let idc = |k: &str| k.chars().next().is_some_and(|c| idc_arity(c) > 0);
-            // Without segmentation the step alone is the pass.
-            fused = seg_flat.is_none()
-                || step_keys
+                .any(|(k, _)| k.chars().any(|c| norm_set.contains(&c)));
+            let mut seg_keys: FastSet<&str> = FastSet::default();
+            if let Some(seg) = &seg_flat {
+                seg_keys.reserve(seg.len());
+                seg_keys.extend(seg.iter().map(|(k, _)| *k));
+                let multi = |k: &str| k.chars().nth(1).is_some();
+                let step_keys: FastSet<&str> = flat
+                    .iter()
+                    .filter(|(k, v)| multi(k) || k != v)
+                    .map(|(k, _)| *k)
+                    .collect();
+                let idc = |k: &str| k.chars().next().is_some_and(|c| idc_arity(c) > 0);
+                fused = step_keys
                     .iter()
                     .all(|k| !idc(k) && (!multi(k) || seg_keys.contains(*k)))
                     && seg_keys
                         .iter()
-                        .all(|k| !idc(k) && (!multi(k) || step_keys.contains(k.as_str())));
-            vec![Table::build(flat, protect, Some(&seg_keys))?]
+                        .all(|k| !idc(k) && (!multi(k) || step_keys.contains(*k)));
+            } else {
+                // Without segmentation the step alone is the pass.
+                fused = true;
+            }
+            vec![Table::build(&flat, protect, Some(&seg_keys))?]
         } else {
             spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?
         };
@@ -1056,15 +1079,11 @@ impl Compiled {
             first.union(t.first());
         }
         let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
-        let mut norm_chars: Vec<char> = Vec::new();
-        for n in &spec.normalization {
-            for (k, _) in dict::flatten(n)? {
-                norm_chars.extend(k.chars().next());
-                if let [a, b, ..] = *k.as_bytes() {
-                    norm_pairs.push([a, b]);
-                } else if let [a] = *k.as_bytes() {
-                    norm_pairs.push([a, 0]);
-                }
+        for (k, _) in norm_flats.iter().flatten() {
+            if let [a, b, ..] = *k.as_bytes() {
+                norm_pairs.push([a, b]);
+            } else if let [a] = *k.as_bytes() {
+                norm_pairs.push([a, 0]);
             }
         }
         norm_pairs.sort_unstable();
@@ -1107,14 +1126,14 @@ impl Compiled {
         };
         if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
-            let keys: Vec<String> = flat.iter().map(|(k, _)| k.clone()).collect();
-            let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}".into())).collect();
-            let seg = Table::new(flat)?;
+            let keys: Vec<&str> = flat.iter().map(|(k, _)| *k).collect();
+            let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}")).collect();
+            let seg = Table::new(&flat)?;
             let mut seg_out: Vec<Option<Box<str>>> = Vec::with_capacity(keys.len());
             let (mut a, mut b) = (String::new(), String::new());
             for k in &keys {
                 c.chain_into(k, &mut a, &mut b);
-                seg_out.push(if a == *k {
+                seg_out.push(if a == **k {
                     None
                 } else {
                     Some(a.clone().into())
@@ -1150,7 +1169,6 @@ impl Compiled {
         c.keychars = keychars;
         // The dense scan can see every normalization key only if no chain key holds
         // one of their characters (a phrase match would skip it).
-        let chain_has = step_chars.map_or(true, |sc| norm_chars.iter().any(|ch| sc.contains(ch)));
         if let (true, Some(d), false) = (c.fused, &mut c.steps[0].direct, chain_has) {
             d.mark_norm(&norm_chars);
             c.dense_norm = true;
@@ -1915,11 +1933,7 @@ mod tests {
     fn identity_skip_only_without_ascii_keys() {
         let c = compiled("t2s", true);
         assert!(c.steps[0].direct.as_ref().is_some_and(|d| d.live.is_some()));
-        let t = Table::new(vec![
-            ("B超".into(), "超音波".into()),
-            ("這".into(), "这".into()),
-        ])
-        .unwrap();
+        let t = Table::new(&[("B超", "超音波"), ("這", "这")]).unwrap();
         assert!(t.direct.as_ref().is_some_and(|d| d.live.is_none()));
     }
 

@@ -128,6 +128,40 @@ const CONFUSABLE: &[&str] = &[
     "鳥烏",
 ];
 
+/// `str::trim`, without a look at the chars when the line begins with an ASCII graphic
+/// char or a CJK ideograph (U+4000..U+9FFF) and ends with one: none is whitespace.
+fn trim(l: &str) -> &str {
+    let b = l.as_bytes();
+    let plain = |x: u8| (0x21..0x7F).contains(&x);
+    let cjk_lead = |x: u8| (0xE4..=0xE9).contains(&x);
+    let start = b.first().is_some_and(|&x| plain(x) || cjk_lead(x));
+    let end = match b {
+        [.., x] if plain(*x) => true,
+        // A lead byte three from the end begins the last char.
+        [.., x, _, _] => cjk_lead(*x),
+        _ => false,
+    };
+    if start && end {
+        l
+    } else {
+        l.trim()
+    }
+}
+
+/// `Key::from_str(l)` packed with `pack_exact`, without collecting the chars.
+fn pack_line(l: &str) -> Option<u64> {
+    let mut cs = ['\0'; 4];
+    let mut n = 0;
+    for c in l.chars() {
+        *cs.get_mut(n)? = c;
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    Key::new(&cs[..n]).pack_exact()
+}
+
 fn packed(keys: &HashSet<Key, Fx>) -> KeyMap<()> {
     let mut m = KeyMap::with_capacity(keys.len());
     for p in keys.iter().filter_map(Key::pack_exact) {
@@ -141,7 +175,7 @@ pub(super) fn tables() -> &'static Tables {
     T.get_or_init(|| {
         let lines = |s: &'static str| {
             s.lines()
-                .map(str::trim)
+                .map(trim)
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
         };
         let n = ((CJK_HI - CJK_LO) as usize).div_ceil(64);
@@ -161,8 +195,8 @@ pub(super) fn tables() -> &'static Tables {
         }
         let mut words = KeyMap::with_capacity(32 * 1024);
         let mut words_bloom = vec![0u64; 1 << (BLOOM_BITS - 6)];
-        for k in lines(include_str!("../../data/names/words.txt")).filter_map(Key::from_str) {
-            if let Some(w) = k.pack_exact() {
+        for l in lines(include_str!("../../data/names/words.txt")) {
+            if let Some(w) = pack_line(l) {
                 *words.entry(w) = ();
                 let b = bloom_bit(w);
                 words_bloom[b >> 6] |= 1 << (b & 63);
@@ -175,15 +209,16 @@ pub(super) fn tables() -> &'static Tables {
             .filter_map(Key::from_str)
             .collect();
         let pairs = |s: &'static str| {
-            lines(s)
-                .filter_map(|l| {
-                    let mut it = l.chars();
-                    match (it.next(), it.next(), it.next()) {
-                        (Some(a), Some(b), None) => Some([a, b]),
-                        _ => None,
-                    }
-                })
-                .collect::<HashSet<[char; 2], Fx>>()
+            // Lines of two CJK chars take 7 bytes: room for all, no regrowth.
+            let mut set = HashSet::with_capacity_and_hasher(s.len() / 7 + 1, Fx::default());
+            set.extend(lines(s).filter_map(|l| {
+                let mut it = l.chars();
+                match (it.next(), it.next(), it.next()) {
+                    (Some(a), Some(b), None) => Some([a, b]),
+                    _ => None,
+                }
+            }));
+            set
         };
         let mut role_last = vec![0u64; n];
         for r in &roles {
@@ -530,3 +565,53 @@ impl Hasher for WordHasher {
 }
 
 pub(super) type Word = BuildHasherDefault<WordHasher>;
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+
+    #[test]
+    fn trim_equals_str_trim() {
+        let ws = [
+            "", " ", "\t", "\u{b}", "\r", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}",
+        ];
+        let cores = [
+            "",
+            "a",
+            "王",
+            "王小明",
+            "#x",
+            "\u{3400}",
+            "a王",
+            "王a",
+            "é",
+            "𠀀",
+        ];
+        for a in ws {
+            for c in cores {
+                for z in ws {
+                    let l = format!("{a}{c}{z}");
+                    assert_eq!(trim(&l), l.trim(), "{l:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn pack_line_equals_key_pack_exact() {
+        let words = include_str!("../../data/names/words.txt");
+        let odd = [
+            "",
+            "王",
+            "王小明",
+            "一二三四",
+            "一二三四五",
+            "a\u{0}",
+            "𠀀王",
+        ];
+        for l in words.lines().chain(odd) {
+            let want = Key::from_str(l).and_then(|k| k.pack_exact());
+            assert_eq!(pack_line(l), want, "{l:?}");
+        }
+    }
+}
