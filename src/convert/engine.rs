@@ -64,7 +64,13 @@ struct Direct {
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
     phrases: Vec<(Box<str>, u32)>,
+    /// Bit `b`: `act[b * ACT_BLOCK..]` has a nonzero entry. Building reads only those
+    /// blocks: `act` is allocated zeroed, and a page never touched costs no fault.
+    blocks: u128,
 }
+
+/// `act` entries per bit of `Direct::blocks` (one 4 KiB page).
+const ACT_BLOCK: usize = 0x10000 / 128;
 
 /// State of `Direct::hot_run`: output length, and `Sink`'s `cur` (when `open`)
 /// and `committed`.
@@ -116,16 +122,24 @@ fn short(a: u64, l: u64) -> u32 {
     (tag << S_TAG_SHIFT) | bytes
 }
 
-fn short_table(act: &[u64; 0x10000]) -> Option<Box<[u32; 0x10000]>> {
+fn short_table(act: &[u64; 0x10000], blocks: u128) -> Option<Box<[u32; 0x10000]>> {
     // Zeroed (untouched pages stay free) and filled where `act` is not 0: a
     // process start builds it, so it should cost little.
     let mut t: Box<[u32; 0x10000]> = vec![0u32; 0x10000].into_boxed_slice().try_into().ok()?;
-    for (c, &a) in act.iter().enumerate() {
+    for c in block_range(blocks) {
+        let a = act[c];
         if a != 0 {
             t[c] = short(a, utf8_len_of(c));
         }
     }
     Some(t)
+}
+
+/// The `act` indices of the blocks of `blocks` (see `Direct::blocks`).
+fn block_range(blocks: u128) -> impl Iterator<Item = usize> {
+    (0..128)
+        .filter(move |b| blocks >> b & 1 != 0)
+        .flat_map(|b| b * ACT_BLOCK..(b + 1) * ACT_BLOCK)
 }
 
 /// Input bytes per `Direct::hot_run` call.
@@ -161,8 +175,10 @@ impl Direct {
     /// as is. None when the ids or groups do not fit the packed table.
     fn new(pats: &[(&str, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
         let mut act = vec![0u64; 0x10000].into_boxed_slice();
+        let mut blocks = 0u128;
         for c in 0x2FF0..=0x2FFF {
             act[c] = A_IDC;
+            blocks |= 1 << (c / ACT_BLOCK);
         }
         let mut astral: std::collections::HashMap<char, u64> = std::collections::HashMap::new();
         let mut by_char: Vec<Vec<(Box<str>, u32)>> = Vec::new();
@@ -170,6 +186,7 @@ impl Direct {
         for &(k, v) in pats {
             let Some(c) = k.chars().next() else { continue };
             let a = if (c as u32) < 0x10000 {
+                blocks |= 1 << (c as usize / ACT_BLOCK);
                 &mut act[c as usize]
             } else {
                 astral.entry(c).or_insert(0)
@@ -213,12 +230,13 @@ impl Direct {
         }
         let act: Box<[u64; 0x10000]> = act.try_into().ok()?;
         let mut live = FirstChars::new();
-        for (u, _) in act.iter().enumerate().filter(|(_, &a)| a != 0) {
+        for u in block_range(blocks).filter(|&u| act[u] != 0) {
             live.add(char::from_u32(u as u32).unwrap_or('\0'));
         }
         // Any astral character stops the skip (then `action` looks it up).
         live.astral = !astral.is_empty();
-        let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
+        let ascii_free = blocks & 1 == 0 || act[..0x80].iter().all(|&a| a == 0);
+        let live = ascii_free.then_some(live);
         let mut tag_mask = Box::new([0u64; 256]);
         for (t, g) in tag_mask[1..255].iter_mut().zip(&groups) {
             *t = g.2;
@@ -232,6 +250,7 @@ impl Direct {
             tag_mask,
             groups,
             phrases,
+            blocks,
         })
     }
 
@@ -241,6 +260,7 @@ impl Direct {
         for &c in chars {
             if (c as u32) < 0x10000 {
                 self.act[c as usize] |= A_NORM;
+                self.blocks |= 1 << (c as usize / ACT_BLOCK);
             } else {
                 *self.astral.entry(c).or_insert(0) |= A_NORM;
             }
@@ -253,7 +273,7 @@ impl Direct {
 
     /// Build `act32` (after `mark_norm`): `dense` then runs its hot loop.
     fn prepare_hot(&mut self) {
-        self.act32 = short_table(&self.act);
+        self.act32 = short_table(&self.act, self.blocks);
     }
 
     /// The packed action of the character at `p` of `b` (valid UTF-8), and its
@@ -1935,6 +1955,37 @@ mod tests {
         assert!(c.steps[0].direct.as_ref().is_some_and(|d| d.live.is_some()));
         let t = Table::new(&[("B超", "超音波"), ("這", "这")]).unwrap();
         assert!(t.direct.as_ref().is_some_and(|d| d.live.is_none()));
+    }
+
+    /// Building reads only the blocks of `act` marked in `blocks`: no other entry
+    /// may be set, in any table of any config.
+    #[test]
+    fn act_blocks_cover_every_action() {
+        for cfg in crate::convert::OpenccConfig::ALL {
+            for protect in [false, true] {
+                let c = compiled(cfg.name(), protect && cfg.to_simplified());
+                let tables = c.norm.iter().chain(&c.steps).chain(&c.seg);
+                for d in tables.filter_map(|t| t.direct.as_ref()) {
+                    for (u, &a) in d.act.iter().enumerate() {
+                        assert!(a == 0 || d.blocks >> (u / ACT_BLOCK) & 1 != 0, "{u:X}");
+                    }
+                    if let Some(t) = &d.act32 {
+                        assert_eq!(**t, *short_table_full(&d.act));
+                    }
+                }
+            }
+        }
+    }
+
+    /// `short_table` over every entry.
+    fn short_table_full(act: &[u64; 0x10000]) -> Box<[u32; 0x10000]> {
+        let mut t = Box::new([0u32; 0x10000]);
+        for (c, &a) in act.iter().enumerate() {
+            if a != 0 {
+                t[c] = short(a, utf8_len_of(c));
+            }
+        }
+        t
     }
 
     #[test]
