@@ -168,8 +168,22 @@ fn trim(l: &str) -> &str {
     }
 }
 
+/// The chars of `b` when it is only three-byte chars (U+0800..U+FFFF: BMP, not NUL),
+/// as most lines of the word lists are: decoded without a char iterator.
+fn three_byte_chars(b: &[u8]) -> Option<impl Iterator<Item = u32> + '_> {
+    let ok = b.len() % 3 == 0 && b.chunks_exact(3).all(|c| (0xE0..0xF0).contains(&c[0]));
+    ok.then(|| {
+        b.chunks_exact(3).map(|c| {
+            u32::from(c[0] & 0x0F) << 12 | u32::from(c[1] & 0x3F) << 6 | u32::from(c[2] & 0x3F)
+        })
+    })
+}
+
 /// `Key::from_str(l)` packed with `pack_exact`, without collecting the chars.
 fn pack_line(l: &str) -> Option<u64> {
+    if let (3..=12, Some(cs)) = (l.len(), three_byte_chars(l.as_bytes())) {
+        return Some(cs.zip([48, 32, 16, 0]).fold(0, |k, (c, s)| k | u64::from(c) << s));
+    }
     let mut cs = ['\0'; 4];
     let mut n = 0;
     for c in l.chars() {
@@ -180,6 +194,19 @@ fn pack_line(l: &str) -> Option<u64> {
         return None;
     }
     Key::new(&cs[..n]).pack_exact()
+}
+
+/// A line of exactly two chars.
+fn pair_line(l: &str) -> Option<[char; 2]> {
+    if let (6, Some(mut cs)) = (l.len(), three_byte_chars(l.as_bytes())) {
+        let mut next = || cs.next().and_then(char::from_u32);
+        return Some([next()?, next()?]);
+    }
+    let mut it = l.chars();
+    match (it.next(), it.next(), it.next()) {
+        (Some(a), Some(b), None) => Some([a, b]),
+        _ => None,
+    }
 }
 
 fn packed(keys: &HashSet<Key, Fx>) -> KeyMap<()> {
@@ -231,13 +258,7 @@ pub(super) fn tables() -> &'static Tables {
         let pairs = |s: &'static str| {
             // Lines of two CJK chars take 7 bytes: room for all, no regrowth.
             let mut set = HashSet::with_capacity_and_hasher(s.len() / 7 + 1, Fx::default());
-            set.extend(lines(s).filter_map(|l| {
-                let mut it = l.chars();
-                match (it.next(), it.next(), it.next()) {
-                    (Some(a), Some(b), None) => Some([a, b]),
-                    _ => None,
-                }
-            }));
+            set.extend(lines(s).filter_map(pair_line));
             set
         };
         let mut role_last = vec![0u64; n];
@@ -638,6 +659,17 @@ mod build_tests {
     }
 
     #[test]
+    fn pair_line_equals_two_chars() {
+        let left = include_str!("../../data/names/left.txt");
+        let odd = ["", "王", "王小", "王小明", "ab", "a王", "𠀀王", "王𠀀"];
+        for l in left.lines().chain(odd) {
+            let cs: Vec<char> = l.chars().collect();
+            let want = (cs.len() == 2).then(|| [cs[0], cs[1]]);
+            assert_eq!(pair_line(l), want, "{l:?}");
+        }
+    }
+
+    #[test]
     fn pack_line_equals_key_pack_exact() {
         let words = include_str!("../../data/names/words.txt");
         let odd = [
@@ -648,6 +680,9 @@ mod build_tests {
             "一二三四五",
             "a\u{0}",
             "𠀀王",
+            "王𠀀",
+            "\u{800}\u{FFFF}",
+            "ab王",
         ];
         for l in words.lines().chain(odd) {
             let want = Key::from_str(l).and_then(|k| k.pack_exact());
