@@ -135,6 +135,14 @@ impl std::fmt::Debug for Cleaner {
     }
 }
 
+/// Build the names tables (loaded on first use) by planning a short text.
+fn warm_names(options: &NamesOptions) {
+    let unifier = names::Unifier {
+        options: options.clone(),
+    };
+    unifier.observe("王小明", &mut DocState::default());
+}
+
 impl Cleaner {
     /// Build the stages the configuration asks for (dictionaries load here or lazily).
     pub fn new(config: Config) -> Result<Self> {
@@ -149,10 +157,22 @@ impl Cleaner {
         if r.html_entities != repair::Toggle::Off {
             stages.push(Box::new(repair::html::Repairer { options: r }));
         }
+        let names_on = config.names.mode != names::NamesMode::Off;
         if let Some(c) = &config.convert {
-            stages.push(Box::new(Converter::new(c.clone())?));
+            // Both table sets build once per process, on first use: with more than one
+            // thread, the names tables build on another while this one builds the
+            // converter's (one thread builds them in turn, as before).
+            let conv = if names_on && rayon::current_num_threads() > 1 {
+                rayon::in_place_scope(|s| {
+                    s.spawn(|_| warm_names(&config.names));
+                    Converter::new(c.clone())
+                })
+            } else {
+                Converter::new(c.clone())
+            };
+            stages.push(Box::new(conv?));
         }
-        if config.names.mode != names::NamesMode::Off {
+        if names_on {
             stages.push(Box::new(names::Unifier {
                 options: config.names.clone(),
             }));

@@ -182,7 +182,10 @@ fn three_byte_chars(b: &[u8]) -> Option<impl Iterator<Item = u32> + '_> {
 /// `Key::from_str(l)` packed with `pack_exact`, without collecting the chars.
 fn pack_line(l: &str) -> Option<u64> {
     if let (3..=12, Some(cs)) = (l.len(), three_byte_chars(l.as_bytes())) {
-        return Some(cs.zip([48, 32, 16, 0]).fold(0, |k, (c, s)| k | u64::from(c) << s));
+        return Some(
+            cs.zip([48, 32, 16, 0])
+                .fold(0, |k, (c, s)| k | u64::from(c) << s),
+        );
     }
     let mut cs = ['\0'; 4];
     let mut n = 0;
@@ -388,28 +391,50 @@ pub(super) fn features() -> &'static Features {
         let t = tables();
         let n = FEAT_MAIN + (COMPAT_HI - COMPAT_LO) as usize;
         let mut codes = vec![[0u16; 2]; n];
-        let mut syllables: HashMap<&'static str, u16, Fx> = HashMap::default();
+        // Syllable codes in order of first appearance. A syllable (ASCII or ü, at most
+        // 8 bytes) packs into one nonzero word; the `&str` map is for anything longer.
+        let mut syllables: KeyMap<u16> = KeyMap::with_capacity(1024);
+        let mut long: HashMap<&'static str, u16, Fx> = HashMap::default();
+        let mut count = 0u16;
         let chars = (CJK_LO..CJK_HI).chain(COMPAT_LO..COMPAT_HI);
         for c in chars.filter_map(char::from_u32) {
             let Some(i) = Features::index(c) else {
                 continue;
             };
-            let mut f = [0u16; 2];
-            let mut n = 0;
-            // Same features as `similar`: the main reading, and the look-alike class.
-            if let Some(r) = readings(c).into_iter().next() {
-                let next = syllables.len() as u16 + 1;
-                f[n] = *syllables.entry(r).or_insert(next);
-                n += 1;
+            // Same features as `similar`: the main reading (`readings`), and the
+            // look-alike class (below).
+            let Some(r) = c.to_pinyin().map(|p| p.plain()) else {
+                continue;
+            };
+            let code = match pack_syllable(r) {
+                Some(k) => syllables.entry(k),
+                None => long.entry(r).or_insert(0),
+            };
+            if *code == 0 {
+                count += 1;
+                *code = count;
             }
-            if let Some(&cl) = t.confusable.get(&c) {
-                f[n] = 0x2000 | cl;
-            }
-            codes[i] = f;
+            codes[i][0] = *code;
         }
-        debug_assert!(syllables.len() < 0x2000);
+        for (&c, &cl) in &t.confusable {
+            if let Some(f) = Features::index(c).map(|i| &mut codes[i]) {
+                f[usize::from(f[0] != 0)] = 0x2000 | cl;
+            }
+        }
+        debug_assert!(count < 0x2000);
         Features { codes }
     })
+}
+
+/// The bytes of `r` as one nonzero word, when it has 1 to 8 bytes, none NUL.
+fn pack_syllable(r: &str) -> Option<u64> {
+    let b = r.as_bytes();
+    if b.is_empty() || b.len() > 8 || b.contains(&0) {
+        return None;
+    }
+    let mut w = [0u8; 8];
+    w[..b.len()].copy_from_slice(b);
+    Some(u64::from_le_bytes(w))
 }
 
 /// An open-addressing hash map over nonzero `u64` keys (packed spellings): linear probing
@@ -655,6 +680,28 @@ mod build_tests {
         let words = include_str!("../../data/names/words.txt");
         for t in texts.into_iter().chain([words]) {
             assert!(raw_lines(t).eq(t.lines()), "{t:?}");
+        }
+    }
+
+    /// `features` as first written: one map from reading to code.
+    #[test]
+    fn features_equal_the_plain_construction() {
+        let t = tables();
+        let f = features();
+        let mut syllables: HashMap<&'static str, u16> = HashMap::new();
+        let chars = (CJK_LO..CJK_HI).chain(COMPAT_LO..COMPAT_HI);
+        for c in chars.filter_map(char::from_u32) {
+            let mut want = [0u16; 2];
+            let mut n = 0;
+            if let Some(r) = readings(c).into_iter().next() {
+                let next = syllables.len() as u16 + 1;
+                want[n] = *syllables.entry(r).or_insert(next);
+                n += 1;
+            }
+            if let Some(&cl) = t.confusable.get(&c) {
+                want[n] = 0x2000 | cl;
+            }
+            assert_eq!(f.get(c), want, "{c}");
         }
     }
 
