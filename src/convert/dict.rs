@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
@@ -270,8 +271,8 @@ fn node(v: &Value, tofu_risk: bool) -> Result<Option<Node>> {
 }
 
 /// A flat dictionary: key → value, insertion order kept (earlier wins on duplicates).
-/// Borrowed from the embedded texts.
-pub(crate) type Flat = Pairs<'static>;
+/// Borrowed from the embedded texts; a single file is its parsed pairs, not a copy.
+pub(crate) type Flat = Cow<'static, [(&'static str, &'static str)]>;
 
 /// Flatten a dictionary tree into one map whose leftmost-longest matching equals
 /// OpenCC's group matching at every position.
@@ -283,34 +284,34 @@ pub(crate) type Flat = Pairs<'static>;
 /// key there is a proper prefix of its matches, so the longest match is the same.
 pub(crate) fn flatten(node: &Node) -> Result<Flat> {
     match node {
-        Node::File(f) => Ok(parsed(f)?.to_vec()),
+        Node::File(f) => Ok(Cow::Borrowed(parsed(f)?)),
         Node::Union(kids) => {
             let mut seen: FastSet<&str> = FastSet::default();
             let mut out = Vec::new();
             for k in kids {
                 let flat = flatten(k)?;
                 seen.reserve(flat.len());
-                for (key, v) in flat {
+                for &(key, v) in flat.iter() {
                     if seen.insert(key) {
                         out.push((key, v));
                     }
                 }
             }
-            Ok(out)
+            Ok(Cow::Owned(out))
         }
         Node::ShortCircuit(kids) => {
             let flats = kids.iter().map(flatten).collect::<Result<Vec<_>>>()?;
             // Only the keys before the last child can shadow.
-            let before: usize = flats.iter().rev().skip(1).map(Vec::len).sum();
+            let before: usize = flats.iter().rev().skip(1).map(|f| f.len()).sum();
             let mut earlier: FastSet<&str> =
                 FastSet::with_capacity_and_hasher(before, Fast::default());
-            let mut out = Vec::with_capacity(before + flats.last().map_or(0, Vec::len));
-            for (i, flat) in flats.into_iter().enumerate() {
+            let mut out = Vec::with_capacity(before + flats.last().map_or(0, |f| f.len()));
+            for (i, flat) in flats.iter().enumerate() {
                 let from = out.len();
                 if earlier.is_empty() {
-                    out.extend(flat);
+                    out.extend_from_slice(flat);
                 } else {
-                    out.extend(flat.into_iter().filter(|(key, _)| {
+                    out.extend(flat.iter().copied().filter(|(key, _)| {
                         !key.char_indices()
                             .map(|(i, c)| &key[..i + c.len_utf8()])
                             .any(|p| earlier.contains(p))
@@ -320,14 +321,14 @@ pub(crate) fn flatten(node: &Node) -> Result<Flat> {
                     earlier.extend(out[from..].iter().map(|(key, _)| *key));
                 }
             }
-            Ok(out)
+            Ok(Cow::Owned(out))
         }
     }
 }
 
 /// Lookup helper for analyses: a flat map as a `HashMap`.
 #[cfg(test)]
-pub(crate) fn to_map<'a>(flat: &Pairs<'a>) -> HashMap<&'a str, &'a str> {
+pub(crate) fn to_map<'a>(flat: &[(&'a str, &'a str)]) -> HashMap<&'a str, &'a str> {
     flat.iter().copied().collect()
 }
 
@@ -412,7 +413,8 @@ mod tests {
                 for k in kids {
                     let flat = flatten(k).unwrap();
                     let mine: Vec<_> = flat
-                        .into_iter()
+                        .iter()
+                        .copied()
                         .filter(|(key, _)| {
                             !key.char_indices()
                                 .any(|(i, c)| earlier.contains(&key[..i + c.len_utf8()]))

@@ -173,7 +173,10 @@ fn second_bit(b0: u8, b1: u8) -> u64 {
 impl Direct {
     /// `fast(id)`: the value of key `id` as one character, when the caller may use it
     /// as is. None when the ids or groups do not fit the packed table.
-    fn new(pats: &[(&str, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
+    fn new<'a>(
+        pats: impl Iterator<Item = (&'a str, u32)>,
+        fast: impl Fn(u32) -> Option<char>,
+    ) -> Option<Direct> {
         let mut act = vec![0u64; 0x10000].into_boxed_slice();
         let mut blocks = 0u128;
         for c in 0x2FF0..=0x2FFF {
@@ -183,7 +186,7 @@ impl Direct {
         let mut astral: std::collections::HashMap<char, u64> = std::collections::HashMap::new();
         let mut by_char: Vec<Vec<(Box<str>, u32)>> = Vec::new();
         let mut group_of: FastMap<char, usize> = FastMap::default();
-        for &(k, v) in pats {
+        for (k, v) in pats {
             let Some(c) = k.chars().next() else { continue };
             let a = if (c as u32) < 0x10000 {
                 blocks |= 1 << (c as usize / ACT_BLOCK);
@@ -741,6 +744,13 @@ impl FirstChars {
     }
 }
 
+/// A table keeps an entry unless its key is empty or one character that maps to
+/// itself (matching it or not gives the same output).
+fn kept(k: &str, v: &str) -> bool {
+    let mut it = k.chars();
+    it.next().is_some() && (it.next().is_some() || k != v)
+}
+
 impl Table {
     /// Compile a flat map. Single-character entries that map a character to itself
     /// are dropped: matching them or not gives the same output.
@@ -759,7 +769,6 @@ impl Table {
         classes: Option<&Classes>,
         seg: Option<&FastSet<&str>>,
     ) -> Result<Table> {
-        let mut pats: Vec<(&str, u32)> = Vec::with_capacity(flat.len());
         let mut arena = String::with_capacity(flat.iter().map(|(_, v)| v.len()).sum());
         let mut spans = Vec::with_capacity(flat.len());
         let mut flags = Vec::with_capacity(flat.len());
@@ -767,13 +776,10 @@ impl Table {
         let mut keychars = FirstChars::new();
         let mut trig = FirstChars::new();
         let mut phrases = 0;
-        for &(k, v) in flat {
+        for &(k, v) in flat.iter().filter(|(k, v)| kept(k, v)) {
             let mut it = k.chars();
             let Some(c0) = it.next() else { continue };
             let one = it.next().is_none();
-            if one && k == v {
-                continue;
-            }
             first.add(c0);
             phrases += usize::from(!one);
             let resized = k.chars().count() != v.chars().count();
@@ -794,13 +800,19 @@ impl Table {
             flags.push(
                 (u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY) | (u8::from(in_seg) * SEG),
             );
-            pats.push((k, spans.len() as u32));
             let start = arena.len() as u32;
             arena.push_str(v);
             spans.push((start, arena.len() as u32));
         }
+        // The kept keys with their value ids, as the loop above numbered them.
+        let pats = || {
+            flat.iter()
+                .filter(|(k, v)| kept(k, v))
+                .zip(0u32..)
+                .map(|(&(k, _), id)| (k, id))
+        };
         let direct = if phrases <= DIRECT_MAX_PHRASES {
-            Direct::new(&pats, |id| {
+            Direct::new(pats(), |id| {
                 let (a, b) = spans[id as usize];
                 let mut it = arena[a as usize..b as usize].chars();
                 match (it.next(), it.next()) {
@@ -811,13 +823,13 @@ impl Table {
         } else {
             None
         };
-        let ac = if pats.is_empty() || direct.is_some() {
+        let ac = if spans.is_empty() || direct.is_some() {
             None
         } else {
             Some(
                 CharwiseDoubleArrayAhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build_with_values(pats)
+                    .build_with_values(pats())
                     .map_err(|e| Error::Config(format!("building automaton: {e}")))?,
             )
         };
@@ -1057,7 +1069,7 @@ impl Compiled {
         // The first characters of the normalization keys.
         let norm_chars: Vec<char> = norm_flats
             .iter()
-            .flatten()
+            .flat_map(|f| f.iter())
             .filter_map(|(k, _)| k.chars().next())
             .collect();
         // Some character of the single step's keys begins a normalization key (see
@@ -1099,7 +1111,7 @@ impl Compiled {
             first.union(t.first());
         }
         let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
-        for (k, _) in norm_flats.iter().flatten() {
+        for (k, _) in norm_flats.iter().flat_map(|f| f.iter()) {
             if let [a, b, ..] = *k.as_bytes() {
                 norm_pairs.push([a, b]);
             } else if let [a] = *k.as_bytes() {
@@ -1147,7 +1159,7 @@ impl Compiled {
         if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
             let keys: Vec<&str> = flat.iter().map(|(k, _)| *k).collect();
-            let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}")).collect();
+            let flat: Vec<(&str, &str)> = flat.iter().map(|&(k, _)| (k, "\u{0}")).collect();
             let seg = Table::new(&flat)?;
             let mut seg_out: Vec<Option<Box<str>>> = Vec::with_capacity(keys.len());
             let (mut a, mut b) = (String::new(), String::new());
