@@ -136,10 +136,8 @@ impl std::fmt::Debug for Cleaner {
 }
 
 /// Build the names tables (loaded on first use) by planning a short text.
-fn warm_names(options: &NamesOptions) {
-    let unifier = names::Unifier {
-        options: options.clone(),
-    };
+fn warm_names(options: NamesOptions) {
+    let unifier = names::Unifier { options };
     unifier.observe("王小明", &mut DocState::default());
 }
 
@@ -160,17 +158,14 @@ impl Cleaner {
         let names_on = config.names.mode != names::NamesMode::Off;
         if let Some(c) = &config.convert {
             // Both table sets build once per process, on first use: with more than one
-            // thread, the names tables build on another while this one builds the
-            // converter's (one thread builds them in turn, as before).
-            let conv = if names_on && rayon::current_num_threads() > 1 {
-                rayon::in_place_scope(|s| {
-                    s.spawn(|_| warm_names(&config.names));
-                    Converter::new(c.clone())
-                })
-            } else {
-                Converter::new(c.clone())
-            };
-            stages.push(Box::new(conv?));
+            // thread, a pool thread builds the names tables while this one builds the
+            // converter's (one thread builds them in turn, as before). Not waited for:
+            // the first document to need them waits, or builds them itself.
+            if names_on && rayon::current_num_threads() > 1 {
+                let options = config.names.clone();
+                rayon::spawn(move || warm_names(options));
+            }
+            stages.push(Box::new(Converter::new(c.clone())?));
         }
         if names_on {
             stages.push(Box::new(names::Unifier {

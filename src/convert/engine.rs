@@ -1186,12 +1186,12 @@ impl Compiled {
             c.seg_out = seg_out;
         }
         if let (Some(cl), 1) = (protect, c.steps.len()) {
-            for u in 0..0x10000u32 {
-                if let Some(ch) = char::from_u32(u) {
-                    if cl.is_traditional(ch) {
-                        trig.add(ch);
-                    }
-                }
+            // A word of the bitmap at a time (no read-modify-write per character).
+            for (w, word) in trig.bmp.iter_mut().enumerate() {
+                let base = w as u32 * 64;
+                *word |= (0..64u32)
+                    .filter(|j| char::from_u32(base + j).is_some_and(|ch| cl.is_traditional(ch)))
+                    .fold(0u64, |bits, j| bits | 1 << j);
             }
             let mut pre = trig.clone();
             pre.union(&c.norm_first);
@@ -1987,6 +1987,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn trig_holds_every_traditional_char() {
+        let c = compiled("t2s", true);
+        let (Some(trig), Some(cl)) = (&c.trig, c.protect) else {
+            panic!("t2s has protection")
+        };
+        let mut want = FirstChars::new();
+        for t in &c.steps {
+            want.union(&t.trig);
+        }
+        for ch in (0..0x10000u32).filter_map(char::from_u32) {
+            if cl.is_traditional(ch) {
+                want.add(ch);
+            }
+        }
+        assert!(trig.bmp[..] == want.bmp[..]);
     }
 
     /// `short_table` over every entry.
