@@ -135,6 +135,12 @@ impl std::fmt::Debug for Cleaner {
     }
 }
 
+/// Build the names tables (loaded on first use) by planning a short text.
+fn warm_names(options: NamesOptions) {
+    let unifier = names::Unifier { options };
+    unifier.observe("王小明", &mut DocState::default());
+}
+
 impl Cleaner {
     /// Build the stages the configuration asks for (dictionaries load here or lazily).
     pub fn new(config: Config) -> Result<Self> {
@@ -149,10 +155,19 @@ impl Cleaner {
         if r.html_entities != repair::Toggle::Off {
             stages.push(Box::new(repair::html::Repairer { options: r }));
         }
+        let names_on = config.names.mode != names::NamesMode::Off;
         if let Some(c) = &config.convert {
+            // Both table sets build once per process, on first use: with more than one
+            // thread, a pool thread builds the names tables while this one builds the
+            // converter's (one thread builds them in turn, as before). Not waited for:
+            // the first document to need them waits, or builds them itself.
+            if names_on && rayon::current_num_threads() > 1 {
+                let options = config.names.clone();
+                rayon::spawn(move || warm_names(options));
+            }
             stages.push(Box::new(Converter::new(c.clone())?));
         }
-        if config.names.mode != names::NamesMode::Off {
+        if names_on {
             stages.push(Box::new(names::Unifier {
                 options: config.names.clone(),
             }));

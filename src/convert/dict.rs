@@ -3,9 +3,9 @@
 
 use crate::error::{Error, Result};
 use serde_json::Value;
-#[cfg(test)]
-use std::collections::HashMap;
-use std::collections::HashSet;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 macro_rules! embed {
@@ -64,9 +64,10 @@ pub(crate) fn dict_text(file: &str) -> Result<&'static str> {
 }
 
 /// An embedded dictionary file, parsed once per process (`t2s` and the Simplified
-/// protection both read `TSCharacters`, and every config build flattens again).
-pub(crate) fn parsed(file: &str) -> Result<&'static [(String, String)]> {
-    static PARSED: [OnceLock<Vec<(String, String)>>; 32] = [const { OnceLock::new() }; 32];
+/// protection both read `TSCharacters`, and every config build flattens again). The
+/// pairs borrow the embedded text: no allocation per entry.
+pub(crate) fn parsed(file: &str) -> Result<&'static [(&'static str, &'static str)]> {
+    static PARSED: [OnceLock<Pairs<'static>>; 32] = [const { OnceLock::new() }; 32];
     let base = file.trim_end_matches(".ocd2").trim_end_matches(".txt");
     let i = DICTS
         .iter()
@@ -93,32 +94,98 @@ pub(crate) fn config_json(name: &str) -> Result<&'static str> {
 }
 
 /// Parse an OpenCC text dictionary: `key<TAB>value [value ...]`, `#` comments. The
-/// first value is the default, as OpenCC uses it.
-pub(crate) fn parse_dict(name: &str, text: &str) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    let mut seen = HashSet::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_end_matches('\r');
+/// first value is the default, as OpenCC uses it. Keys are not checked for duplicates
+/// here (a set of every key cost more than the parse): the bundled files have none
+/// (`bundled_dictionaries_have_no_duplicate_keys`).
+pub(crate) fn parse_dict<'a>(name: &str, text: &'a str) -> Result<Pairs<'a>> {
+    // A line has 8 bytes or more: sized once, no regrowth.
+    let mut out = Vec::with_capacity(text.len() / 8);
+    // One memchr pass for the line ends instead of a search per line (`str::lines`).
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
+    let mut i = 0;
+    while start < text.len() {
+        let end = ends.next().unwrap_or(text.len());
+        let line = text[start..end].trim_end_matches('\r');
+        start = end + 1;
+        i += 1;
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let bad = |message: &str| Error::DataFile {
             path: name.to_owned(),
-            line: i + 1,
+            line: i,
             message: message.to_owned(),
         };
-        let (k, v) = line.split_once('\t').ok_or_else(|| bad("no tab"))?;
-        let v = v.split(' ').next().unwrap_or("");
+        let b = line.as_bytes();
+        let tab = memchr::memchr(b'\t', b).ok_or_else(|| bad("no tab"))?;
+        let (k, v) = (&line[..tab], &line[tab + 1..]);
+        let v = memchr::memchr(b' ', v.as_bytes()).map_or(v, |e| &v[..e]);
         if k.is_empty() {
             return Err(bad("empty key"));
         }
-        if !seen.insert(k) {
-            return Err(bad("duplicate key"));
-        }
-        out.push((k.to_owned(), v.to_owned()));
+        out.push((k, v));
     }
     Ok(out)
 }
+
+/// Key/value pairs borrowed from a dictionary text (or a user dictionary).
+pub(crate) type Pairs<'a> = Vec<(&'a str, &'a str)>;
+
+/// An FxHash-style hasher for the maps that building the tables fills (keys are short
+/// strings and chars): SipHash was a good part of a process's start-up.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FastHasher(u64);
+
+impl FastHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FastHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    /// The multiply mixes upwards; the table takes its bucket from the low bits.
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}
+
+pub(crate) type Fast = BuildHasherDefault<FastHasher>;
+pub(crate) type FastSet<T> = HashSet<T, Fast>;
+pub(crate) type FastMap<K, V> = HashMap<K, V, Fast>;
 
 /// A dictionary node of an OpenCC config.
 #[derive(Debug, Clone, PartialEq)]
@@ -204,7 +271,8 @@ fn node(v: &Value, tofu_risk: bool) -> Result<Option<Node>> {
 }
 
 /// A flat dictionary: key → value, insertion order kept (earlier wins on duplicates).
-pub(crate) type Flat = Vec<(String, String)>;
+/// Borrowed from the embedded texts; a single file is its parsed pairs, not a copy.
+pub(crate) type Flat = Cow<'static, [(&'static str, &'static str)]>;
 
 /// Flatten a dictionary tree into one map whose leftmost-longest matching equals
 /// OpenCC's group matching at every position.
@@ -215,58 +283,53 @@ pub(crate) type Flat = Vec<(String, String)>;
 /// of the first child that matches at a position survive, and every surviving later
 /// key there is a proper prefix of its matches, so the longest match is the same.
 pub(crate) fn flatten(node: &Node) -> Result<Flat> {
-    Ok(flatten_ref(node)?
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect())
-}
-
-/// `flatten` over the parsed files, borrowed: no string is copied until the end.
-fn flatten_ref(node: &Node) -> Result<Vec<(&'static str, &'static str)>> {
     match node {
-        Node::File(f) => Ok(parsed(f)?
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()),
+        Node::File(f) => Ok(Cow::Borrowed(parsed(f)?)),
         Node::Union(kids) => {
-            let mut seen: HashSet<&str> = HashSet::new();
+            let mut seen: FastSet<&str> = FastSet::default();
             let mut out = Vec::new();
             for k in kids {
-                for (key, v) in flatten_ref(k)? {
+                let flat = flatten(k)?;
+                seen.reserve(flat.len());
+                for &(key, v) in flat.iter() {
                     if seen.insert(key) {
                         out.push((key, v));
                     }
                 }
             }
-            Ok(out)
+            Ok(Cow::Owned(out))
         }
         Node::ShortCircuit(kids) => {
-            let mut earlier: HashSet<&str> = HashSet::new();
-            let mut out = Vec::new();
-            for k in kids {
-                let flat = flatten_ref(k)?;
-                let mut mine = Vec::with_capacity(flat.len());
-                for (key, v) in flat {
-                    let shadowed = key
-                        .char_indices()
-                        .map(|(i, c)| &key[..i + c.len_utf8()])
-                        .any(|p| earlier.contains(p));
-                    if !shadowed {
-                        mine.push((key, v));
-                    }
+            let flats = kids.iter().map(flatten).collect::<Result<Vec<_>>>()?;
+            // Only the keys before the last child can shadow.
+            let before: usize = flats.iter().rev().skip(1).map(|f| f.len()).sum();
+            let mut earlier: FastSet<&str> =
+                FastSet::with_capacity_and_hasher(before, Fast::default());
+            let mut out = Vec::with_capacity(before + flats.last().map_or(0, |f| f.len()));
+            for (i, flat) in flats.iter().enumerate() {
+                let from = out.len();
+                if earlier.is_empty() {
+                    out.extend_from_slice(flat);
+                } else {
+                    out.extend(flat.iter().copied().filter(|(key, _)| {
+                        !key.char_indices()
+                            .map(|(i, c)| &key[..i + c.len_utf8()])
+                            .any(|p| earlier.contains(p))
+                    }));
                 }
-                earlier.extend(mine.iter().map(|(key, _)| *key));
-                out.extend(mine);
+                if i + 1 < kids.len() {
+                    earlier.extend(out[from..].iter().map(|(key, _)| *key));
+                }
             }
-            Ok(out)
+            Ok(Cow::Owned(out))
         }
     }
 }
 
 /// Lookup helper for analyses: a flat map as a `HashMap`.
 #[cfg(test)]
-pub(crate) fn to_map(flat: &Flat) -> HashMap<&str, &str> {
-    flat.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+pub(crate) fn to_map<'a>(flat: &[(&'a str, &'a str)]) -> HashMap<&'a str, &'a str> {
+    flat.iter().copied().collect()
 }
 
 #[cfg(test)]
@@ -299,6 +362,72 @@ mod tests {
         assert!(parsed("nope.txt").is_err());
     }
 
+    /// The parse as `str` methods write it.
+    fn parse_plain(text: &str) -> Vec<(&str, &str)> {
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let line = line.trim_end_matches('\r');
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (k, v) = line.split_once('\t').unwrap();
+            out.push((k, v.split(' ').next().unwrap_or("")));
+        }
+        out
+    }
+
+    #[test]
+    fn parse_equals_the_plain_parse() {
+        for (name, text) in DICTS {
+            assert_eq!(parse_dict(name, text).unwrap(), parse_plain(text), "{name}");
+        }
+        let odd = "a\tb c\r\n# x\n\n\r\nk\tv\r\r\nlast\t";
+        assert_eq!(parse_dict("x", odd).unwrap(), parse_plain(odd));
+        assert_eq!(parse_dict("x", "").unwrap(), vec![]);
+        let e = parse_dict("x", "a\tb\n\nnotab\n").unwrap_err();
+        assert!(matches!(e, Error::DataFile { line: 3, .. }), "{e:?}");
+        assert!(parse_dict("x", "\tv").is_err());
+    }
+
+    #[test]
+    fn bundled_dictionaries_have_no_duplicate_keys() {
+        for (name, text) in DICTS {
+            let pairs = parse_dict(name, text).unwrap();
+            let keys: HashSet<&str> = pairs.iter().map(|(k, _)| *k).collect();
+            assert_eq!(keys.len(), pairs.len(), "{name}");
+        }
+    }
+
+    #[test]
+    fn short_circuit_equals_the_plain_rule() {
+        // The rule of `flatten`, written out: a later child's key survives unless an
+        // earlier child has one of its prefixes (or the key itself).
+        for (name, json) in CONFIGS {
+            let spec = parse_config(json, true).unwrap();
+            for n in spec.chain.iter().chain(&spec.segmentation) {
+                let Node::ShortCircuit(kids) = n else {
+                    continue;
+                };
+                let mut want: Vec<(&str, &str)> = Vec::new();
+                let mut earlier: HashSet<&str> = HashSet::new();
+                for k in kids {
+                    let flat = flatten(k).unwrap();
+                    let mine: Vec<_> = flat
+                        .iter()
+                        .copied()
+                        .filter(|(key, _)| {
+                            !key.char_indices()
+                                .any(|(i, c)| earlier.contains(&key[..i + c.len_utf8()]))
+                        })
+                        .collect();
+                    earlier.extend(mine.iter().map(|(key, _)| *key));
+                    want.extend(mine);
+                }
+                assert_eq!(flatten(n).unwrap(), want, "{name}");
+            }
+        }
+    }
+
     #[test]
     fn tofu_dictionary_is_optional() {
         let with = parse_config(config_json("t2s").unwrap(), true).unwrap();
@@ -315,7 +444,7 @@ mod tests {
         let a = Node::File("TWVariantsRevPhrases.txt".into());
         let b = Node::File("TWVariantsRev.txt".into());
         let flat = flatten(&Node::ShortCircuit(vec![a, b])).unwrap();
-        let keys: HashSet<_> = flat.iter().map(|(k, _)| k.as_str()).collect();
+        let keys: HashSet<_> = flat.iter().map(|(k, _)| *k).collect();
         // Single characters of the second dictionary survive unless the first has them.
         assert!(keys.contains("么"));
     }

@@ -11,7 +11,7 @@
 //! Where no key matches and the text starts a complete Ideographic Description
 //! Sequence (⿰氵青 ...), OpenCC skips the whole sequence unconverted; so do we.
 
-use super::dict::{self, ConfigSpec, Flat, Node};
+use super::dict::{self, ConfigSpec, FastMap, FastSet, Flat, Node};
 use super::protect::Classes;
 use crate::error::{Error, Result};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
@@ -64,7 +64,13 @@ struct Direct {
     /// phrases' second characters (`second_bit`) that rejects most positions at once.
     groups: Vec<(u32, u32, u64)>,
     phrases: Vec<(Box<str>, u32)>,
+    /// Bit `b`: `act[b * ACT_BLOCK..]` has a nonzero entry. Building reads only those
+    /// blocks: `act` is allocated zeroed, and a page never touched costs no fault.
+    blocks: u128,
 }
+
+/// `act` entries per bit of `Direct::blocks` (one 4 KiB page).
+const ACT_BLOCK: usize = 0x10000 / 128;
 
 /// State of `Direct::hot_run`: output length, and `Sink`'s `cur` (when `open`)
 /// and `committed`.
@@ -116,16 +122,24 @@ fn short(a: u64, l: u64) -> u32 {
     (tag << S_TAG_SHIFT) | bytes
 }
 
-fn short_table(act: &[u64; 0x10000]) -> Option<Box<[u32; 0x10000]>> {
+fn short_table(act: &[u64; 0x10000], blocks: u128) -> Option<Box<[u32; 0x10000]>> {
     // Zeroed (untouched pages stay free) and filled where `act` is not 0: a
     // process start builds it, so it should cost little.
     let mut t: Box<[u32; 0x10000]> = vec![0u32; 0x10000].into_boxed_slice().try_into().ok()?;
-    for (c, &a) in act.iter().enumerate() {
+    for c in block_range(blocks) {
+        let a = act[c];
         if a != 0 {
             t[c] = short(a, utf8_len_of(c));
         }
     }
     Some(t)
+}
+
+/// The `act` indices of the blocks of `blocks` (see `Direct::blocks`).
+fn block_range(blocks: u128) -> impl Iterator<Item = usize> {
+    (0..128)
+        .filter(move |b| blocks >> b & 1 != 0)
+        .flat_map(|b| b * ACT_BLOCK..(b + 1) * ACT_BLOCK)
 }
 
 /// Input bytes per `Direct::hot_run` call.
@@ -159,27 +173,33 @@ fn second_bit(b0: u8, b1: u8) -> u64 {
 impl Direct {
     /// `fast(id)`: the value of key `id` as one character, when the caller may use it
     /// as is. None when the ids or groups do not fit the packed table.
-    fn new(pats: &[(String, u32)], fast: impl Fn(u32) -> Option<char>) -> Option<Direct> {
+    fn new<'a>(
+        pats: impl Iterator<Item = (&'a str, u32)>,
+        fast: impl Fn(u32) -> Option<char>,
+    ) -> Option<Direct> {
         let mut act = vec![0u64; 0x10000].into_boxed_slice();
+        let mut blocks = 0u128;
         for c in 0x2FF0..=0x2FFF {
             act[c] = A_IDC;
+            blocks |= 1 << (c / ACT_BLOCK);
         }
         let mut astral: std::collections::HashMap<char, u64> = std::collections::HashMap::new();
         let mut by_char: Vec<Vec<(Box<str>, u32)>> = Vec::new();
-        let mut group_of: std::collections::HashMap<char, usize> = std::collections::HashMap::new();
+        let mut group_of: FastMap<char, usize> = FastMap::default();
         for (k, v) in pats {
             let Some(c) = k.chars().next() else { continue };
             let a = if (c as u32) < 0x10000 {
+                blocks |= 1 << (c as usize / ACT_BLOCK);
                 &mut act[c as usize]
             } else {
                 astral.entry(c).or_insert(0)
             };
             if k.len() == c.len_utf8() {
-                if u64::from(*v) + 1 > A_ID_MAX {
+                if u64::from(v) + 1 > A_ID_MAX {
                     return None;
                 }
-                let mut x = (u64::from(*v) + 1) << A_ID_SHIFT;
-                if let Some(ch) = fast(*v).filter(|ch| ch.len_utf8() <= 3) {
+                let mut x = (u64::from(v) + 1) << A_ID_SHIFT;
+                if let Some(ch) = fast(v).filter(|ch| ch.len_utf8() <= 3) {
                     let mut w = [0u8; 4];
                     ch.encode_utf8(&mut w);
                     x |= u64::from(u32::from_le_bytes(w)) | ((ch.len_utf8() as u64) << A_LEN_SHIFT);
@@ -194,7 +214,7 @@ impl Direct {
                     return None;
                 }
                 *a = (*a & !(A_GROUP_MAX << A_GROUP_SHIFT)) | ((g as u64 + 1) << A_GROUP_SHIFT);
-                by_char[g].push((k.clone().into_boxed_str(), *v));
+                by_char[g].push((k.into(), v));
             }
         }
         let mut phrases = Vec::new();
@@ -213,12 +233,13 @@ impl Direct {
         }
         let act: Box<[u64; 0x10000]> = act.try_into().ok()?;
         let mut live = FirstChars::new();
-        for (u, _) in act.iter().enumerate().filter(|(_, &a)| a != 0) {
+        for u in block_range(blocks).filter(|&u| act[u] != 0) {
             live.add(char::from_u32(u as u32).unwrap_or('\0'));
         }
         // Any astral character stops the skip (then `action` looks it up).
         live.astral = !astral.is_empty();
-        let live = act[..0x80].iter().all(|&a| a == 0).then_some(live);
+        let ascii_free = blocks & 1 == 0 || act[..0x80].iter().all(|&a| a == 0);
+        let live = ascii_free.then_some(live);
         let mut tag_mask = Box::new([0u64; 256]);
         for (t, g) in tag_mask[1..255].iter_mut().zip(&groups) {
             *t = g.2;
@@ -232,6 +253,7 @@ impl Direct {
             tag_mask,
             groups,
             phrases,
+            blocks,
         })
     }
 
@@ -241,6 +263,7 @@ impl Direct {
         for &c in chars {
             if (c as u32) < 0x10000 {
                 self.act[c as usize] |= A_NORM;
+                self.blocks |= 1 << (c as usize / ACT_BLOCK);
             } else {
                 *self.astral.entry(c).or_insert(0) |= A_NORM;
             }
@@ -253,7 +276,7 @@ impl Direct {
 
     /// Build `act32` (after `mark_norm`): `dense` then runs its hot loop.
     fn prepare_hot(&mut self) {
-        self.act32 = short_table(&self.act);
+        self.act32 = short_table(&self.act, self.blocks);
     }
 
     /// The packed action of the character at `p` of `b` (valid UTF-8), and its
@@ -721,62 +744,75 @@ impl FirstChars {
     }
 }
 
+/// A table keeps an entry unless its key is empty or one character that maps to
+/// itself (matching it or not gives the same output).
+fn kept(k: &str, v: &str) -> bool {
+    let mut it = k.chars();
+    it.next().is_some() && (it.next().is_some() || k != v)
+}
+
 impl Table {
     /// Compile a flat map. Single-character entries that map a character to itself
     /// are dropped: matching them or not gives the same output.
-    pub(crate) fn new(flat: Flat) -> Result<Table> {
+    pub(crate) fn new(flat: &[(&str, &str)]) -> Result<Table> {
         Table::with_classes(flat, None)
     }
 
     /// Like `new`, marking the keys that Simplified protection must check.
-    pub(crate) fn with_classes(flat: Flat, classes: Option<&Classes>) -> Result<Table> {
+    pub(crate) fn with_classes(flat: &[(&str, &str)], classes: Option<&Classes>) -> Result<Table> {
         Table::build(flat, classes, None)
     }
 
     /// `seg`: the segmentation keys, flagged `SEG` here.
     fn build(
-        flat: Flat,
+        flat: &[(&str, &str)],
         classes: Option<&Classes>,
-        seg: Option<&std::collections::HashSet<String>>,
+        seg: Option<&FastSet<&str>>,
     ) -> Result<Table> {
-        let mut pats: Vec<(String, u32)> = Vec::with_capacity(flat.len());
-        let mut arena = String::new();
+        let mut arena = String::with_capacity(flat.iter().map(|(_, v)| v.len()).sum());
         let mut spans = Vec::with_capacity(flat.len());
         let mut flags = Vec::with_capacity(flat.len());
         let mut first = FirstChars::new();
         let mut keychars = FirstChars::new();
         let mut trig = FirstChars::new();
-        for (k, v) in flat {
-            let one = k.chars().nth(1).is_none();
-            if k.is_empty() || (one && k == v) {
-                continue;
-            }
-            if let Some(c) = k.chars().next() {
-                first.add(c);
-            }
+        let mut phrases = 0;
+        for &(k, v) in flat.iter().filter(|(k, v)| kept(k, v)) {
+            let mut it = k.chars();
+            let Some(c0) = it.next() else { continue };
+            let one = it.next().is_none();
+            first.add(c0);
+            phrases += usize::from(!one);
             let resized = k.chars().count() != v.chars().count();
+            let mut gb = false;
             for c in k.chars() {
                 keychars.add(c);
-                if resized || classes.is_some_and(|cl| !cl.is_simplified_valid(c)) {
+                if let Some(cl) = classes {
+                    let valid = cl.is_simplified_valid(c);
+                    gb |= valid;
+                    if resized || !valid {
+                        trig.add(c);
+                    }
+                } else if resized {
                     trig.add(c);
                 }
             }
-            let gb = classes.is_some_and(|c| k.chars().any(|ch| c.is_simplified_valid(ch)));
-            let in_seg = seg.is_some_and(|s| s.contains(&k));
+            let in_seg = seg.is_some_and(|s| s.contains(k));
             flags.push(
                 (u8::from(k == v) * SAME) | (u8::from(gb) * GB_KEY) | (u8::from(in_seg) * SEG),
             );
-            pats.push((k, spans.len() as u32));
             let start = arena.len() as u32;
-            arena.push_str(&v);
+            arena.push_str(v);
             spans.push((start, arena.len() as u32));
         }
-        let phrases = pats
-            .iter()
-            .filter(|(k, _)| k.chars().nth(1).is_some())
-            .count();
+        // The kept keys with their value ids, as the loop above numbered them.
+        let pats = || {
+            flat.iter()
+                .filter(|(k, v)| kept(k, v))
+                .zip(0u32..)
+                .map(|(&(k, _), id)| (k, id))
+        };
         let direct = if phrases <= DIRECT_MAX_PHRASES {
-            Direct::new(&pats, |id| {
+            Direct::new(pats(), |id| {
                 let (a, b) = spans[id as usize];
                 let mut it = arena[a as usize..b as usize].chars();
                 match (it.next(), it.next()) {
@@ -787,13 +823,13 @@ impl Table {
         } else {
             None
         };
-        let ac = if pats.is_empty() || direct.is_some() {
+        let ac = if spans.is_empty() || direct.is_some() {
             None
         } else {
             Some(
                 CharwiseDoubleArrayAhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build_with_values(pats)
+                    .build_with_values(pats())
                     .map_err(|e| Error::Config(format!("building automaton: {e}")))?,
             )
         };
@@ -1017,37 +1053,56 @@ const DENSE: usize = 4096;
 
 impl Compiled {
     pub(crate) fn build(spec: &ConfigSpec, protect: Option<&'static Classes>) -> Result<Self> {
-        let table = |n: &Node| -> Result<Table> { Table::with_classes(dict::flatten(n)?, protect) };
-        let norm = spec
+        let table =
+            |n: &Node| -> Result<Table> { Table::with_classes(&dict::flatten(n)?, protect) };
+        let norm_flats = spec
             .normalization
             .iter()
-            .map(table)
+            .map(dict::flatten)
+            .collect::<Result<Vec<Flat>>>()?;
+        let norm = norm_flats
+            .iter()
+            .map(|f| Table::with_classes(f, protect))
             .collect::<Result<Vec<_>>>()?;
         let seg_flat = spec.segmentation.as_ref().map(dict::flatten).transpose()?;
         let mut fused = false;
-        // Every character of the single step's keys (see `dense_norm`).
-        let mut step_chars: Option<std::collections::HashSet<char>> = None;
+        // The first characters of the normalization keys.
+        let norm_chars: Vec<char> = norm_flats
+            .iter()
+            .flat_map(|f| f.iter())
+            .filter_map(|(k, _)| k.chars().next())
+            .collect();
+        // Some character of the single step's keys begins a normalization key (see
+        // `dense_norm`); true without a single step.
+        let mut chain_has = true;
         let steps = if let [one] = spec.chain.as_slice() {
             let flat = dict::flatten(one)?;
-            step_chars = Some(flat.iter().flat_map(|(k, _)| k.chars()).collect());
-            let seg_keys: std::collections::HashSet<String> =
-                seg_flat.iter().flatten().map(|(k, _)| k.clone()).collect();
-            let multi = |k: &str| k.chars().nth(1).is_some();
-            let step_keys: std::collections::HashSet<&str> = flat
+            let norm_set: FastSet<char> = norm_chars.iter().copied().collect();
+            chain_has = flat
                 .iter()
-                .filter(|(k, v)| multi(k) || k != v)
-                .map(|(k, _)| k.as_str())
-                .collect();
-            let idc = |k: &str| k.chars().next().is_some_and(|c| idc_arity(c) > 0);
-            // Without segmentation the step alone is the pass.
-            fused = seg_flat.is_none()
-                || step_keys
+                .any(|(k, _)| k.chars().any(|c| norm_set.contains(&c)));
+            let mut seg_keys: FastSet<&str> = FastSet::default();
+            if let Some(seg) = &seg_flat {
+                seg_keys.reserve(seg.len());
+                seg_keys.extend(seg.iter().map(|(k, _)| *k));
+                let multi = |k: &str| k.chars().nth(1).is_some();
+                let step_keys: FastSet<&str> = flat
+                    .iter()
+                    .filter(|(k, v)| multi(k) || k != v)
+                    .map(|(k, _)| *k)
+                    .collect();
+                let idc = |k: &str| k.chars().next().is_some_and(|c| idc_arity(c) > 0);
+                fused = step_keys
                     .iter()
                     .all(|k| !idc(k) && (!multi(k) || seg_keys.contains(*k)))
                     && seg_keys
                         .iter()
-                        .all(|k| !idc(k) && (!multi(k) || step_keys.contains(k.as_str())));
-            vec![Table::build(flat, protect, Some(&seg_keys))?]
+                        .all(|k| !idc(k) && (!multi(k) || step_keys.contains(*k)));
+            } else {
+                // Without segmentation the step alone is the pass.
+                fused = true;
+            }
+            vec![Table::build(&flat, protect, Some(&seg_keys))?]
         } else {
             spec.chain.iter().map(table).collect::<Result<Vec<_>>>()?
         };
@@ -1056,15 +1111,11 @@ impl Compiled {
             first.union(t.first());
         }
         let mut norm_pairs: Vec<[u8; 2]> = Vec::new();
-        let mut norm_chars: Vec<char> = Vec::new();
-        for n in &spec.normalization {
-            for (k, _) in dict::flatten(n)? {
-                norm_chars.extend(k.chars().next());
-                if let [a, b, ..] = *k.as_bytes() {
-                    norm_pairs.push([a, b]);
-                } else if let [a] = *k.as_bytes() {
-                    norm_pairs.push([a, 0]);
-                }
+        for (k, _) in norm_flats.iter().flat_map(|f| f.iter()) {
+            if let [a, b, ..] = *k.as_bytes() {
+                norm_pairs.push([a, b]);
+            } else if let [a] = *k.as_bytes() {
+                norm_pairs.push([a, 0]);
             }
         }
         norm_pairs.sort_unstable();
@@ -1107,14 +1158,14 @@ impl Compiled {
         };
         if let Some(flat) = seg_flat {
             // Keep every key (values unused): a single-char key is a segment too.
-            let keys: Vec<String> = flat.iter().map(|(k, _)| k.clone()).collect();
-            let flat: Flat = flat.into_iter().map(|(k, _)| (k, "\u{0}".into())).collect();
-            let seg = Table::new(flat)?;
+            let keys: Vec<&str> = flat.iter().map(|(k, _)| *k).collect();
+            let flat: Vec<(&str, &str)> = flat.iter().map(|&(k, _)| (k, "\u{0}")).collect();
+            let seg = Table::new(&flat)?;
             let mut seg_out: Vec<Option<Box<str>>> = Vec::with_capacity(keys.len());
             let (mut a, mut b) = (String::new(), String::new());
             for k in &keys {
                 c.chain_into(k, &mut a, &mut b);
-                seg_out.push(if a == *k {
+                seg_out.push(if a == **k {
                     None
                 } else {
                     Some(a.clone().into())
@@ -1135,12 +1186,12 @@ impl Compiled {
             c.seg_out = seg_out;
         }
         if let (Some(cl), 1) = (protect, c.steps.len()) {
-            for u in 0..0x10000u32 {
-                if let Some(ch) = char::from_u32(u) {
-                    if cl.is_traditional(ch) {
-                        trig.add(ch);
-                    }
-                }
+            // A word of the bitmap at a time (no read-modify-write per character).
+            for (w, word) in trig.bmp.iter_mut().enumerate() {
+                let base = w as u32 * 64;
+                *word |= (0..64u32)
+                    .filter(|j| char::from_u32(base + j).is_some_and(|ch| cl.is_traditional(ch)))
+                    .fold(0u64, |bits, j| bits | 1 << j);
             }
             let mut pre = trig.clone();
             pre.union(&c.norm_first);
@@ -1150,7 +1201,6 @@ impl Compiled {
         c.keychars = keychars;
         // The dense scan can see every normalization key only if no chain key holds
         // one of their characters (a phrase match would skip it).
-        let chain_has = step_chars.map_or(true, |sc| norm_chars.iter().any(|ch| sc.contains(ch)));
         if let (true, Some(d), false) = (c.fused, &mut c.steps[0].direct, chain_has) {
             d.mark_norm(&norm_chars);
             c.dense_norm = true;
@@ -1915,12 +1965,57 @@ mod tests {
     fn identity_skip_only_without_ascii_keys() {
         let c = compiled("t2s", true);
         assert!(c.steps[0].direct.as_ref().is_some_and(|d| d.live.is_some()));
-        let t = Table::new(vec![
-            ("B超".into(), "超音波".into()),
-            ("這".into(), "这".into()),
-        ])
-        .unwrap();
+        let t = Table::new(&[("B超", "超音波"), ("這", "这")]).unwrap();
         assert!(t.direct.as_ref().is_some_and(|d| d.live.is_none()));
+    }
+
+    /// Building reads only the blocks of `act` marked in `blocks`: no other entry
+    /// may be set, in any table of any config.
+    #[test]
+    fn act_blocks_cover_every_action() {
+        for cfg in crate::convert::OpenccConfig::ALL {
+            for protect in [false, true] {
+                let c = compiled(cfg.name(), protect && cfg.to_simplified());
+                let tables = c.norm.iter().chain(&c.steps).chain(&c.seg);
+                for d in tables.filter_map(|t| t.direct.as_ref()) {
+                    for (u, &a) in d.act.iter().enumerate() {
+                        assert!(a == 0 || d.blocks >> (u / ACT_BLOCK) & 1 != 0, "{u:X}");
+                    }
+                    if let Some(t) = &d.act32 {
+                        assert_eq!(**t, *short_table_full(&d.act));
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn trig_holds_every_traditional_char() {
+        let c = compiled("t2s", true);
+        let (Some(trig), Some(cl)) = (&c.trig, c.protect) else {
+            panic!("t2s has protection")
+        };
+        let mut want = FirstChars::new();
+        for t in &c.steps {
+            want.union(&t.trig);
+        }
+        for ch in (0..0x10000u32).filter_map(char::from_u32) {
+            if cl.is_traditional(ch) {
+                want.add(ch);
+            }
+        }
+        assert!(trig.bmp[..] == want.bmp[..]);
+    }
+
+    /// `short_table` over every entry.
+    fn short_table_full(act: &[u64; 0x10000]) -> Box<[u32; 0x10000]> {
+        let mut t = Box::new([0u32; 0x10000]);
+        for (c, &a) in act.iter().enumerate() {
+            if a != 0 {
+                t[c] = short(a, utf8_len_of(c));
+            }
+        }
+        t
     }
 
     #[test]

@@ -216,13 +216,13 @@ impl Converter {
                     }
                     // Later lines override earlier ones.
                     let mut seen = std::collections::HashSet::new();
-                    let mut flat: Vec<(String, String)> = Vec::new();
+                    let mut flat: Vec<(&str, &str)> = Vec::new();
                     for (k, v) in options.user_dict.iter().rev() {
                         if seen.insert(k.as_str()) {
-                            flat.push((k.clone(), v.clone()));
+                            flat.push((k, v));
                         }
                     }
-                    Some(Box::new(Table::new(flat)?))
+                    Some(Box::new(Table::new(&flat)?))
                 };
                 Backend::Builtin { compiled, user }
             }

@@ -128,6 +128,90 @@ const CONFUSABLE: &[&str] = &[
     "鳥烏",
 ];
 
+/// `str::lines`, with one memchr pass over the text instead of a search per line (the
+/// word lists have 56K short lines).
+fn raw_lines(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = 0;
+    let mut ends = memchr::memchr_iter(b'\n', s.as_bytes());
+    std::iter::from_fn(move || match ends.next() {
+        Some(i) => {
+            let l = &s[start..i];
+            start = i + 1;
+            Some(l.strip_suffix('\r').unwrap_or(l))
+        }
+        None if start < s.len() => {
+            let l = &s[start..];
+            start = s.len();
+            Some(l)
+        }
+        None => None,
+    })
+}
+
+/// `str::trim`, without a look at the chars when the line begins with an ASCII graphic
+/// char or a CJK ideograph (U+4000..U+9FFF) and ends with one: none is whitespace.
+fn trim(l: &str) -> &str {
+    let b = l.as_bytes();
+    let plain = |x: u8| (0x21..0x7F).contains(&x);
+    let cjk_lead = |x: u8| (0xE4..=0xE9).contains(&x);
+    let start = b.first().is_some_and(|&x| plain(x) || cjk_lead(x));
+    let end = match b {
+        [.., x] if plain(*x) => true,
+        // A lead byte three from the end begins the last char.
+        [.., x, _, _] => cjk_lead(*x),
+        _ => false,
+    };
+    if start && end {
+        l
+    } else {
+        l.trim()
+    }
+}
+
+/// The chars of `b` when it is only three-byte chars (U+0800..U+FFFF: BMP, not NUL),
+/// as most lines of the word lists are: decoded without a char iterator.
+fn three_byte_chars(b: &[u8]) -> Option<impl Iterator<Item = u32> + '_> {
+    let ok = b.len() % 3 == 0 && b.chunks_exact(3).all(|c| (0xE0..0xF0).contains(&c[0]));
+    ok.then(|| {
+        b.chunks_exact(3).map(|c| {
+            u32::from(c[0] & 0x0F) << 12 | u32::from(c[1] & 0x3F) << 6 | u32::from(c[2] & 0x3F)
+        })
+    })
+}
+
+/// `Key::from_str(l)` packed with `pack_exact`, without collecting the chars.
+fn pack_line(l: &str) -> Option<u64> {
+    if let (3..=12, Some(cs)) = (l.len(), three_byte_chars(l.as_bytes())) {
+        return Some(
+            cs.zip([48, 32, 16, 0])
+                .fold(0, |k, (c, s)| k | u64::from(c) << s),
+        );
+    }
+    let mut cs = ['\0'; 4];
+    let mut n = 0;
+    for c in l.chars() {
+        *cs.get_mut(n)? = c;
+        n += 1;
+    }
+    if n == 0 {
+        return None;
+    }
+    Key::new(&cs[..n]).pack_exact()
+}
+
+/// A line of exactly two chars.
+fn pair_line(l: &str) -> Option<[char; 2]> {
+    if let (6, Some(mut cs)) = (l.len(), three_byte_chars(l.as_bytes())) {
+        let mut next = || cs.next().and_then(char::from_u32);
+        return Some([next()?, next()?]);
+    }
+    let mut it = l.chars();
+    match (it.next(), it.next(), it.next()) {
+        (Some(a), Some(b), None) => Some([a, b]),
+        _ => None,
+    }
+}
+
 fn packed(keys: &HashSet<Key, Fx>) -> KeyMap<()> {
     let mut m = KeyMap::with_capacity(keys.len());
     for p in keys.iter().filter_map(Key::pack_exact) {
@@ -140,8 +224,8 @@ pub(super) fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let lines = |s: &'static str| {
-            s.lines()
-                .map(str::trim)
+            raw_lines(s)
+                .map(trim)
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
         };
         let n = ((CJK_HI - CJK_LO) as usize).div_ceil(64);
@@ -161,8 +245,8 @@ pub(super) fn tables() -> &'static Tables {
         }
         let mut words = KeyMap::with_capacity(32 * 1024);
         let mut words_bloom = vec![0u64; 1 << (BLOOM_BITS - 6)];
-        for k in lines(include_str!("../../data/names/words.txt")).filter_map(Key::from_str) {
-            if let Some(w) = k.pack_exact() {
+        for l in lines(include_str!("../../data/names/words.txt")) {
+            if let Some(w) = pack_line(l) {
                 *words.entry(w) = ();
                 let b = bloom_bit(w);
                 words_bloom[b >> 6] |= 1 << (b & 63);
@@ -175,15 +259,10 @@ pub(super) fn tables() -> &'static Tables {
             .filter_map(Key::from_str)
             .collect();
         let pairs = |s: &'static str| {
-            lines(s)
-                .filter_map(|l| {
-                    let mut it = l.chars();
-                    match (it.next(), it.next(), it.next()) {
-                        (Some(a), Some(b), None) => Some([a, b]),
-                        _ => None,
-                    }
-                })
-                .collect::<HashSet<[char; 2], Fx>>()
+            // Lines of two CJK chars take 7 bytes: room for all, no regrowth.
+            let mut set = HashSet::with_capacity_and_hasher(s.len() / 7 + 1, Fx::default());
+            set.extend(lines(s).filter_map(pair_line));
+            set
         };
         let mut role_last = vec![0u64; n];
         for r in &roles {
@@ -312,28 +391,50 @@ pub(super) fn features() -> &'static Features {
         let t = tables();
         let n = FEAT_MAIN + (COMPAT_HI - COMPAT_LO) as usize;
         let mut codes = vec![[0u16; 2]; n];
-        let mut syllables: HashMap<&'static str, u16, Fx> = HashMap::default();
+        // Syllable codes in order of first appearance. A syllable (ASCII or ü, at most
+        // 8 bytes) packs into one nonzero word; the `&str` map is for anything longer.
+        let mut syllables: KeyMap<u16> = KeyMap::with_capacity(1024);
+        let mut long: HashMap<&'static str, u16, Fx> = HashMap::default();
+        let mut count = 0u16;
         let chars = (CJK_LO..CJK_HI).chain(COMPAT_LO..COMPAT_HI);
         for c in chars.filter_map(char::from_u32) {
             let Some(i) = Features::index(c) else {
                 continue;
             };
-            let mut f = [0u16; 2];
-            let mut n = 0;
-            // Same features as `similar`: the main reading, and the look-alike class.
-            if let Some(r) = readings(c).into_iter().next() {
-                let next = syllables.len() as u16 + 1;
-                f[n] = *syllables.entry(r).or_insert(next);
-                n += 1;
+            // Same features as `similar`: the main reading (`readings`), and the
+            // look-alike class (below).
+            let Some(r) = c.to_pinyin().map(|p| p.plain()) else {
+                continue;
+            };
+            let code = match pack_syllable(r) {
+                Some(k) => syllables.entry(k),
+                None => long.entry(r).or_insert(0),
+            };
+            if *code == 0 {
+                count += 1;
+                *code = count;
             }
-            if let Some(&cl) = t.confusable.get(&c) {
-                f[n] = 0x2000 | cl;
-            }
-            codes[i] = f;
+            codes[i][0] = *code;
         }
-        debug_assert!(syllables.len() < 0x2000);
+        for (&c, &cl) in &t.confusable {
+            if let Some(f) = Features::index(c).map(|i| &mut codes[i]) {
+                f[usize::from(f[0] != 0)] = 0x2000 | cl;
+            }
+        }
+        debug_assert!(count < 0x2000);
         Features { codes }
     })
+}
+
+/// The bytes of `r` as one nonzero word, when it has 1 to 8 bytes, none NUL.
+fn pack_syllable(r: &str) -> Option<u64> {
+    let b = r.as_bytes();
+    if b.is_empty() || b.len() > 8 || b.contains(&0) {
+        return None;
+    }
+    let mut w = [0u8; 8];
+    w[..b.len()].copy_from_slice(b);
+    Some(u64::from_le_bytes(w))
 }
 
 /// An open-addressing hash map over nonzero `u64` keys (packed spellings): linear probing
@@ -530,3 +631,109 @@ impl Hasher for WordHasher {
 }
 
 pub(super) type Word = BuildHasherDefault<WordHasher>;
+
+#[cfg(test)]
+mod build_tests {
+    use super::*;
+
+    #[test]
+    fn trim_equals_str_trim() {
+        let ws = [
+            "", " ", "\t", "\u{b}", "\r", "\u{85}", "\u{a0}", "\u{3000}", "\u{2028}",
+        ];
+        let cores = [
+            "",
+            "a",
+            "王",
+            "王小明",
+            "#x",
+            "\u{3400}",
+            "a王",
+            "王a",
+            "é",
+            "𠀀",
+        ];
+        for a in ws {
+            for c in cores {
+                for z in ws {
+                    let l = format!("{a}{c}{z}");
+                    assert_eq!(trim(&l), l.trim(), "{l:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn raw_lines_equal_str_lines() {
+        let texts = [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "a\r",
+            "a\r\r\n",
+            "\n\n王\n",
+            "\r\n",
+        ];
+        let words = include_str!("../../data/names/words.txt");
+        for t in texts.into_iter().chain([words]) {
+            assert!(raw_lines(t).eq(t.lines()), "{t:?}");
+        }
+    }
+
+    /// `features` as first written: one map from reading to code.
+    #[test]
+    fn features_equal_the_plain_construction() {
+        let t = tables();
+        let f = features();
+        let mut syllables: HashMap<&'static str, u16> = HashMap::new();
+        let chars = (CJK_LO..CJK_HI).chain(COMPAT_LO..COMPAT_HI);
+        for c in chars.filter_map(char::from_u32) {
+            let mut want = [0u16; 2];
+            let mut n = 0;
+            if let Some(r) = readings(c).into_iter().next() {
+                let next = syllables.len() as u16 + 1;
+                want[n] = *syllables.entry(r).or_insert(next);
+                n += 1;
+            }
+            if let Some(&cl) = t.confusable.get(&c) {
+                want[n] = 0x2000 | cl;
+            }
+            assert_eq!(f.get(c), want, "{c}");
+        }
+    }
+
+    #[test]
+    fn pair_line_equals_two_chars() {
+        let left = include_str!("../../data/names/left.txt");
+        let odd = ["", "王", "王小", "王小明", "ab", "a王", "𠀀王", "王𠀀"];
+        for l in left.lines().chain(odd) {
+            let cs: Vec<char> = l.chars().collect();
+            let want = (cs.len() == 2).then(|| [cs[0], cs[1]]);
+            assert_eq!(pair_line(l), want, "{l:?}");
+        }
+    }
+
+    #[test]
+    fn pack_line_equals_key_pack_exact() {
+        let words = include_str!("../../data/names/words.txt");
+        let odd = [
+            "",
+            "王",
+            "王小明",
+            "一二三四",
+            "一二三四五",
+            "a\u{0}",
+            "𠀀王",
+            "王𠀀",
+            "\u{800}\u{FFFF}",
+            "ab王",
+        ];
+        for l in words.lines().chain(odd) {
+            let want = Key::from_str(l).and_then(|k| k.pack_exact());
+            assert_eq!(pack_line(l), want, "{l:?}");
+        }
+    }
+}
