@@ -135,12 +135,6 @@ impl std::fmt::Debug for Cleaner {
     }
 }
 
-/// Build the names tables (loaded on first use) by planning a short text.
-fn warm_names(options: NamesOptions) {
-    let unifier = names::Unifier { options };
-    unifier.observe("王小明", &mut DocState::default());
-}
-
 impl Cleaner {
     /// Build the stages the configuration asks for (dictionaries load here or lazily).
     pub fn new(config: Config) -> Result<Self> {
@@ -162,8 +156,7 @@ impl Cleaner {
             // converter's (one thread builds them in turn, as before). Not waited for:
             // the first document to need them waits, or builds them itself.
             if names_on && rayon::current_num_threads() > 1 {
-                let options = config.names.clone();
-                rayon::spawn(move || warm_names(options));
+                rayon::spawn(names::warm_up);
             }
             stages.push(Box::new(Converter::new(c.clone())?));
         }

@@ -147,6 +147,13 @@ fn fingerprint(text: &str) -> u64 {
     h.finish()
 }
 
+/// Build the stage's tables now (they are built on first use otherwise): lets another
+/// thread build them while this one does other start-up work.
+pub(crate) fn warm_up() {
+    tables();
+    features();
+}
+
 impl Unifier {
     /// All edits for `text`, in any order (`Edits::push` sorts them).
     fn plan(&self, text: &str) -> Vec<Edit> {
