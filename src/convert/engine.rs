@@ -1928,6 +1928,44 @@ mod tests {
     use super::*;
     use crate::convert::{dict, protect::Classes};
 
+    #[test]
+    fn first_chars_find_equals_a_char_by_char_search() {
+        // ASCII is passed over; 2-, 3- and 4-byte chars are looked up; a set with an
+        // astral char matches every 4-byte char.
+        const P: &[&str] = &[
+            "這", "这", "個", "a", ".", "é", "ß", "𠀀", "😀", "，", "。", "\n", "1", "测", "試",
+            "Ω",
+        ];
+        for astral in [false, true] {
+            let mut set = FirstChars::new();
+            for c in ['這', '個', 'é', '，', 'Ω', 'A'] {
+                set.add(c);
+            }
+            if astral {
+                set.add('𠀀');
+            }
+            let mut seed = 7u64;
+            for len in 0..200 {
+                let text: String = (0..len)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        P[(seed >> 33) as usize % P.len()]
+                    })
+                    .collect();
+                let b = text.as_bytes();
+                for (i, _) in text.char_indices() {
+                    let want = text[i..]
+                        .char_indices()
+                        .find(|&(_, c)| !c.is_ascii() && set.contains(c))
+                        .map(|(j, _)| i + j);
+                    assert_eq!(set.find(b, i), want, "{text:?} from {i}");
+                }
+            }
+        }
+    }
+
     /// `text` with every change `c.run` reports applied.
     fn run_to_string(c: &Compiled, text: &str) -> String {
         let mut out = String::new();
