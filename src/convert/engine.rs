@@ -1932,13 +1932,26 @@ mod tests {
     fn first_chars_find_equals_a_char_by_char_search() {
         // ASCII is passed over; 2-, 3- and 4-byte chars are looked up; a set with an
         // astral char matches every 4-byte char.
-        const P: &[&str] = &[
-            "這", "这", "個", "a", ".", "é", "ß", "𠀀", "😀", "，", "。", "\n", "1", "测", "試",
-            "Ω",
+        // One 64-char block (U+8A40..U+8A7F), a quarter and an eighth of it in the set at
+        // no regular spacing, so that a wrong bit or word of the table shows.
+        let block: Vec<String> = (0x8A40..0x8A80)
+            .filter_map(char::from_u32)
+            .map(String::from)
+            .collect();
+        let mut pieces: Vec<&str> = vec![
+            "這", "这", "個", "a", ".", "é", "ß", "𠀀", "😀", "，", "。", "\n", "1", "测", "Ω",
         ];
+        pieces.extend(block.iter().map(String::as_str));
+        let p = &pieces[..];
         for astral in [false, true] {
             let mut set = FirstChars::new();
             for c in ['這', '個', 'é', '，', 'Ω', 'A'] {
+                set.add(c);
+            }
+            for c in (0x8A40..0x8A50)
+                .chain(0x8A70..0x8A78)
+                .filter_map(char::from_u32)
+            {
                 set.add(c);
             }
             if astral {
@@ -1951,7 +1964,7 @@ mod tests {
                         seed = seed
                             .wrapping_mul(6364136223846793005)
                             .wrapping_add(1442695040888963407);
-                        P[(seed >> 33) as usize % P.len()]
+                        p[(seed >> 33) as usize % p.len()]
                     })
                     .collect();
                 let b = text.as_bytes();
