@@ -146,12 +146,16 @@ impl Table {
         for &c in &u.counts {
             row_at.push(pos as u32);
             for _ in 0..c {
-                // Most code point steps fit one byte.
-                if *data.get(pos)? < 0x80 {
-                    pos += 1;
-                } else {
-                    varint(data, &mut pos)?;
+                // Most code point steps fit one byte, nearly all the rest two: an entry of
+                // a one- or two-byte step is 2 or 3 bytes, found without a branch on the
+                // first byte (which goes either way, unpredictably).
+                if let Some(w) = data.get(pos..pos + 3) {
+                    if w[0] & w[1] & 0x80 == 0 {
+                        pos += 2 + usize::from(w[0] >> 7);
+                        continue;
+                    }
                 }
+                varint(data, &mut pos)?;
                 data.get(pos)?;
                 pos += 1;
             }
@@ -257,7 +261,7 @@ impl Model {
             let Ok(mut m) = m.try_borrow_mut() else {
                 return self.log_prob_plain(prev, chars);
             };
-            let m = m.get_or_insert_with(PairMemo::new);
+            let m = m.get_or_insert_with(|| PairMemo::new(self));
             let mut p = prev;
             let mut sum = 0.0;
             for c in chars {
@@ -288,42 +292,42 @@ impl Model {
     }
 }
 
-/// A direct-mapped memo of `Model::cond_log_prob`: `(key, value)` slots, the key being
-/// `prev + 1` (0: none) above `c`. A slot that never held a pair has a key no pair has.
+/// A direct-mapped memo of `Model::cond_log_prob`: `[key, value bits]` slots, the key
+/// being `prev + 1` (0: none) above `c`, plus one. An empty slot is all zero (the key of
+/// no pair): the table is zeroed memory, whose pages are only touched where pairs land.
 struct PairMemo {
     model: *const Model,
-    slots: Box<[(u64, f64)]>,
+    slots: Box<[[u64; 2]]>,
 }
 
 const MEMO_BITS: u32 = 16;
-const MEMO_EMPTY: u64 = u64::MAX;
 
 thread_local! {
     static PAIR_MEMO: std::cell::RefCell<Option<PairMemo>> = const { std::cell::RefCell::new(None) };
 }
 
 impl PairMemo {
-    fn new() -> PairMemo {
+    fn new(model: &Model) -> PairMemo {
         PairMemo {
-            model: std::ptr::null(),
-            slots: vec![(MEMO_EMPTY, 0.0); 1 << MEMO_BITS].into_boxed_slice(),
+            model,
+            slots: vec![[0u64; 2]; 1 << MEMO_BITS].into_boxed_slice(),
         }
     }
 
     #[inline]
     fn get(&mut self, model: &Model, prev: Option<char>, c: char) -> f64 {
         if !std::ptr::eq(self.model, model) {
-            self.slots.fill((MEMO_EMPTY, 0.0));
+            self.slots.fill([0; 2]);
             self.model = model;
         }
         let key = (prev.map_or(0, |p| u64::from(p) + 1) << 32) | u64::from(c);
         let at = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - MEMO_BITS)) as usize;
         let slot = &mut self.slots[at];
-        if slot.0 == key {
-            return slot.1;
+        if slot[0] == key + 1 {
+            return f64::from_bits(slot[1]);
         }
         let v = model.cond_log_prob(prev, c);
-        *slot = (key, v);
+        *slot = [key + 1, v.to_bits()];
         v
     }
 }
@@ -449,6 +453,25 @@ fn mix(xs: impl Iterator<Item = f32>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The row offsets `Table::parse` finds are those of the plain entry-by-entry walk.
+    #[test]
+    fn row_offsets_match_the_plain_walk() {
+        for (u, d) in unigrams() {
+            let t = Table::parse(u, d).expect("table");
+            let data = &d[u.rows..];
+            let mut pos = 0;
+            for (p, &c) in u.counts.iter().enumerate() {
+                assert_eq!(t.row_at[p] as usize, pos, "row {p}");
+                for _ in 0..c {
+                    varint(data, &mut pos).expect("step");
+                    pos += 1;
+                }
+            }
+            assert_eq!(*t.row_at.last().expect("end") as usize, pos);
+            assert!(pos <= data.len());
+        }
+    }
 
     #[test]
     fn mix_is_log_mean_exp() {
