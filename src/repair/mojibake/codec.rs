@@ -61,6 +61,10 @@ fn cp1252_byte(c: char) -> Option<u8> {
     if u < 0x100 {
         return Some(u as u8);
     }
+    // The cp1252 chars above Latin-1 lie in U+0152..=U+2122 (hanzi are all above).
+    if u > 0x2122 {
+        return None;
+    }
     CP1252_HIGH
         .iter()
         .position(|&x| x == c)
@@ -798,6 +802,22 @@ mod tests {
             let slow = build_reverse_reference(enc, high);
             assert!(fast.bmp == slow.bmp, "{}", enc.name());
             assert_eq!(fast.map, slow.map, "{}", enc.name());
+        }
+    }
+
+    #[test]
+    fn cp1252_byte_is_the_table_search() {
+        for u in 0..0x11000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let plain = if u < 0x100 {
+                Some(u as u8)
+            } else {
+                CP1252_HIGH
+                    .iter()
+                    .position(|&x| x == c)
+                    .map(|i| 0x80 + i as u8)
+            };
+            assert_eq!(cp1252_byte(c), plain, "{u:x}");
         }
     }
 
