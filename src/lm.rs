@@ -133,8 +133,15 @@ struct Table {
     /// Byte offset of each unigram's row in `data` (and the end of the last).
     row_at: Vec<u32>,
     /// Each row decoded on first use: `cp << 8 | q` (the score is `-q * step`), ascending.
-    rows: Box<[OnceLock<Box<[u32]>>]>,
+    /// In chunks of `ROW_CHUNK` rows, each allocated when one of its rows is first
+    /// asked for (all of them at once would be 600 KB to allocate and write).
+    rows: Box<[OnceLock<Box<[Row]>>]>,
 }
+
+type Row = OnceLock<Box<[u32]>>;
+
+/// Rows per chunk of `Table::rows`.
+const ROW_CHUNK: usize = 64;
 
 impl Table {
     /// Find the rows (checking the whole table, as decoding it would).
@@ -161,7 +168,9 @@ impl Table {
             }
         }
         row_at.push(pos as u32);
-        let rows = (0..u.counts.len()).map(|_| OnceLock::new()).collect();
+        let rows = (0..u.counts.len().div_ceil(ROW_CHUNK))
+            .map(|_| OnceLock::new())
+            .collect();
         Some(Table {
             u,
             data,
@@ -172,7 +181,9 @@ impl Table {
 
     /// The followers of unigram `p`, decoded.
     fn row(&self, p: usize) -> &[u32] {
-        self.rows[p].get_or_init(|| {
+        let chunk = self.rows[p / ROW_CHUNK]
+            .get_or_init(|| (0..ROW_CHUNK).map(|_| OnceLock::new()).collect());
+        chunk[p % ROW_CHUNK].get_or_init(|| {
             let bytes = &self.data[self.row_at[p] as usize..self.row_at[p + 1] as usize];
             let mut out = Vec::with_capacity(self.u.counts[p] as usize);
             let (mut pos, mut f) = (0, 0u32);
@@ -294,7 +305,7 @@ impl Model {
 
 /// A direct-mapped memo of `Model::cond_log_prob`: `[key, value bits]` slots, the key
 /// being `prev + 1` (0: none) above `c`, plus one. An empty slot is all zero (the key of
-/// no pair): the table is zeroed memory, whose pages are only touched where pairs land.
+/// no pair).
 struct PairMemo {
     model: *const Model,
     slots: Box<[[u64; 2]]>,
@@ -308,10 +319,12 @@ thread_local! {
 
 impl PairMemo {
     fn new(model: &Model) -> PairMemo {
-        PairMemo {
-            model,
-            slots: vec![[0u64; 2]; 1 << MEMO_BITS].into_boxed_slice(),
-        }
+        let mut slots = vec![[0u64; 2]; 1 << MEMO_BITS].into_boxed_slice();
+        // Written once now: a page first read (as the shared zero page) and then written
+        // would fault twice. (`black_box`: the compiler must not drop the write as one of
+        // zeroes over zeroed memory.)
+        std::hint::black_box(&mut slots[..]).fill([0; 2]);
+        PairMemo { model, slots }
     }
 
     #[inline]
