@@ -109,7 +109,8 @@ impl Reverse {
 /// costs ~25 ms at start-up (the Big5 encoder searches its index linearly);
 /// `reverse_is_exact` checks both ways agree. `fwd`: the decode table, when built.
 fn build_reverse(enc: &'static Encoding, single_high: Range<u8>, fwd: Option<&Forward>) -> Reverse {
-    let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
+    // (8 bytes each: 24K of them.)
+    let mut candidates: Vec<(char, [u8; 2], u8)> = Vec::with_capacity(24_000);
     let mut row = [None; 192];
     for lead in 0x81u8..=0xFE {
         let row: &[Option<char>] = match fwd {
