@@ -133,8 +133,15 @@ struct Table {
     /// Byte offset of each unigram's row in `data` (and the end of the last).
     row_at: Vec<u32>,
     /// Each row decoded on first use: `cp << 8 | q` (the score is `-q * step`), ascending.
-    rows: Box<[OnceLock<Box<[u32]>>]>,
+    /// In chunks of `ROW_CHUNK` rows, each allocated when one of its rows is first
+    /// asked for (all of them at once would be 600 KB to allocate and write).
+    rows: Box<[OnceLock<Box<[Row]>>]>,
 }
+
+type Row = OnceLock<Box<[u32]>>;
+
+/// Rows per chunk of `Table::rows`.
+const ROW_CHUNK: usize = 64;
 
 impl Table {
     /// Find the rows (checking the whole table, as decoding it would).
@@ -146,18 +153,24 @@ impl Table {
         for &c in &u.counts {
             row_at.push(pos as u32);
             for _ in 0..c {
-                // Most code point steps fit one byte.
-                if *data.get(pos)? < 0x80 {
-                    pos += 1;
-                } else {
-                    varint(data, &mut pos)?;
+                // Most code point steps fit one byte, nearly all the rest two: an entry of
+                // a one- or two-byte step is 2 or 3 bytes, found without a branch on the
+                // first byte (which goes either way, unpredictably).
+                if let Some(w) = data.get(pos..pos + 3) {
+                    if w[0] & w[1] & 0x80 == 0 {
+                        pos += 2 + usize::from(w[0] >> 7);
+                        continue;
+                    }
                 }
+                varint(data, &mut pos)?;
                 data.get(pos)?;
                 pos += 1;
             }
         }
         row_at.push(pos as u32);
-        let rows = (0..u.counts.len()).map(|_| OnceLock::new()).collect();
+        let rows = (0..u.counts.len().div_ceil(ROW_CHUNK))
+            .map(|_| OnceLock::new())
+            .collect();
         Some(Table {
             u,
             data,
@@ -168,7 +181,9 @@ impl Table {
 
     /// The followers of unigram `p`, decoded.
     fn row(&self, p: usize) -> &[u32] {
-        self.rows[p].get_or_init(|| {
+        let chunk = self.rows[p / ROW_CHUNK]
+            .get_or_init(|| (0..ROW_CHUNK).map(|_| OnceLock::new()).collect());
+        chunk[p % ROW_CHUNK].get_or_init(|| {
             let bytes = &self.data[self.row_at[p] as usize..self.row_at[p + 1] as usize];
             let mut out = Vec::with_capacity(self.u.counts[p] as usize);
             let (mut pos, mut f) = (0, 0u32);
@@ -257,7 +272,7 @@ impl Model {
             let Ok(mut m) = m.try_borrow_mut() else {
                 return self.log_prob_plain(prev, chars);
             };
-            let m = m.get_or_insert_with(PairMemo::new);
+            let m = m.get_or_insert_with(|| PairMemo::new(self));
             let mut p = prev;
             let mut sum = 0.0;
             for c in chars {
@@ -288,42 +303,44 @@ impl Model {
     }
 }
 
-/// A direct-mapped memo of `Model::cond_log_prob`: `(key, value)` slots, the key being
-/// `prev + 1` (0: none) above `c`. A slot that never held a pair has a key no pair has.
+/// A direct-mapped memo of `Model::cond_log_prob`: `[key, value bits]` slots, the key
+/// being `prev + 1` (0: none) above `c`, plus one. An empty slot is all zero (the key of
+/// no pair).
 struct PairMemo {
     model: *const Model,
-    slots: Box<[(u64, f64)]>,
+    slots: Box<[[u64; 2]]>,
 }
 
 const MEMO_BITS: u32 = 16;
-const MEMO_EMPTY: u64 = u64::MAX;
 
 thread_local! {
     static PAIR_MEMO: std::cell::RefCell<Option<PairMemo>> = const { std::cell::RefCell::new(None) };
 }
 
 impl PairMemo {
-    fn new() -> PairMemo {
-        PairMemo {
-            model: std::ptr::null(),
-            slots: vec![(MEMO_EMPTY, 0.0); 1 << MEMO_BITS].into_boxed_slice(),
-        }
+    fn new(model: &Model) -> PairMemo {
+        let mut slots = vec![[0u64; 2]; 1 << MEMO_BITS].into_boxed_slice();
+        // Written once now: a page first read (as the shared zero page) and then written
+        // would fault twice. (`black_box`: the compiler must not drop the write as one of
+        // zeroes over zeroed memory.)
+        std::hint::black_box(&mut slots[..]).fill([0; 2]);
+        PairMemo { model, slots }
     }
 
     #[inline]
     fn get(&mut self, model: &Model, prev: Option<char>, c: char) -> f64 {
         if !std::ptr::eq(self.model, model) {
-            self.slots.fill((MEMO_EMPTY, 0.0));
+            self.slots.fill([0; 2]);
             self.model = model;
         }
         let key = (prev.map_or(0, |p| u64::from(p) + 1) << 32) | u64::from(c);
         let at = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - MEMO_BITS)) as usize;
         let slot = &mut self.slots[at];
-        if slot.0 == key {
-            return slot.1;
+        if slot[0] == key + 1 {
+            return f64::from_bits(slot[1]);
         }
         let v = model.cond_log_prob(prev, c);
-        *slot = (key, v);
+        *slot = [key + 1, v.to_bits()];
         v
     }
 }
@@ -449,6 +466,25 @@ fn mix(xs: impl Iterator<Item = f32>) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The row offsets `Table::parse` finds are those of the plain entry-by-entry walk.
+    #[test]
+    fn row_offsets_match_the_plain_walk() {
+        for (u, d) in unigrams() {
+            let t = Table::parse(u, d).expect("table");
+            let data = &d[u.rows..];
+            let mut pos = 0;
+            for (p, &c) in u.counts.iter().enumerate() {
+                assert_eq!(t.row_at[p] as usize, pos, "row {p}");
+                for _ in 0..c {
+                    varint(data, &mut pos).expect("step");
+                    pos += 1;
+                }
+            }
+            assert_eq!(*t.row_at.last().expect("end") as usize, pos);
+            assert!(pos <= data.len());
+        }
+    }
 
     #[test]
     fn mix_is_log_mean_exp() {

@@ -327,10 +327,12 @@ fn opens(text: &str, h: Hyp, sc: &mut Scratch) -> bool {
             }
             tried = Some(cj);
             // The window is chars cj..cj + 6, cut before the first the codec cannot make.
+            // Chars before `cj` are in no window from here on (starts only grow): they
+            // are passed over unencoded.
             while sc.ok.len() < cj + 6 {
                 let Some(c) = to_encode.next() else { break };
                 sc.off.push(sc.stream.bytes.len());
-                let ok = encode_char(h.wrong, c, &mut sc.stream);
+                let ok = sc.ok.len() >= cj && encode_char(h.wrong, c, &mut sc.stream);
                 sc.ok.push(ok);
             }
             let mut e = cj;

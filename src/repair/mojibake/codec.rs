@@ -61,6 +61,10 @@ fn cp1252_byte(c: char) -> Option<u8> {
     if u < 0x100 {
         return Some(u as u8);
     }
+    // The cp1252 chars above Latin-1 lie in U+0152..=U+2122 (hanzi are all above).
+    if u > 0x2122 {
+        return None;
+    }
     CP1252_HIGH
         .iter()
         .position(|&x| x == c)
@@ -105,17 +109,22 @@ impl Reverse {
 /// costs ~25 ms at start-up (the Big5 encoder searches its index linearly);
 /// `reverse_is_exact` checks both ways agree. `fwd`: the decode table, when built.
 fn build_reverse(enc: &'static Encoding, single_high: Range<u8>, fwd: Option<&Forward>) -> Reverse {
-    let mut candidates: Vec<(char, [u8; 2], usize)> = Vec::with_capacity(24_000);
+    // (8 bytes each: 24K of them.)
+    let mut candidates: Vec<(char, [u8; 2], u8)> = Vec::with_capacity(24_000);
+    let mut row = [None; 192];
     for lead in 0x81u8..=0xFE {
+        let row: &[Option<char>] = match fwd {
+            Some(f) => &f.table[(lead as usize - 0x81) * 192..][..192],
+            None => {
+                decode_row(enc, lead, 0x40..=0xFF, &mut row);
+                &row
+            }
+        };
         for trail in 0x40u8..=0xFE {
             if trail == 0x7F {
                 continue;
             }
-            let c = match fwd {
-                Some(f) => f.table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)],
-                None => decode_single(enc, &[lead, trail]),
-            };
-            if let Some(c) = c {
+            if let Some(c) = row[usize::from(trail - 0x40)] {
                 candidates.push((c, [lead, trail], 2));
             }
         }
@@ -242,6 +251,63 @@ pub(crate) fn decode_single(enc: &'static Encoding, bytes: &[u8]) -> Option<char
     }
 }
 
+/// `decode_single(enc, &[lead, t])` for each trail `t` in `trails`, into `out` (one
+/// entry per trail). The pairs of a row are decoded as one stream, restarted after each
+/// malformed pair: a fresh decoder per pair costs ~25 ns, most of the start-up of the
+/// codec tables. Wherever the stream's output cannot be matched to its pairs one char
+/// each (a pair of two chars, a single-byte lead), the rest of the row is decoded pair by
+/// pair; `decode_row_is_decode_single` checks every pair.
+pub(crate) fn decode_row(
+    enc: &'static Encoding,
+    lead: u8,
+    trails: std::ops::RangeInclusive<u8>,
+    out: &mut [Option<char>],
+) {
+    let lo = *trails.start();
+    let mut input = [0u8; 512];
+    let mut n = 0;
+    for t in trails {
+        input[2 * n] = lead;
+        input[2 * n + 1] = t;
+        n += 1;
+    }
+    let out = &mut out[..n];
+    // Pairs before `k` are done.
+    let mut k = 0;
+    let mut buf = [0u8; 1024];
+    while k < n {
+        let mut d = enc.new_decoder_without_bom_handling();
+        let inp = &input[2 * k..2 * n];
+        let (res, read, written) = d.decode_to_utf8_without_replacement(inp, &mut buf, true);
+        let Ok(s) = std::str::from_utf8(&buf[..written]) else {
+            break;
+        };
+        let m = s.chars().count();
+        let whole = match res {
+            encoding_rs::DecoderResult::InputEmpty => read == inp.len() && k + m == n,
+            // The pair after the `m` decoded ones is malformed (its lead alone or both).
+            encoding_rs::DecoderResult::Malformed(..) => {
+                (read == 2 * m + 1 || read == 2 * m + 2) && k + m < n
+            }
+            encoding_rs::DecoderResult::OutputFull => false,
+        };
+        if !whole {
+            break;
+        }
+        for (slot, c) in out[k..].iter_mut().zip(s.chars()) {
+            *slot = Some(c);
+        }
+        k += m;
+        if k < n {
+            out[k] = None;
+            k += 1;
+        }
+    }
+    for (j, slot) in out.iter_mut().enumerate().skip(k) {
+        *slot = decode_single(enc, &[lead, lo + j as u8]);
+    }
+}
+
 fn reverse(w: Wrong) -> Option<&'static Reverse> {
     static G: OnceLock<Reverse> = OnceLock::new();
     static B: OnceLock<Reverse> = OnceLock::new();
@@ -325,12 +391,8 @@ struct Forward {
 
 fn build_forward(enc: &'static Encoding) -> Forward {
     let mut table = vec![None; 126 * 192];
-    for lead in 0x81u8..=0xFE {
-        for trail in 0x40u8..=0xFF {
-            if let Some(c) = decode_single(enc, &[lead, trail]) {
-                table[(lead as usize - 0x81) * 192 + (trail as usize - 0x40)] = Some(c);
-            }
-        }
+    for (row, lead) in table.chunks_exact_mut(192).zip(0x81u8..=0xFE) {
+        decode_row(enc, lead, 0x40..=0xFF, row);
     }
     Forward { table }
 }
@@ -708,6 +770,27 @@ mod tests {
     }
 
     #[test]
+    fn decode_row_is_decode_single() {
+        for enc in [GBK, BIG5, SHIFT_JIS] {
+            for lead in 0x81u8..=0xFE {
+                for (lo, hi) in [(0x40u8, 0xFFu8), (0x80, 0xBF), (0xA1, 0xFE), (0x40, 0x40)] {
+                    let mut row = [Some('x'); 192];
+                    decode_row(enc, lead, lo..=hi, &mut row);
+                    for t in lo..=hi {
+                        let want = decode_single(enc, &[lead, t]);
+                        assert_eq!(
+                            row[usize::from(t - lo)],
+                            want,
+                            "{} {lead:x} {t:x}",
+                            enc.name()
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn reverse_is_exact() {
         let cases = [
             (GBK, 0x80..0x81, forward(Orig::Gbk)),
@@ -720,6 +803,22 @@ mod tests {
             let slow = build_reverse_reference(enc, high);
             assert!(fast.bmp == slow.bmp, "{}", enc.name());
             assert_eq!(fast.map, slow.map, "{}", enc.name());
+        }
+    }
+
+    #[test]
+    fn cp1252_byte_is_the_table_search() {
+        for u in 0..0x11000u32 {
+            let Some(c) = char::from_u32(u) else { continue };
+            let plain = if u < 0x100 {
+                Some(u as u8)
+            } else {
+                CP1252_HIGH
+                    .iter()
+                    .position(|&x| x == c)
+                    .map(|i| 0x80 + i as u8)
+            };
+            assert_eq!(cp1252_byte(c), plain, "{u:x}");
         }
     }
 

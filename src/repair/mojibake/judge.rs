@@ -2,7 +2,7 @@
 //! span must be replaced? Evidence: structure (how many multi-byte units decoded
 //! cleanly), the character language model, and how common the characters are.
 
-use super::codec::{Orig, Wrong};
+use super::codec::{decode_row, Orig, Wrong};
 use super::Hyp;
 use encoding_rs::{BIG5, GBK};
 use std::sync::OnceLock;
@@ -40,19 +40,15 @@ fn common() -> &'static [u64] {
                 bits[u / 64] |= 1 << (u % 64);
             }
         };
+        let mut row = [None; 94];
         let mut add = |enc: &'static encoding_rs::Encoding,
                        leads: std::ops::RangeInclusive<u8>,
                        trails: &[std::ops::RangeInclusive<u8>]| {
             for l in leads {
                 for tr in trails {
-                    for t in tr.clone() {
-                        if let Some(s) =
-                            enc.decode_without_bom_handling_and_without_replacement(&[l, t])
-                        {
-                            for c in s.chars() {
-                                set(c);
-                            }
-                        }
+                    decode_row(enc, l, tr.clone(), &mut row);
+                    for &c in row[..tr.len()].iter().flatten() {
+                        set(c);
                     }
                 }
             }
@@ -123,13 +119,30 @@ const COMMONNESS: [f64; 5] = [0.0, -0.5, -2.5, -1.5, -4.0];
 fn commonness_classes() -> &'static [u8] {
     static C: OnceLock<Vec<u8>> = OnceLock::new();
     C.get_or_init(|| {
-        let bits = common();
-        (0..0x10000u32)
-            .map(|u| {
-                let v = char::from_u32(u).map_or(-4.0, |c| char_commonness(c, bits));
-                COMMONNESS.iter().position(|&x| x == v).unwrap_or(4) as u8
-            })
-            .collect()
+        // Class by range first (as `char_commonness` checks them, later ones only where
+        // no earlier one applies), then the common chars and ASCII: a few fills instead
+        // of 64K calls.
+        let mut classes = vec![4u8; 0x10000];
+        let mut fill = |r: std::ops::RangeInclusive<usize>, k: u8| classes[r].fill(k);
+        fill(0xAA..=0xAA, 3);
+        fill(0xB5..=0xB5, 3);
+        fill(0xBA..=0xBA, 3);
+        fill(0xC0..=0xD6, 3);
+        fill(0xD8..=0xF6, 3);
+        fill(0xF8..=0xFF, 3);
+        fill(0x3400..=0x9FFF, 2);
+        fill(0xF900..=0xFAFF, 2);
+        fill(0x3040..=0x30FF, 1);
+        fill(0xAC00..=0xD7AF, 1);
+        fill(0..=0x7F, 0);
+        for (w, &bits) in common().iter().enumerate() {
+            let mut b = bits;
+            while b != 0 {
+                classes[w * 64 + b.trailing_zeros() as usize] = 0;
+                b &= b - 1;
+            }
+        }
+        classes
     })
 }
 
@@ -342,6 +355,38 @@ mod tests {
                 assert_eq!(a.to_bits(), b.to_bits(), "{s}");
             }
         }
+    }
+
+    /// `common()` as first written: every char of each pair's decoding.
+    #[test]
+    fn common_is_the_decoded_rows() {
+        let mut bits = vec![0u64; 0x10000 / 64];
+        let mut add = |enc: &'static encoding_rs::Encoding,
+                       leads: std::ops::RangeInclusive<u8>,
+                       trails: &[std::ops::RangeInclusive<u8>]| {
+            for l in leads {
+                for tr in trails {
+                    for t in tr.clone() {
+                        if let Some(s) =
+                            enc.decode_without_bom_handling_and_without_replacement(&[l, t])
+                        {
+                            for c in s.chars() {
+                                bits[c as usize / 64] |= 1 << (c as usize % 64);
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        add(GBK, 0xB0..=0xD7, &[0xA1..=0xFE]);
+        add(BIG5, 0xA4..=0xC6, &[0x40..=0x7E, 0xA1..=0xFE]);
+        for u in (0x3000usize..=0x303F)
+            .chain(0xFF01..=0xFF5E)
+            .chain(0x2010..=0x2027)
+        {
+            bits[u / 64] |= 1 << (u % 64);
+        }
+        assert!(bits == common());
     }
 
     #[test]

@@ -4,8 +4,10 @@
 //! no flag costs one table lookup per non-ASCII char. Each flag opens one family of
 //! hypotheses; the language model decides only where a flag was seen.
 
-use super::codec::{decode_single, CP1252_HIGH};
-use encoding_rs::{Encoding, BIG5, GBK};
+use super::codec::{decode_row, CP1252_HIGH};
+#[cfg(test)]
+use encoding_rs::Encoding;
+use encoding_rs::{BIG5, GBK};
 use std::sync::OnceLock;
 
 /// UTF-8 (or GBK/Big5) bytes read as Latin-1 / cp1252.
@@ -114,8 +116,9 @@ pub fn table() -> &'static Table {
     T.get_or_init(build)
 }
 
+#[cfg(test)]
 fn single(enc: &'static Encoding, b: &[u8]) -> Option<char> {
-    decode_single(enc, b)
+    super::codec::decode_single(enc, b)
 }
 
 fn build() -> Table {
@@ -135,16 +138,13 @@ fn build() -> Table {
         }
         set(char::from_u32(u).unwrap_or('\0'), LATIN);
     }
-    for lead in 0xC2u8..=0xF4 {
-        for cont in 0x80u8..=0xBF {
-            // GBK: only 3- and 4-byte UTF-8 leads (2-byte leads are common hanzi rows).
-            if lead >= 0xE0 {
-                if let Some(c) = single(GBK, &[lead, cont]) {
-                    set(c, GBK_U8);
-                }
-                if let Some(c) = single(BIG5, &[lead, cont]) {
-                    set(c, BIG5_U8);
-                }
+    // Only 3- and 4-byte UTF-8 leads (2-byte leads are common hanzi rows).
+    let mut row = [None; 64];
+    for lead in 0xE0u8..=0xF4 {
+        for (enc, flag) in [(GBK, GBK_U8), (BIG5, BIG5_U8)] {
+            decode_row(enc, lead, 0x80..=0xBF, &mut row);
+            for c in row.iter().flatten() {
+                set(*c, flag);
             }
         }
     }
@@ -158,21 +158,21 @@ fn build() -> Table {
     for u in 0xE000u32..=0xF8FF {
         set(char::from_u32(u).unwrap_or('\0'), B5_AS_GBK);
     }
-    // GB punctuation read as Big5. (Pairs decoded one by one: the whole Big5 table is
-    // only built when a line needs it, not for every clean document.)
-    for (lead, lo, hi) in [(0xA1u8, 0xA1u8, 0xFEu8), (0xA3, 0xA1, 0xFE)] {
-        for trail in lo..=hi {
-            if let Some(c) = single(BIG5, &[lead, trail]) {
-                let u = c as u32;
-                let odd = (0x3105..=0x312F).contains(&u)
-                    || (0xFE50..=0xFE6F).contains(&u)
-                    || c == '※'
-                    || c == '〞'
-                    || c == 'ˋ'
-                    || c == '˙';
-                if odd {
-                    set(c, GBK_AS_B5);
-                }
+    // GB punctuation read as Big5. (Rows decoded alone: the whole Big5 table is only
+    // built when a line needs it, not for every clean document.)
+    let mut row = [None; 94];
+    for lead in [0xA1u8, 0xA3] {
+        decode_row(BIG5, lead, 0xA1..=0xFE, &mut row);
+        for &c in row.iter().flatten() {
+            let u = c as u32;
+            let odd = (0x3105..=0x312F).contains(&u)
+                || (0xFE50..=0xFE6F).contains(&u)
+                || c == '※'
+                || c == '〞'
+                || c == 'ˋ'
+                || c == '˙';
+            if odd {
+                set(c, GBK_AS_B5);
             }
         }
     }
@@ -180,17 +180,16 @@ fn build() -> Table {
     // extensions: kana, Cyrillic, IPA, radicals. Circled numbers, 〇 and 々 stay out:
     // clean Chinese text uses them.
     for lead in 0xC6u8..=0xC8 {
-        for trail in 0xA1u8..=0xFE {
-            if let Some(c) = single(BIG5, &[lead, trail]) {
-                let u = c as u32;
-                let odd = (0x3041..=0x30FF).contains(&u) && c != 'ー'
-                    || (0x0400..=0x04FF).contains(&u)
-                    || (0x0250..=0x02AF).contains(&u)
-                    || (0x2E80..=0x2EFF).contains(&u)
-                    || matches!(c, '㈱' | '№' | '℡' | '゛' | '゜' | '✽');
-                if odd {
-                    set(c, GBK_AS_B5);
-                }
+        decode_row(BIG5, lead, 0xA1..=0xFE, &mut row);
+        for &c in row.iter().flatten() {
+            let u = c as u32;
+            let odd = (0x3041..=0x30FF).contains(&u) && c != 'ー'
+                || (0x0400..=0x04FF).contains(&u)
+                || (0x0250..=0x02AF).contains(&u)
+                || (0x2E80..=0x2EFF).contains(&u)
+                || matches!(c, '㈱' | '№' | '℡' | '゛' | '゜' | '✽');
+            if odd {
+                set(c, GBK_AS_B5);
             }
         }
     }
