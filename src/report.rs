@@ -380,19 +380,33 @@ impl Tracker {
     /// the text is rewritten in its own buffer, front to back, instead of copied: that
     /// spares a window-sized buffer and its page faults.
     pub fn apply_owned(&mut self, stage: &'static str, text: String, edits: Edits) -> String {
-        let in_place = edits.rewrite.is_none()
-            && edits.edits.iter().all(|e| {
-                e.replacement.len() <= e.range.len() && text.get(e.range.clone()).is_some()
-            });
-        if !in_place {
+        if edits.rewrite.is_some()
+            || !edits
+                .edits
+                .iter()
+                .all(|e| text.get(e.range.clone()).is_some())
+        {
             return self.apply(stage, &text, edits);
+        }
+        // How far the output runs ahead of the input after each edit.
+        let (mut shift, mut lo, mut hi) = (0isize, 0isize, 0isize);
+        for e in &edits.edits {
+            shift += e.replacement.len() as isize - e.range.len() as isize;
+            (lo, hi) = (lo.min(shift), hi.max(shift));
+        }
+        if hi > 0 {
+            return if lo >= 0 {
+                self.apply_growing(stage, text, edits, shift as usize)
+            } else {
+                self.apply(stage, &text, edits)
+            };
         }
         let idx = self.applied.len();
         let mut spans = Vec::with_capacity(if self.counting { 0 } else { edits.len() });
         let mut bytes = text.into_bytes();
         // Bytes before `w` are output; bytes from `r` on are still input. Edits are sorted
-        // and disjoint, and none grows, so `w <= r` throughout: writes never reach input
-        // not yet read.
+        // and disjoint, and the output never runs ahead of the input (`hi == 0`), so
+        // `w <= r` after each edit: writes never reach input not yet read.
         let (mut w, mut r) = (0, 0);
         for e in edits.edits {
             let (a, b) = (e.range.start, e.range.end);
@@ -432,6 +446,66 @@ impl Tracker {
         debug_assert!(std::str::from_utf8(&bytes).is_ok());
         // SAFETY: the output is the input's UTF-8 cut at char boundaries (every range
         // was checked with `str::get`) with `&str` replacements in between.
+        unsafe { String::from_utf8_unchecked(bytes) }
+    }
+
+    /// `apply_owned` for edits after each of which the output has run ahead of the input
+    /// (by `grow` bytes at the end): the text grows in its own buffer, rewritten back to
+    /// front, so that writes again never reach input not yet read. (A few t2s changes
+    /// grow a char: 綎 → 𬘩.)
+    fn apply_growing(
+        &mut self,
+        stage: &'static str,
+        text: String,
+        edits: Edits,
+        grow: usize,
+    ) -> String {
+        let idx = self.applied.len();
+        let len = text.len();
+        let mut bytes = text.into_bytes();
+        bytes.resize(len + grow, 0);
+        // Bytes from `w` on are output; bytes before `r` are still input.
+        let (mut w, mut r) = (len + grow, len);
+        let mut seen: Vec<(bool, String)> = Vec::with_capacity(edits.len());
+        for e in edits.edits.iter().rev() {
+            let (a, b) = (e.range.start, e.range.end);
+            bytes.copy_within(b..r, w - (r - b));
+            w -= r - b;
+            // Not overwritten yet: every write so far was at or after `b`.
+            let old = std::str::from_utf8(&bytes[a..b]).unwrap_or("");
+            let changed = old != e.replacement;
+            seen.push((
+                changed,
+                if self.counting {
+                    String::new()
+                } else {
+                    old.to_owned()
+                },
+            ));
+            let n = e.replacement.len();
+            bytes[w - n..w].copy_from_slice(e.replacement.as_bytes());
+            (w, r) = (w - n, a);
+        }
+        debug_assert_eq!(w, r);
+        let mut spans = Vec::with_capacity(if self.counting { 0 } else { edits.len() });
+        let mut out = 0;
+        for (e, (changed, before)) in edits.edits.into_iter().zip(seen.into_iter().rev()) {
+            let (a, b) = (e.range.start, e.range.end);
+            // `out`: how far the output has run ahead before this edit (never negative).
+            let new = a + out..a + out + e.replacement.len();
+            out = new.end - b;
+            let sp = Span { old: a..b, new };
+            self.record(stage, idx, &sp, changed, move || before, e);
+            if !self.counting {
+                spans.push(sp);
+            }
+        }
+        if !self.counting {
+            self.applied.push(Applied { spans });
+        }
+        debug_assert!(std::str::from_utf8(&bytes).is_ok());
+        // SAFETY: as in `apply_owned`: the input's UTF-8 cut at char boundaries, with
+        // `&str` replacements in between.
         unsafe { String::from_utf8_unchecked(bytes) }
     }
 
@@ -717,6 +791,28 @@ mod tests {
         same.replace(jia[1]..jia[1] + 3, "佳", 0.9, "name");
         let mut longer = Edits::new();
         longer.replace(0..3, "甲乙", 0.9, "grow");
+        // Growing, same-length and shrinking edits whose output stays ahead of the input
+        // (rewritten back to front), with an unchanged note.
+        let mut ahead = Edits::new();
+        ahead.replace(0..3, "甲乙", 0.9, "grow");
+        ahead.replace(jia[0]..jia[0] + 3, "佳", 0.9, "name");
+        ahead.push(Edit {
+            range: jia[1] - 3..jia[1],
+            replacement: "朱".into(),
+            confidence: 0.5,
+            kind: ChangeKind::Suspect,
+            reason: "note".into(),
+        });
+        ahead.replace(jia[1]..jia[1] + 3, "", 0.9, "shrink");
+        ahead.replace(mid.len() - 3..mid.len(), "乙丙丁", 0.9, "grow end");
+        // Behind, then ahead: neither direction works in place.
+        let mut both = Edits::new();
+        both.replace(0..6, "甲", 0.9, "shrink");
+        both.replace(jia[0]..jia[0] + 3, "佳佳佳", 0.9, "grow");
+        // A growing edit after shrinking ones that stays behind the input.
+        let mut behind = Edits::new();
+        behind.replace(0..6, "", 0.9, "drop");
+        behind.replace(jia[1]..jia[1] + 3, "佳佳", 0.9, "grow");
         // Shrinking edits around an unchanged note and a same-length one.
         let mut shrink = Edits::new();
         shrink.replace(0..3, "", 0.9, "drop");
@@ -730,7 +826,7 @@ mod tests {
         shrink.replace(jia[0] - 3..jia[0] + 6, "朱清", 0.9, "shorter");
         shrink.replace(jia[1]..jia[1] + 3, "佳", 0.9, "name");
         shrink.replace(mid.len() - 3..mid.len(), "", 0.9, "drop end");
-        for second in [same, longer, shrink] {
+        for second in [same, longer, shrink, ahead, both, behind] {
             for counting in [false, true] {
                 let run = |owned: bool| {
                     let mut t = Tracker::with_details(!counting);

@@ -276,43 +276,96 @@ impl Converter {
 
     /// Convert a whole string.
     pub fn convert(&self, text: &str) -> String {
-        self.rewrite(text)
-            .map_or_else(|| text.to_owned(), |r| r.text)
+        match self.changes(text, 0) {
+            Changes::None => text.to_owned(),
+            Changes::Dense(r) => r.text,
+            Changes::Sparse { repl, spans } => {
+                let mut out = String::with_capacity(text.len() + repl.len());
+                let mut at = 0;
+                for (old, new) in spans {
+                    out.push_str(&text[at..old.start]);
+                    out.push_str(&repl[new]);
+                    at = old.end;
+                }
+                out.push_str(&text[at..]);
+                out
+            }
+        }
     }
 
-    /// The converted text and its changed spans, one per clause (joined across short
-    /// gaps, see `engine::joinable`); `None` when nothing changes.
-    fn rewrite(&self, text: &str) -> Option<Rewrite> {
+    /// The changed spans of `text`, one per clause (joined across short gaps, see
+    /// `engine::joinable`). Up to `sparse_max` spans come with their replacements only;
+    /// past that, with the whole converted text.
+    fn changes(&self, text: &str, sparse_max: usize) -> Changes {
+        // Sparse: `new` holds the spans' replacements back to back. Dense: the whole
+        // output so far (up to `pos` in `text`).
         let mut new = String::new();
         let mut spans: Vec<(Range<usize>, Range<usize>)> = Vec::new();
+        let mut dense = false;
         let mut pos = 0;
         self.pieces(text, &mut |r, s: &str| {
-            if new.capacity() == 0 {
-                new.reserve(text.len() + text.len() / 8);
+            if !dense && spans.len() >= sparse_max {
+                let mut full = String::with_capacity(text.len() + text.len() / 8);
+                let mut at = 0;
+                for (old, nr) in &mut spans {
+                    full.push_str(&text[at..old.start]);
+                    let start = full.len();
+                    full.push_str(&new[nr.clone()]);
+                    *nr = start..full.len();
+                    at = old.end;
+                }
+                new = full;
+                dense = true;
             }
-            new.push_str(&text[pos..r.start]);
+            if dense {
+                if new.capacity() == 0 {
+                    new.reserve(text.len() + text.len() / 8);
+                }
+                new.push_str(&text[pos..r.start]);
+            }
             let start = new.len();
-            new.push_str(s);
             match spans.last_mut() {
                 Some((po, pn)) if po.end <= r.start && engine::joinable(&text[po.end..r.start]) => {
+                    if !dense {
+                        new.push_str(&text[po.end..r.start]);
+                    }
+                    new.push_str(s);
                     po.end = r.end;
                     pn.end = new.len();
                 }
-                _ => spans.push((r.start..r.end, start..new.len())),
+                _ => {
+                    new.push_str(s);
+                    spans.push((r.start..r.end, start..new.len()));
+                }
             }
             pos = r.end;
         });
         if spans.is_empty() {
-            return None;
+            return Changes::None;
+        }
+        if !dense {
+            return Changes::Sparse { repl: new, spans };
         }
         new.push_str(&text[pos..]);
-        Some(Rewrite {
+        Changes::Dense(Rewrite {
             text: new,
             spans,
             confidence: 0.99,
             reason: self.options.config.reason().into(),
         })
     }
+}
+
+/// What converting a text changes (see `Converter::changes`).
+enum Changes {
+    None,
+    /// Few spans (range in the text, range in `repl`) and their replacements.
+    Sparse {
+        repl: String,
+        spans: Vec<(Range<usize>, Range<usize>)>,
+    },
+    /// The whole converted text.
+    Dense(Rewrite),
 }
 
 /// The built-in engine over `text` (at offset `off` of the caller's text): user
@@ -357,10 +410,19 @@ impl Stage for Converter {
     }
 
     fn apply(&self, text: &str, _doc: &mut DocState, out: &mut Edits) {
-        // The stage hands over its output: a Traditional text has a converted clause
-        // every few chars, too many for one `Edit` (and `String`) each.
-        if let Some(r) = self.rewrite(text) {
-            out.set_rewrite(r);
+        // A Traditional text has a converted clause every few chars, too many for one
+        // `Edit` (and `String`) each: the stage hands over its whole output. A mostly
+        // Simplified text has a few: as edits, which the pipeline applies in the text's
+        // own buffer (no second copy of a window).
+        match self.changes(text, (text.len() / 4096).max(16)) {
+            Changes::None => {}
+            Changes::Dense(r) => out.set_rewrite(r),
+            Changes::Sparse { repl, spans } => {
+                let reason = self.options.config.reason();
+                for (old, new) in spans {
+                    out.replace(old, &repl[new], 0.99, reason);
+                }
+            }
         }
     }
 }
@@ -375,6 +437,77 @@ mod tests {
             ..ConvertOptions::default()
         })
         .unwrap()
+    }
+
+    /// The spans and output of `changes`, whether it switches to the whole text early,
+    /// late, or never.
+    #[test]
+    fn sparse_and_dense_changes_agree() {
+        let texts = [
+            "這是一個測試。頭髮",
+            "这是简体，只有一個繁體字。",
+            "plain ascii",
+            "綎綎a綎，這個 個",
+            "這是測試一個",
+            "",
+        ];
+        // A user phrase between converted chars: pieces from two sources, which
+        // `changes` joins across the short gaps.
+        let user = Converter::new(ConvertOptions {
+            config: OpenccConfig::T2s,
+            user_dict: vec![("測試".into(), "测验".into())],
+            ..ConvertOptions::default()
+        })
+        .unwrap();
+        let convs = [
+            (OpenccConfig::T2s, conv(OpenccConfig::T2s)),
+            (OpenccConfig::S2t, conv(OpenccConfig::S2t)),
+            (OpenccConfig::Tw2sp, conv(OpenccConfig::Tw2sp)),
+            (OpenccConfig::T2s, user),
+        ];
+        let mut joined = false;
+        for (cfg, c) in &convs {
+            for text in texts {
+                let dense = match c.changes(text, 0) {
+                    Changes::None => None,
+                    Changes::Dense(r) => Some((r.text, r.spans)),
+                    Changes::Sparse { .. } => panic!("sparse with no room"),
+                };
+                for max in [1, 2, 3, usize::MAX] {
+                    let got = match c.changes(text, max) {
+                        Changes::None => None,
+                        Changes::Dense(r) => Some((r.text, r.spans)),
+                        Changes::Sparse { repl, spans } => {
+                            let mut out = String::new();
+                            let mut at = 0;
+                            let mut outs = Vec::new();
+                            for (old, new) in &spans {
+                                out.push_str(&text[at..old.start]);
+                                let start = out.len();
+                                out.push_str(&repl[new.clone()]);
+                                outs.push((old.clone(), start..out.len()));
+                                at = old.end;
+                            }
+                            out.push_str(&text[at..]);
+                            Some((out, outs))
+                        }
+                    };
+                    assert_eq!(got, dense, "{cfg:?} {text:?} {max}");
+                }
+                // Fewer spans than pieces: some were joined.
+                let mut pieces = 0;
+                c.pieces(text, &mut |_, _: &str| pieces += 1);
+                joined |= dense
+                    .as_ref()
+                    .is_some_and(|(_, spans)| spans.len() < pieces);
+                assert_eq!(
+                    c.convert(text),
+                    dense.map_or(text.to_owned(), |d| d.0),
+                    "{cfg:?} {text:?}"
+                );
+            }
+        }
+        assert!(joined, "no text joins changes across a gap");
     }
 
     #[test]
