@@ -17,6 +17,7 @@ pub mod convert;
 pub mod decode;
 pub mod encode;
 pub mod error;
+mod hash;
 pub mod jsonl;
 pub mod lm;
 pub mod names;

@@ -778,16 +778,17 @@ mod tests {
         first.replace(s..e, "", 0.99, "annotation");
         let mid = "甲學朱家清说，朱家清、乙";
         let jia: Vec<usize> = mid.match_indices("家").map(|(i, _)| i).collect();
-        let mut same = Edits::new();
-        same.replace(jia[0]..jia[0] + 3, "佳", 0.9, "name");
         // A note: replacement equals the text (unchanged, but reported).
-        same.push(Edit {
+        let note = || Edit {
             range: jia[1] - 3..jia[1],
             replacement: "朱".into(),
             confidence: 0.5,
             kind: ChangeKind::Suspect,
             reason: "note".into(),
-        });
+        };
+        let mut same = Edits::new();
+        same.replace(jia[0]..jia[0] + 3, "佳", 0.9, "name");
+        same.push(note());
         same.replace(jia[1]..jia[1] + 3, "佳", 0.9, "name");
         let mut longer = Edits::new();
         longer.replace(0..3, "甲乙", 0.9, "grow");
@@ -796,13 +797,7 @@ mod tests {
         let mut ahead = Edits::new();
         ahead.replace(0..3, "甲乙", 0.9, "grow");
         ahead.replace(jia[0]..jia[0] + 3, "佳", 0.9, "name");
-        ahead.push(Edit {
-            range: jia[1] - 3..jia[1],
-            replacement: "朱".into(),
-            confidence: 0.5,
-            kind: ChangeKind::Suspect,
-            reason: "note".into(),
-        });
+        ahead.push(note());
         ahead.replace(jia[1]..jia[1] + 3, "", 0.9, "shrink");
         ahead.replace(mid.len() - 3..mid.len(), "乙丙丁", 0.9, "grow end");
         // Behind, then ahead: neither direction works in place.

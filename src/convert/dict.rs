@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 macro_rules! embed {
@@ -132,56 +132,9 @@ pub(crate) fn parse_dict<'a>(name: &str, text: &'a str) -> Result<Pairs<'a>> {
 /// Key/value pairs borrowed from a dictionary text (or a user dictionary).
 pub(crate) type Pairs<'a> = Vec<(&'a str, &'a str)>;
 
-/// An FxHash-style hasher for the maps that building the tables fills (keys are short
-/// strings and chars): SipHash was a good part of a process's start-up.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FastHasher(u64);
-
-impl FastHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FastHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut w = [0u8; 8];
-            w[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(u64::from(i));
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    /// The multiply mixes upwards; the table takes its bucket from the low bits.
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0.rotate_left(26)
-    }
-}
+/// The hasher of the maps that building the tables fills (keys are short strings and
+/// chars): SipHash was a good part of a process's start-up.
+pub(crate) type FastHasher = crate::hash::FxHasher<26>;
 
 pub(crate) type Fast = BuildHasherDefault<FastHasher>;
 pub(crate) type FastSet<T> = HashSet<T, Fast>;

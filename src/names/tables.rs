@@ -555,50 +555,8 @@ pub(super) fn readings(c: char) -> Vec<&'static str> {
     c.to_pinyin().map(|p| vec![p.plain()]).unwrap_or_default()
 }
 
-// A small fast hasher for the char keys (FxHash).
-
-#[derive(Default, Clone, Copy)]
-pub(super) struct FxHasher {
-    h: u64,
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut b = [0u8; 8];
-            b[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_u32(&mut self, i: u32) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.h
-    }
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.h = (self.h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
+/// The hasher of the char keys.
+pub(super) type FxHasher = crate::hash::FxHasher<0>;
 
 pub(super) type Fx = BuildHasherDefault<FxHasher>;
 
