@@ -280,7 +280,10 @@ impl Cleaner {
         let mut cur = text;
         for st in self.stages() {
             if whole && st.needs_whole_document() {
-                st.observe(&cur, doc);
+                match &mut cur {
+                    Cow::Owned(t) => st.observe_owned(t, doc),
+                    Cow::Borrowed(t) => st.observe(t, doc),
+                }
             }
             let mut edits = Edits::new();
             st.apply(&cur, doc, &mut edits);

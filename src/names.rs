@@ -125,6 +125,18 @@ impl Stage for Unifier {
         });
     }
 
+    fn observe_owned(&self, text: &mut String, doc: &mut Doc) {
+        if self.options.mode == NamesMode::Off {
+            return;
+        }
+        let edits = self.plan_doc(&mut DocText::Owned(text));
+        doc.names.plan = Some(Plan {
+            len: text.len(),
+            fingerprint: fingerprint(text),
+            edits,
+        });
+    }
+
     fn needs_whole_document(&self) -> bool {
         true
     }
@@ -147,6 +159,70 @@ fn fingerprint(text: &str) -> u64 {
     h.finish()
 }
 
+/// The document a plan is for: borrowed, or owned by the pipeline, which lets the later
+/// rounds of `settle` fix it in place (and undo that) instead of copying it.
+enum DocText<'t> {
+    Shared(&'t str),
+    Owned(&'t mut String),
+}
+
+impl DocText<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            DocText::Shared(t) => t,
+            DocText::Owned(t) => t,
+        }
+    }
+}
+
+/// Every fix keeps its byte length (all rounds then share one coordinate system).
+fn same_len(es: &[Edit]) -> bool {
+    es.iter()
+        .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
+}
+
+/// Put back the old texts of same-length fixes (`undo`, in the order applied): last
+/// fix first, as fixes of later rounds may overlap earlier ones.
+fn undo_fixes(cur: &mut String, undo: &mut Vec<(Range<usize>, String)>) {
+    for (r, old) in undo.drain(..).rev() {
+        cur.replace_range(r, &old);
+    }
+}
+
+/// The document's text at `r` before any fix: from `orig`, or from `cur` with the old
+/// texts in `undo` (same-length fixes, in order) put back. `None` where `r` is not on
+/// char boundaries of that text.
+fn original<'a>(
+    orig: Option<&'a str>,
+    cur: &'a str,
+    undo: &[(Range<usize>, String)],
+    r: Range<usize>,
+) -> Option<std::borrow::Cow<'a, str>> {
+    if let Some(t) = orig {
+        return t.get(r).map(std::borrow::Cow::Borrowed);
+    }
+    if !undo.iter().any(|(u, _)| u.start < r.end && r.start < u.end) {
+        // Untouched bytes, and the same bytes on both sides of `r`'s ends.
+        return cur.get(r).map(std::borrow::Cow::Borrowed);
+    }
+    // One byte more, to see whether `r` ends on a char boundary.
+    let end = (r.end + 1).min(cur.len());
+    let mut buf = cur.as_bytes().get(r.start..end.max(r.end))?.to_vec();
+    for (u, old) in undo.iter().rev() {
+        let (a, b) = (u.start.max(r.start), u.end.min(end));
+        if a < b {
+            buf[a - r.start..b - r.start]
+                .copy_from_slice(&old.as_bytes()[a - u.start..b - u.start]);
+        }
+    }
+    if buf.get(r.len()).is_some_and(|&b| (0x80..0xC0).contains(&b)) {
+        return None;
+    }
+    buf.truncate(r.len());
+    // Valid UTF-8 exactly when `r` also starts on a char boundary of the old text.
+    String::from_utf8(buf).ok().map(std::borrow::Cow::Owned)
+}
+
 /// Build the stage's tables now (they are built on first use otherwise): lets another
 /// thread build them while this one does other start-up work.
 pub(crate) fn warm_up() {
@@ -157,6 +233,11 @@ pub(crate) fn warm_up() {
 impl Unifier {
     /// All edits for `text`, in any order (`Edits::push` sorts them).
     fn plan(&self, text: &str) -> Vec<Edit> {
+        self.plan_doc(&mut DocText::Shared(text))
+    }
+
+    fn plan_doc(&self, doc: &mut DocText<'_>) -> Vec<Edit> {
+        let text = doc.as_str();
         // Pre-check: no CJK ideograph (lead bytes E3..E9 cover U+3400..U+9FFF), no names.
         if text.is_ascii() || !text.as_bytes().iter().any(|&b| (0xE3..=0xE9).contains(&b)) {
             return Vec::new();
@@ -166,16 +247,22 @@ impl Unifier {
                 map: std::mem::take(&mut s.counts),
                 starts: std::mem::take(&mut s.starts),
             };
-            count_candidates(text, tables(), &mut counts);
+            count_candidates(doc.as_str(), tables(), &mut counts);
             s.incremental = false;
-            let edits = self.plan_counted(text, &mut counts, s);
+            let edits = self.plan_counted(doc, &mut counts, s);
             s.incremental = false;
             (s.counts, s.starts) = (counts.map, counts.starts);
             edits
         })
     }
 
-    fn plan_counted(&self, text: &str, counts: &mut Counts, s: &mut Scratch) -> Vec<Edit> {
+    fn plan_counted(
+        &self,
+        doc: &mut DocText<'_>,
+        counts: &mut Counts,
+        s: &mut Scratch,
+    ) -> Vec<Edit> {
+        let text = doc.as_str();
         let mut edits = self.plan_once(text, counts, s);
         if self.options.mode == NamesMode::Report {
             for e in &mut edits {
@@ -192,7 +279,7 @@ impl Unifier {
             }
             return edits;
         }
-        self.settle(text, counts, edits, s)
+        self.settle(doc, counts, edits, s)
     }
 
     /// A fix changes the counts (朱家清 → 朱佳清 adds a 朱佳清 and a 朱佳), which can
@@ -201,22 +288,42 @@ impl Unifier {
     /// chars are 3 bytes), so all rounds share one coordinate system.
     fn settle(
         &self,
-        text: &str,
+        doc: &mut DocText<'_>,
         counts: &mut Counts,
         first: Vec<Edit>,
         s: &mut Scratch,
     ) -> Vec<Edit> {
-        let same_len = |es: &[Edit]| {
-            es.iter()
-                .all(|e| e.kind != ChangeKind::Fix || e.replacement.len() == e.range.len())
-        };
         if !first.iter().any(|e| e.kind == ChangeKind::Fix) || !same_len(&first) {
             return first;
         }
-        // The fixed text, in a buffer kept from earlier documents (no fresh pages).
-        let mut cur = std::mem::take(&mut s.text);
-        cur.clear();
-        cur.push_str(text);
+        match doc {
+            DocText::Shared(text) => {
+                // The fixed text, in a buffer kept from earlier documents (no fresh pages).
+                let mut cur = std::mem::take(&mut s.text);
+                cur.clear();
+                cur.push_str(text);
+                let out = self.settle_rounds(&mut cur, Some(text), counts, first, s);
+                s.keep_text(cur);
+                out
+            }
+            // The document itself takes the fixes, and gets its old text back at the end:
+            // no copy of a window.
+            DocText::Owned(text) => self.settle_rounds(text, None, counts, first, s),
+        }
+    }
+
+    /// The rounds of `settle` on `cur`, the text the fixes go to: a copy of `orig`, or
+    /// (`orig == None`) the document itself, whose old text is put back before returning.
+    fn settle_rounds(
+        &self,
+        cur: &mut String,
+        orig: Option<&str>,
+        counts: &mut Counts,
+        first: Vec<Edit>,
+        s: &mut Scratch,
+    ) -> Vec<Edit> {
+        // Without `orig`: every fix's range and the text it replaced, in order.
+        let mut undo: Vec<(Range<usize>, String)> = Vec::new();
         let mut fixes: Vec<Edit> = Vec::new();
         let mut latest = first;
         for _ in 0..4 {
@@ -233,15 +340,18 @@ impl Unifier {
             // Recount only around the fixes, not the whole text.
             let t = tables();
             let mut spans: Vec<Range<usize>> = new.iter().map(|e| e.range.clone()).collect();
-            let regions = Counts::regions(&cur, &mut spans);
+            let regions = Counts::regions(cur, &mut spans);
             s.delta.clear();
-            counts.recount(&cur, &regions, -1, t, &mut s.spare, &mut s.delta);
+            counts.recount(cur, &regions, -1, t, &mut s.spare, &mut s.delta);
             // Same-length replacements overwrite in place (no tail moves); in order, as
             // overlapping ones must be.
             for e in &new {
+                if orig.is_none() {
+                    undo.push((e.range.clone(), cur[e.range.clone()].to_owned()));
+                }
                 cur.replace_range(e.range.clone(), &e.replacement);
             }
-            counts.recount(&cur, &regions, 1, t, &mut s.spare, &mut s.delta);
+            counts.recount(cur, &regions, 1, t, &mut s.spare, &mut s.delta);
             s.delta.sort_unstable();
             s.delta.dedup();
             // The next round may patch this round's variant pairs (see `decide`), and
@@ -249,14 +359,15 @@ impl Unifier {
             s.incremental = true;
             s.reuse_occs = new.iter().all(|e| {
                 let han = |x: &str| x.chars().all(is_han);
-                han(&e.replacement) && text.get(e.range.clone()).is_some_and(han)
+                han(&e.replacement)
+                    && original(orig, cur, &undo, e.range.clone()).is_some_and(|t| han(&t))
             });
             #[cfg(test)]
             if s.full_rounds {
                 s.incremental = false;
             }
             fixes.extend(new);
-            latest = self.plan_once(&cur, counts, s);
+            latest = self.plan_once(cur, counts, s);
         }
         // Merge overlapping fixes of different rounds into one span each.
         fixes.sort_by_key(|e| (e.range.start, e.range.end));
@@ -274,6 +385,8 @@ impl Unifier {
         for m in &mut merged {
             m.replacement = cur[m.range.clone()].to_owned();
         }
+        undo_fixes(cur, &mut undo);
+        let text = orig.unwrap_or(cur);
         merged.retain(|m| text.get(m.range.clone()) != Some(&m.replacement));
         // Notes from the last round, where they do not touch a fix.
         let claimed: Vec<Range<usize>> = merged.iter().map(|m| m.range.clone()).collect();
@@ -288,7 +401,6 @@ impl Unifier {
                 merged.push(e);
             }
         }
-        s.keep_text(cur);
         merged
     }
 

@@ -43,6 +43,12 @@ pub trait Stage: Send + Sync {
     /// `apply`. The default does nothing.
     fn observe(&self, _text: &str, _doc: &mut DocState) {}
 
+    /// `observe` on a text the caller owns: the stage may use it as scratch space, but
+    /// leaves it exactly as it was. The default calls `observe`.
+    fn observe_owned(&self, text: &mut String, doc: &mut DocState) {
+        self.observe(text, doc);
+    }
+
     /// True when the stage needs `observe` over the whole document before `apply`.
     fn needs_whole_document(&self) -> bool {
         false

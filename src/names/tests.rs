@@ -580,6 +580,12 @@ fn incremental_rounds_plan_like_full_ones() {
         let inc = plan_rounds(&o, &text, false);
         let full = plan_rounds(&o, &text, true);
         assert_eq!(inc, full, "{text:?}");
+        // The document itself as the later rounds' text: the same plan, and the
+        // document as it was.
+        let mut own = text.clone();
+        let u = Unifier { options: o.clone() };
+        assert_eq!(u.plan_doc(&mut DocText::Owned(&mut own)), inc, "{text:?}");
+        assert_eq!(own, text);
         later_rounds += usize::from(inc.iter().any(|e| e.kind == ChangeKind::Fix));
     }
     // The comparison must have exercised later rounds (one follows every fix), most of
@@ -699,4 +705,32 @@ fn patched_stats_and_rechecked_majors_match_fresh_ones() {
         }
     }
     assert!(checked > 10_000, "{checked}");
+}
+
+#[test]
+fn overlapping_fixes_are_undone_and_seen_through() {
+    // Three same-length fixes, the later ones overlapping the earlier: `original` reads
+    // the old text through them, and `undo_fixes` restores it.
+    let text = "甲乙丙丁戊己。庚";
+    let fixes = [(3..9, "朱佳"), (6..12, "家清"), (18..21, "，")];
+    let mut cur = text.to_owned();
+    let mut undo = Vec::new();
+    for (r, new) in fixes {
+        undo.push((r.clone(), cur[r.clone()].to_owned()));
+        cur.replace_range(r, new);
+    }
+    assert_eq!(cur, "甲朱家清戊己，庚");
+    for a in 0..=cur.len() {
+        for b in a..=cur.len() {
+            let got = original(None, &cur, &undo, a..b);
+            assert_eq!(got.as_deref(), text.get(a..b), "{a}..{b}");
+            assert_eq!(
+                original(Some(text), &cur, &undo, a..b).as_deref(),
+                text.get(a..b)
+            );
+        }
+    }
+    undo_fixes(&mut cur, &mut undo);
+    assert_eq!(cur, text);
+    assert!(undo.is_empty());
 }
