@@ -375,10 +375,11 @@ impl Tracker {
         out
     }
 
-    /// [`apply`](Self::apply) on a text the caller gives up. When no edit makes its span
-    /// longer (entities, mojibake and width fixes shrink text; name fixes keep lengths)
-    /// the text is rewritten in its own buffer, front to back, instead of copied: that
-    /// spares a window-sized buffer and its page faults.
+    /// [`apply`](Self::apply) on a text the caller gives up. The text is rewritten in its
+    /// own buffer instead of copied, which spares a window-sized buffer and its page
+    /// faults: front to back when the output never runs ahead of the input (entities,
+    /// mojibake and width fixes shrink text; name fixes keep lengths), back to front when
+    /// it never falls behind (a few conversions grow a char). Otherwise it is copied.
     pub fn apply_owned(&mut self, stage: &'static str, text: String, edits: Edits) -> String {
         if edits.rewrite.is_some()
             || !edits
