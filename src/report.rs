@@ -441,11 +441,17 @@ impl Tracker {
             bytes.copy_within(r..end, w);
         }
         bytes.truncate(w + (end - r));
+        self.rewritten(spans, bytes)
+    }
+
+    /// The end of an in-place rewrite: keep the spans (with details), and the bytes as the
+    /// text they are.
+    fn rewritten(&mut self, spans: Vec<Span>, bytes: Vec<u8>) -> String {
         if !self.counting {
             self.applied.push(Applied { spans });
         }
         debug_assert!(std::str::from_utf8(&bytes).is_ok());
-        // SAFETY: the output is the input's UTF-8 cut at char boundaries (every range
+        // SAFETY: the callers write the input's UTF-8 cut at char boundaries (every range
         // was checked with `str::get`) with `&str` replacements in between.
         unsafe { String::from_utf8_unchecked(bytes) }
     }
@@ -501,13 +507,7 @@ impl Tracker {
                 spans.push(sp);
             }
         }
-        if !self.counting {
-            self.applied.push(Applied { spans });
-        }
-        debug_assert!(std::str::from_utf8(&bytes).is_ok());
-        // SAFETY: as in `apply_owned`: the input's UTF-8 cut at char boundaries, with
-        // `&str` replacements in between.
-        unsafe { String::from_utf8_unchecked(bytes) }
+        self.rewritten(spans, bytes)
     }
 
     /// Remember one applied edit: its tally, or (with details) its texts and offsets.
