@@ -19,6 +19,7 @@ pub mod encode;
 pub mod error;
 mod hash;
 pub mod jsonl;
+mod lines;
 pub mod lm;
 pub mod names;
 pub mod normalize;

@@ -100,15 +100,8 @@ pub(crate) fn config_json(name: &str) -> Result<&'static str> {
 pub(crate) fn parse_dict<'a>(name: &str, text: &'a str) -> Result<Pairs<'a>> {
     // A line has 8 bytes or more: sized once, no regrowth.
     let mut out = Vec::with_capacity(text.len() / 8);
-    // One memchr pass for the line ends instead of a search per line (`str::lines`).
-    let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain([text.len()]);
-    let mut i = 0;
-    while start < text.len() {
-        let end = ends.next().unwrap_or(text.len());
-        let line = text[start..end].trim_end_matches('\r');
-        start = end + 1;
-        i += 1;
+    for (n, line) in crate::lines::lines(text).enumerate() {
+        let (i, line) = (n + 1, line.trim_end_matches('\r'));
         if line.is_empty() || line.starts_with('#') {
             continue;
         }

@@ -128,26 +128,6 @@ const CONFUSABLE: &[&str] = &[
     "鳥烏",
 ];
 
-/// `str::lines`, with one memchr pass over the text instead of a search per line (the
-/// word lists have 56K short lines).
-fn raw_lines(s: &str) -> impl Iterator<Item = &str> {
-    let mut start = 0;
-    let mut ends = memchr::memchr_iter(b'\n', s.as_bytes());
-    std::iter::from_fn(move || match ends.next() {
-        Some(i) => {
-            let l = &s[start..i];
-            start = i + 1;
-            Some(l.strip_suffix('\r').unwrap_or(l))
-        }
-        None if start < s.len() => {
-            let l = &s[start..];
-            start = s.len();
-            Some(l)
-        }
-        None => None,
-    })
-}
-
 /// `str::trim`, without a look at the chars when the line begins with an ASCII graphic
 /// char or a CJK ideograph (U+4000..U+9FFF) and ends with one: none is whitespace.
 fn trim(l: &str) -> &str {
@@ -224,7 +204,7 @@ pub(super) fn tables() -> &'static Tables {
     static T: OnceLock<Tables> = OnceLock::new();
     T.get_or_init(|| {
         let lines = |s: &'static str| {
-            raw_lines(s)
+            crate::lines::lines(s)
                 .map(trim)
                 .filter(|l| !l.is_empty() && !l.starts_with('#'))
         };
@@ -618,26 +598,6 @@ mod build_tests {
                     assert_eq!(trim(&l), l.trim(), "{l:?}");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn raw_lines_equal_str_lines() {
-        let texts = [
-            "",
-            "\n",
-            "a",
-            "a\n",
-            "a\nb",
-            "a\r\nb\r\n",
-            "a\r",
-            "a\r\r\n",
-            "\n\n王\n",
-            "\r\n",
-        ];
-        let words = include_str!("../../data/names/words.txt");
-        for t in texts.into_iter().chain([words]) {
-            assert!(raw_lines(t).eq(t.lines()), "{t:?}");
         }
     }
 
