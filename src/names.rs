@@ -519,8 +519,7 @@ impl Key {
 
     /// Candidate keys hold only BMP chars (surname + Han): 16 bits each fit one word.
     fn pack(&self) -> u64 {
-        let c = |i: usize| self.c[i] as u64 & 0xFFFF;
-        c(0) << 48 | c(1) << 32 | c(2) << 16 | c(3)
+        pack_lossy(self.chars())
     }
 
     fn unpack(w: u64) -> Key {
