@@ -453,7 +453,7 @@ pub fn sniff_wide(head: &[u8]) -> Option<Enc> {
 
 /// Encoding announced by a byte-order mark.
 fn bom(input: &[u8]) -> Option<Enc> {
-    if input.starts_with(b"\xff\xfe\x00\x00") && input.len() % 4 == 0 {
+    if input.starts_with(b"\xff\xfe\x00\x00") && input.len().is_multiple_of(4) {
         return Some(Enc::Utf32Le);
     }
     if input.starts_with(b"\x00\x00\xfe\xff") {
@@ -517,7 +517,7 @@ fn legacy_candidates(sample: &[u8], whole_len: usize) -> (Vec<Enc>, Option<Enc>)
         .iter()
         .map(|&e| Enc::Rs(e))
         .collect();
-    if whole_len % 2 == 0 {
+    if whole_len.is_multiple_of(2) {
         v.push(Enc::Rs(UTF_16LE));
         v.push(Enc::Rs(UTF_16BE));
     }
@@ -583,11 +583,11 @@ fn detect_wide(input: &[u8]) -> Option<Decoded> {
     let cut = input.len().min(SAMPLE) & !3;
     let sample = if cut == 0 { input } else { &input[..cut] };
     let mut cands = Vec::new();
-    if input.len() % 2 == 0 {
+    if input.len().is_multiple_of(2) {
         cands.push(Enc::Rs(encoding_rs::UTF_16LE));
         cands.push(Enc::Rs(encoding_rs::UTF_16BE));
     }
-    if input.len() % 4 == 0 {
+    if input.len().is_multiple_of(4) {
         cands.push(Enc::Utf32Le);
         cands.push(Enc::Utf32Be);
     }

@@ -349,7 +349,7 @@ impl Cleaner {
     fn sniff_jsonl(&self, head: &[u8]) -> Result<(LineCodec, usize)> {
         let from = self.config().decode.from;
         if let Some((enc, n)) = encoding_rs::Encoding::for_bom(head) {
-            if enc == encoding_rs::UTF_8 && from.map_or(true, |f| f == Enc::Rs(enc)) {
+            if enc == encoding_rs::UTF_8 && from.is_none_or(|f| f == Enc::Rs(enc)) {
                 return Ok((LineCodec::Utf8, n));
             }
             if from.is_none() {

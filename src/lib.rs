@@ -25,6 +25,7 @@ pub mod names;
 pub mod normalize;
 pub mod repair;
 pub mod report;
+mod scan;
 pub mod stage;
 pub mod stream;
 

@@ -1104,7 +1104,7 @@ fn count_at(
     });
     for &l in &ls[..nl] {
         let next = w[..n].get(l).copied();
-        let after = next.map_or(true, |x| x == '、' || bit_get(&t.after_first, x));
+        let after = next.is_none_or(|x| x == '、' || bit_get(&t.after_first, x));
         let mut named = role || (l >= 3 && (enum_before || next == Some('、')));
         if !named && next.is_some_and(|x| bit_get(&t.after_first, x)) {
             at = chars_ahead(text, at, &mut w, &mut n, 9);
@@ -1209,8 +1209,42 @@ fn verb_after(after: &[char], t: &Tables) -> bool {
 /// The bytes E3..E9 only ever lead a char: they are found 8 at a time, and the chars
 /// they lead tested and collected without branches; the other chars are never decoded.
 #[inline]
-fn scan_bmp(text: &str, bits: &[u64; 1024], mut f: impl FnMut(usize, char)) {
+fn scan_bmp(text: &str, bits: &[u64; 1024], f: impl FnMut(usize, char)) {
+    scan_bmp_with(crate::scan::Simd::get(), text, bits, f);
+}
+
+/// `scan_bmp` in 64-byte blocks where `simd` allows (`crate::scan`), and word by word
+/// for the rest.
+#[inline]
+fn scan_bmp_with(
+    simd: Option<crate::scan::Simd>,
+    text: &str,
+    bits: &[u64; 1024],
+    mut f: impl FnMut(usize, char),
+) {
     let b = text.as_bytes();
+    let mut from = 0;
+    if let Some(simd) = simd {
+        const LEADS: crate::scan::Leads = crate::scan::Leads { lo: 0xE3, span: 7 };
+        while let Some(found) = simd.block(b, from, bits, LEADS) {
+            let mut m = found.hits;
+            while m != 0 {
+                let p = from + m.trailing_zeros() as usize;
+                // A hit's two continuation bytes are inside the block's read-ahead.
+                let u = (u32::from(b[p]) & 0x0F) << 12
+                    | (u32::from(b[p + 1]) & 0x3F) << 6
+                    | (u32::from(b[p + 2]) & 0x3F);
+                if let Some(c) = char::from_u32(u) {
+                    f(p, c);
+                }
+                m &= m - 1;
+            }
+            from += crate::scan::BLOCK;
+        }
+    }
+    // Leads are found wherever the bytes start: `from` need not be a char boundary.
+    let b = &b[from..];
+    let mut f = |p: usize, c: char| f(from + p, c);
     let code = |p: usize| {
         let (Some(&y), Some(&z)) = (b.get(p + 1), b.get(p + 2)) else {
             return None;

@@ -147,7 +147,7 @@ fn counting_run_gives_the_same_text_and_counts() {
         // A counting run gives one record per (stage, kind, changed) with its count.
         let mut kinds: Vec<_> = changes
             .iter()
-            .flat_map(|c| std::iter::repeat((c.stage, c.kind, c.changed)).take(c.count as usize))
+            .flat_map(|c| std::iter::repeat_n((c.stage, c.kind, c.changed), c.count as usize))
             .collect();
         kinds.sort_by_key(|k| format!("{k:?}"));
         (out, sum, kinds, changes)

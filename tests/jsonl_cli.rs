@@ -96,7 +96,7 @@ fn damaged_corpus_keeps_other_fields_order_and_line_count() {
                 .get("meta")
                 .and_then(|m| m.get("title"))
                 .and_then(Value::as_str)
-                .map_or(true, |t| clean_text(t) == t)
+                .is_none_or(|t| clean_text(t) == t)
         {
             assert_eq!(a, b, "unchanged record {} is byte-identical", i + 1);
         }

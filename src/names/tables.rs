@@ -151,7 +151,7 @@ fn trim(l: &str) -> &str {
 /// The chars of `b` when it is only three-byte chars (U+0800..U+FFFF: BMP, not NUL),
 /// as most lines of the word lists are: decoded without a char iterator.
 fn three_byte_chars(b: &[u8]) -> Option<impl Iterator<Item = u32> + '_> {
-    let ok = b.len() % 3 == 0 && b.chunks_exact(3).all(|c| (0xE0..0xF0).contains(&c[0]));
+    let ok = b.len().is_multiple_of(3) && b.chunks_exact(3).all(|c| (0xE0..0xF0).contains(&c[0]));
     ok.then(|| {
         b.chunks_exact(3).map(|c| {
             u32::from(c[0] & 0x0F) << 12 | u32::from(c[1] & 0x3F) << 6 | u32::from(c[2] & 0x3F)

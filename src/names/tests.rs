@@ -323,15 +323,19 @@ fn counted(text: &str) -> Counts {
 #[test]
 fn scan_finds_the_same_starts_as_decoding() {
     let t = tables();
-    for seed in 0..200 {
-        let text = random_text(seed, 60);
-        let mut got = Vec::new();
-        scan_bmp(&text, &t.start_bmp, |p, c| got.push((p, c)));
+    // Texts of 60 pieces (about 130 bytes) and of 300: word by word, and 64-byte blocks
+    // and then words where the CPU can.
+    for seed in 0..400 {
+        let text = random_text(seed, if seed % 2 == 0 { 60 } else { 300 });
         let want: Vec<(usize, char)> = text
             .char_indices()
             .filter(|&(_, c)| ('\u{3000}'..='\u{9FFF}').contains(&c) && bit_get(&t.start, c))
             .collect();
-        assert_eq!(got, want, "{text:?}");
+        for simd in [None, crate::scan::Simd::get()] {
+            let mut got = Vec::new();
+            scan_bmp_with(simd, &text, &t.start_bmp, |p, c| got.push((p, c)));
+            assert_eq!(got, want, "{text:?}");
+        }
     }
 }
 

@@ -50,10 +50,54 @@ impl Table {
     }
 
     /// Byte offset of the first char at or after `i` (a char boundary of valid UTF-8)
-    /// that carries any flag. This loop is what clean text costs.
-    pub fn next_trigger(&self, b: &[u8], mut i: usize) -> Option<usize> {
+    /// that carries any flag. This loop is what clean text costs: 64 bytes at a time
+    /// where the CPU can (`crate::scan`).
+    pub fn next_trigger(&self, b: &[u8], i: usize) -> Option<usize> {
+        self.next_trigger_with(crate::scan::Simd::get(), b, i)
+    }
+
+    fn next_trigger_with(
+        &self,
+        simd: Option<crate::scan::Simd>,
+        b: &[u8],
+        i: usize,
+    ) -> Option<usize> {
+        let Some(simd) = simd else {
+            return self.trigger_in(b, i, b.len()).ok();
+        };
+        // A few chars one by one first: in damaged text the next one is near.
+        let mut i = match self.trigger_in(b, i, (i + 12).min(b.len())) {
+            Ok(p) => return Some(p),
+            Err(next) => next,
+        };
+        while let Some(f) = simd.block(b, i, &self.any, crate::scan::ALL3) {
+            let m = f.hits | f.other;
+            if m == 0 {
+                i += crate::scan::BLOCK;
+                continue;
+            }
+            let j = i + m.trailing_zeros() as usize;
+            if f.hits >> (j - i) & 1 == 1 {
+                return Some(j);
+            }
+            // A 2- or 4-byte char: looked at alone.
+            match self.trigger_in(b, j, j + 1) {
+                Ok(p) => return Some(p),
+                Err(next) => i = next,
+            }
+        }
+        // A block may have ended inside a char, whose lead it has seen.
+        while b.get(i).is_some_and(|&x| x & 0xC0 == 0x80) {
+            i += 1;
+        }
+        self.trigger_in(b, i, b.len()).ok()
+    }
+
+    /// `next_trigger` char by char over the chars starting before `end`: the trigger,
+    /// or the char boundary where it stopped.
+    fn trigger_in(&self, b: &[u8], mut i: usize, end: usize) -> Result<usize, usize> {
         let n = b.len();
-        while i < n {
+        while i < end {
             // Four 3-byte chars at a time: the bulk of Chinese text.
             if let Some(w) = b.get(i..i + 12) {
                 let lead = |k: usize| w[k] & 0xF0 == 0xE0;
@@ -84,18 +128,18 @@ impl Table {
             } else if x >= 0xE0 {
                 let (c1, c2) = (b.get(i + 1).copied(), b.get(i + 2).copied());
                 if self.hit3(x, c1.unwrap_or(0), c2.unwrap_or(0)) {
-                    return Some(i);
+                    return Ok(i);
                 }
                 i += 3;
             } else {
                 let c1 = b.get(i + 1).map_or(0, |c| c & 0x3F);
                 if self.get_bmp((u32::from(x & 0x1F) << 6) | u32::from(c1)) != 0 {
-                    return Some(i);
+                    return Ok(i);
                 }
                 i += 2;
             }
         }
-        None
+        Err(i.min(n))
     }
 
     #[inline]
@@ -238,10 +282,24 @@ mod tests {
             "中文中文中文中文中文中文中文中文中文中文中文中文é中文中文中文中文中文中文中文中文中文中文中文中文中文中文中文中\u{FFFD}",
             "中文中文中文中文中文中文中文中文😀文中文中文中文中文中文中文中文中文中文中文中文中文中文中文\u{E000}中文中文中文中文中文中文中文中文",
         ];
-        for s in texts {
+        // Longer texts, where the 64-byte blocks do most of the work: a flagged char (or
+        // a 2- or 4-byte one) at every offset of a block in turn.
+        let mut long: Vec<String> = Vec::new();
+        for odd in ["鐨", "é", "😀", "ä中", "\u{E000}", "ｱ"] {
+            for k in 0..70 {
+                let pad = "中文，".repeat(k / 3) + &"a".repeat(k % 3);
+                long.push(format!(
+                    "{pad}{odd}{}鍙{}",
+                    "测试文本".repeat(20),
+                    "好".repeat(30)
+                ));
+            }
+        }
+        for s in texts.iter().copied().chain(long.iter().map(String::as_str)) {
             let mut from = 0;
             loop {
                 let got = t.next_trigger(s.as_bytes(), from);
+                assert_eq!(got, t.next_trigger_with(None, s.as_bytes(), from));
                 assert_eq!(got, plain(s, from), "{s:?} from {from}");
                 match got {
                     Some(i) => from = i + s[i..].chars().next().map_or(1, char::len_utf8),
@@ -250,7 +308,10 @@ mod tests {
             }
             // Every start position.
             for (from, _) in s.char_indices() {
-                assert_eq!(t.next_trigger(s.as_bytes(), from), plain(s, from), "{s:?}");
+                for simd in [None, crate::scan::Simd::get()] {
+                    let got = t.next_trigger_with(simd, s.as_bytes(), from);
+                    assert_eq!(got, plain(s, from), "{s:?}");
+                }
             }
         }
     }

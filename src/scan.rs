@@ -1,0 +1,277 @@
+//! Find the chars of a set in UTF-8 text, 64 bytes at a time (AVX-512).
+//!
+//! Three stages look at every char of a document for a few: mojibake for flagged chars,
+//! conversion for chars that begin a dictionary key, names for surname chars. Each does
+//! one bitset lookup per char, which costs a scalar loop 3 cycles per byte or more.
+//! Here the 3-byte chars (most of Chinese text) of a 64-byte block are found with one
+//! compare, packed with `vpcompressb`, and looked up 16 at a time with one gather:
+//! about 4× faster on the bench files. CPUs without AVX-512 (VBMI2) keep the callers'
+//! scalar loops, which also do the last bytes of a text.
+
+/// The bytes a block covers; a block also reads the 2 bytes after them (the rest of a
+/// char that starts near its end).
+pub(crate) const BLOCK: usize = 64;
+
+/// The lead bytes of the 3-byte chars a block looks up: `lo ..= lo + span - 1`, within
+/// `0xE0..=0xEF`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Leads {
+    pub lo: u8,
+    pub span: u8,
+}
+
+/// Every 3-byte char: U+0800..U+FFFF.
+pub(crate) const ALL3: Leads = Leads { lo: 0xE0, span: 16 };
+
+/// What a block found. Bit `j` stands for byte `i + j` of the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    /// A char of the set starts there (3-byte chars with one of the `Leads` only).
+    pub hits: u64,
+    /// The byte is the lead of a char that is not 3 bytes long (`0xC0..=0xDF`,
+    /// `0xF0..=0xFF`): the caller looks at those itself.
+    pub other: u64,
+}
+
+/// Proof that the CPU has what the block kernel needs (AVX-512 F/BW/VBMI2, BMI2).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Simd(());
+
+impl Simd {
+    /// `Some` on CPUs with the features (checked once per process).
+    #[inline]
+    pub(crate) fn get() -> Option<Simd> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::sync::atomic::{AtomicU8, Ordering};
+            // 0: not checked yet, 1: no, 2: yes.
+            static HAVE: AtomicU8 = AtomicU8::new(0);
+            let have = match HAVE.load(Ordering::Relaxed) {
+                0 => {
+                    let yes = std::env::var_os("ZHCLEAN_NO_SIMD").is_none()
+                        && is_x86_feature_detected!("avx512f")
+                        && is_x86_feature_detected!("avx512bw")
+                        && is_x86_feature_detected!("avx512vbmi2")
+                        && is_x86_feature_detected!("bmi2");
+                    HAVE.store(if yes { 2 } else { 1 }, Ordering::Relaxed);
+                    yes
+                }
+                h => h == 2,
+            };
+            if have {
+                return Some(Simd(()));
+            }
+        }
+        None
+    }
+
+    /// The block of `b` at byte `i`; `None` when fewer than `BLOCK + 2` bytes are left.
+    /// `i` need not be a char boundary: a continuation byte is never a lead.
+    #[inline]
+    pub(crate) fn block(
+        self,
+        b: &[u8],
+        i: usize,
+        bits: &[u64; 1024],
+        leads: Leads,
+    ) -> Option<Found> {
+        let window = b.get(i..i.checked_add(BLOCK + 2)?)?;
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `Simd` exists only when the CPU has the kernel's features, and
+            // `window` holds the BLOCK + 2 bytes it reads.
+            Some(unsafe { avx512::block(window.as_ptr(), bits, leads) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (window, bits, leads);
+            None
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{Found, Leads};
+    use std::arch::x86_64::*;
+
+    /// Look up 16 chars, given as their three bytes in the low 16 lanes of `a0 a1 a2`;
+    /// `valid` says which lanes hold a char. Bit `k` of the result: char `k` is in `bits`.
+    #[inline]
+    #[target_feature(enable = "avx512f,avx512bw")]
+    unsafe fn lookup16(
+        a0: __m128i,
+        a1: __m128i,
+        a2: __m128i,
+        valid: u16,
+        bits: &[u64; 1024],
+    ) -> u16 {
+        let x0 = _mm512_cvtepu8_epi32(a0);
+        let x1 = _mm512_cvtepu8_epi32(a1);
+        let x2 = _mm512_cvtepu8_epi32(a2);
+        let u = _mm512_or_si512(
+            _mm512_or_si512(
+                _mm512_slli_epi32::<12>(_mm512_and_si512(x0, _mm512_set1_epi32(0x0F))),
+                _mm512_slli_epi32::<6>(_mm512_and_si512(x1, _mm512_set1_epi32(0x3F))),
+            ),
+            _mm512_and_si512(x2, _mm512_set1_epi32(0x3F)),
+        );
+        // The bitset as 2,048 little-endian u32 words: code point u is bit u & 31 of
+        // word u >> 5 (< 2,048 since u < 0x10000).
+        let words = _mm512_srli_epi32::<5>(u);
+        // SAFETY: every gathered index is below 2,048 u32 words (8 KiB, the bitset);
+        // lanes outside `valid` are not read.
+        let g = unsafe {
+            _mm512_mask_i32gather_epi32::<4>(
+                _mm512_setzero_si512(),
+                valid,
+                words,
+                bits.as_ptr() as *const i32,
+            )
+        };
+        let shifted = _mm512_srlv_epi32(g, _mm512_and_si512(u, _mm512_set1_epi32(31)));
+        _mm512_mask_test_epi32_mask(valid, shifted, _mm512_set1_epi32(1))
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512 F/BW/VBMI2 and BMI2; `p` points to `BLOCK + 2` readable bytes.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi2,bmi2")]
+    pub(super) unsafe fn block(p: *const u8, bits: &[u64; 1024], leads: Leads) -> Found {
+        // SAFETY (loads): the caller guarantees 66 readable bytes from `p`.
+        let v0 = unsafe { _mm512_loadu_si512(p as *const _) };
+        let lead = _mm512_cmplt_epu8_mask(
+            _mm512_sub_epi8(v0, _mm512_set1_epi8(leads.lo as i8)),
+            _mm512_set1_epi8(leads.span as i8),
+        );
+        // Leads of 2- and 4-byte chars: 0xC0..=0xDF and 0xF0..=0xFF.
+        let high = _mm512_cmpge_epu8_mask(v0, _mm512_set1_epi8(0xC0u8 as i8));
+        let three = _mm512_cmplt_epu8_mask(
+            _mm512_sub_epi8(v0, _mm512_set1_epi8(0xE0u8 as i8)),
+            _mm512_set1_epi8(16),
+        );
+        let other = high & !three;
+        if lead == 0 {
+            return Found { hits: 0, other };
+        }
+        let v1 = unsafe { _mm512_loadu_si512(p.add(1) as *const _) };
+        let v2 = unsafe { _mm512_loadu_si512(p.add(2) as *const _) };
+        // The leads' three bytes, packed to the front: at most 22 (leads are 3 apart).
+        let c0 = _mm512_maskz_compress_epi8(lead, v0);
+        let c1 = _mm512_maskz_compress_epi8(lead, v1);
+        let c2 = _mm512_maskz_compress_epi8(lead, v2);
+        let n = lead.count_ones();
+        let low = if n >= 16 { u16::MAX } else { (1u16 << n) - 1 };
+        let mut h = u64::from(unsafe {
+            lookup16(
+                _mm512_castsi512_si128(c0),
+                _mm512_castsi512_si128(c1),
+                _mm512_castsi512_si128(c2),
+                low,
+                bits,
+            )
+        });
+        if n > 16 {
+            let high = (1u16 << (n - 16)) - 1;
+            h |= u64::from(unsafe {
+                lookup16(
+                    _mm512_extracti32x4_epi32::<1>(c0),
+                    _mm512_extracti32x4_epi32::<1>(c1),
+                    _mm512_extracti32x4_epi32::<1>(c2),
+                    high,
+                    bits,
+                )
+            }) << 16;
+        }
+        // Back from the k-th lead to its byte position.
+        Found {
+            hits: _pdep_u64(h, lead),
+            other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The block, char by char.
+    fn plain(b: &[u8], i: usize, bits: &[u64; 1024], leads: Leads) -> Found {
+        let mut f = Found { hits: 0, other: 0 };
+        for j in 0..BLOCK {
+            let x = b[i + j];
+            if x >= 0xC0 && !(0xE0..=0xEF).contains(&x) {
+                f.other |= 1 << j;
+            }
+            if x.wrapping_sub(leads.lo) < leads.span {
+                let u = (usize::from(x) & 0x0F) << 12
+                    | (usize::from(b[i + j + 1]) & 0x3F) << 6
+                    | (usize::from(b[i + j + 2]) & 0x3F);
+                if bits[u >> 6] >> (u & 63) & 1 == 1 {
+                    f.hits |= 1 << j;
+                }
+            }
+        }
+        f
+    }
+
+    #[test]
+    fn blocks_agree_with_a_char_by_char_look() {
+        let Some(simd) = Simd::get() else {
+            eprintln!("skipped: this CPU has no AVX-512 VBMI2 (the scalar loops are tested by their callers)");
+            return;
+        };
+        // A set with chars in every 3-byte lead row, at the ends of words and blocks.
+        let mut bits = [0u64; 1024];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..6000 {
+            let u = (rnd() % 0x10000) as usize;
+            bits[u >> 6] |= 1 << (u & 63);
+        }
+        for c in ['中', '\u{800}', '\u{FFFF}', '王', '鐨', 'é'] {
+            let u = c as usize;
+            bits[u >> 6] |= 1 << (u & 63);
+        }
+        let pool: Vec<char> = "中文王李鐨鍙，。a b\n1éÃ😀\u{800}\u{FFFF}\u{3000}ｱ"
+            .chars()
+            .collect();
+        for round in 0..400 {
+            let mut s = String::new();
+            while s.len() < 300 {
+                let r = rnd();
+                if round % 3 == 0 {
+                    // Random chars of every length.
+                    let c = match r % 4 {
+                        0 => char::from_u32((r >> 8) as u32 % 0x80),
+                        1 => char::from_u32(0x80 + (r >> 8) as u32 % 0x780),
+                        2 => char::from_u32(0x800 + (r >> 8) as u32 % 0xF800),
+                        _ => char::from_u32(0x10000 + (r >> 8) as u32 % 0x1000),
+                    };
+                    s.extend(c);
+                } else {
+                    s.push(pool[(r >> 8) as usize % pool.len()]);
+                }
+            }
+            let b = s.as_bytes();
+            for leads in [
+                ALL3,
+                Leads { lo: 0xE3, span: 7 },
+                Leads { lo: 0xE9, span: 1 },
+            ] {
+                for i in 0..b.len() {
+                    let got = simd.block(b, i, &bits, leads);
+                    if i + BLOCK + 2 > b.len() {
+                        assert_eq!(got, None);
+                    } else {
+                        assert_eq!(got, Some(plain(b, i, &bits, leads)), "{s:?} at {i}");
+                    }
+                }
+            }
+        }
+    }
+}
