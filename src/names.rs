@@ -1226,21 +1226,15 @@ fn scan_bmp_with(
     let mut from = 0;
     if let Some(simd) = simd {
         const LEADS: crate::scan::Leads = crate::scan::Leads { lo: 0xE3, span: 7 };
-        while let Some(found) = simd.block(b, from, bits, LEADS) {
-            let mut m = found.hits;
-            while m != 0 {
-                let p = from + m.trailing_zeros() as usize;
-                // A hit's two continuation bytes are inside the block's read-ahead.
-                let u = (u32::from(b[p]) & 0x0F) << 12
-                    | (u32::from(b[p + 1]) & 0x3F) << 6
-                    | (u32::from(b[p + 2]) & 0x3F);
-                if let Some(c) = char::from_u32(u) {
-                    f(p, c);
-                }
-                m &= m - 1;
+        from = simd.for_each_hit(b, 0, bits, LEADS, |p| {
+            // A hit's two continuation bytes are inside the block's read-ahead.
+            let u = (u32::from(b[p]) & 0x0F) << 12
+                | (u32::from(b[p + 1]) & 0x3F) << 6
+                | (u32::from(b[p + 2]) & 0x3F);
+            if let Some(c) = char::from_u32(u) {
+                f(p, c);
             }
-            from += crate::scan::BLOCK;
-        }
+        });
     }
     // Leads are found wherever the bytes start: `from` need not be a char boundary.
     let b = &b[from..];

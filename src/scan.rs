@@ -88,6 +88,47 @@ impl Simd {
             None
         }
     }
+
+    /// Call `f` with the byte offset of every char of `bits` (3-byte, with one of the
+    /// `leads`) in the blocks from byte `from`, in order; returns where the blocks
+    /// ended (the rest, under `BLOCK + 2` bytes, is the caller's).
+    #[inline]
+    pub(crate) fn for_each_hit(
+        self,
+        b: &[u8],
+        from: usize,
+        bits: &[u64; 1024],
+        leads: Leads,
+        mut f: impl FnMut(usize),
+    ) -> usize {
+        // The masks of a few blocks first, then their hits: the blocks' lookups overlap,
+        // instead of each one waiting until the last block's hits are handled.
+        const GROUP: usize = 8;
+        let mut i = from;
+        let mut each = |i: usize, mut m: u64| {
+            while m != 0 {
+                f(i + m.trailing_zeros() as usize);
+                m &= m - 1;
+            }
+        };
+        while i.saturating_add(GROUP * BLOCK + 2) <= b.len() {
+            let mut hits = [0u64; GROUP];
+            for (k, h) in hits.iter_mut().enumerate() {
+                *h = self
+                    .block(b, i + k * BLOCK, bits, leads)
+                    .map_or(0, |x| x.hits);
+            }
+            for (k, &h) in hits.iter().enumerate() {
+                each(i + k * BLOCK, h);
+            }
+            i += GROUP * BLOCK;
+        }
+        while let Some(x) = self.block(b, i, bits, leads) {
+            each(i, x.hits);
+            i += BLOCK;
+        }
+        i
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -194,6 +235,17 @@ mod avx512 {
 mod tests {
     use super::*;
 
+    /// A char of `bits` with one of `leads` starts at byte `p`.
+    fn hit_at(b: &[u8], p: usize, bits: &[u64; 1024], leads: Leads) -> bool {
+        let x = b[p];
+        x.wrapping_sub(leads.lo) < leads.span && {
+            let u = (usize::from(x) & 0x0F) << 12
+                | (usize::from(b[p + 1]) & 0x3F) << 6
+                | (usize::from(b[p + 2]) & 0x3F);
+            bits[u >> 6] >> (u & 63) & 1 == 1
+        }
+    }
+
     /// The block, char by char.
     fn plain(b: &[u8], i: usize, bits: &[u64; 1024], leads: Leads) -> Found {
         let mut f = Found { hits: 0, other: 0 };
@@ -202,13 +254,8 @@ mod tests {
             if x >= 0xC0 && !(0xE0..=0xEF).contains(&x) {
                 f.other |= 1 << j;
             }
-            if x.wrapping_sub(leads.lo) < leads.span {
-                let u = (usize::from(x) & 0x0F) << 12
-                    | (usize::from(b[i + j + 1]) & 0x3F) << 6
-                    | (usize::from(b[i + j + 2]) & 0x3F);
-                if bits[u >> 6] >> (u & 63) & 1 == 1 {
-                    f.hits |= 1 << j;
-                }
+            if hit_at(b, i + j, bits, leads) {
+                f.hits |= 1 << j;
             }
         }
         f
@@ -242,7 +289,7 @@ mod tests {
             .collect();
         for round in 0..400 {
             let mut s = String::new();
-            while s.len() < 300 {
+            while s.len() < if round % 2 == 0 { 300 } else { 1200 } {
                 let r = rnd();
                 if round % 3 == 0 {
                     // Random chars of every length.
@@ -258,6 +305,14 @@ mod tests {
                 }
             }
             let b = s.as_bytes();
+            // All hits, from any offset: the blocks' hits, in order.
+            for from in [0, 1, 2, 7, 64] {
+                let mut got = Vec::new();
+                let end = simd.for_each_hit(b, from, &bits, ALL3, |p| got.push(p));
+                assert!(end + BLOCK + 2 > b.len() && end >= from);
+                let want: Vec<usize> = (from..end).filter(|&p| hit_at(b, p, &bits, ALL3)).collect();
+                assert_eq!(got, want, "{s:?} from {from}");
+            }
             for leads in [
                 ALL3,
                 Leads { lo: 0xE3, span: 7 },
