@@ -717,8 +717,10 @@ impl FirstChars {
             if f.hits >> (j - i) & 1 == 1 {
                 return Some(j);
             }
-            // A 2- or 4-byte char: looked at alone.
-            match self.find_in(b, j, j + 1) {
+            // A 2- or 4-byte char first: the rest of this block and the next three
+            // char by char, where more are likely (text full of them, such as Latin-1
+            // garble, costs about what it does without blocks).
+            match self.find_in(b, j, i + 4 * crate::scan::BLOCK) {
                 Ok(p) => return Some(p),
                 Err(next) => i = next,
             }
@@ -734,6 +736,7 @@ impl FirstChars {
     /// char boundary where it stopped (`b.len()` at the end or at a broken char).
     #[inline]
     fn find_in(&self, b: &[u8], mut i: usize, end: usize) -> Result<usize, usize> {
+        let end = end.min(b.len());
         let bmp: &[u64; 1024] = &self.bmp;
         let n = b.len();
         while i < end {
@@ -2002,15 +2005,26 @@ mod tests {
                 set.add('𠀀');
             }
             let mut seed = 7u64;
-            for len in 0..200 {
-                let text: String = (0..len)
-                    .map(|_| {
-                        seed = seed
-                            .wrapping_mul(6364136223846793005)
-                            .wrapping_add(1442695040888963407);
-                        p[(seed >> 33) as usize % p.len()]
-                    })
-                    .collect();
+            // Also long runs of chars outside the set with a 2- or 4-byte char, found at
+            // every offset of a block and in the text's last blocks.
+            let quiet: Vec<String> = (0..140)
+                .map(|k| {
+                    let odd = ["ß", "😀", "é"][k % 3];
+                    format!("{}{odd}{}", "这".repeat(k), "测".repeat(140 - k))
+                })
+                .collect();
+            for len in 0..200 + quiet.len() {
+                let text: String = match quiet.get(len.wrapping_sub(200)) {
+                    Some(q) => q.clone(),
+                    None => (0..len)
+                        .map(|_| {
+                            seed = seed
+                                .wrapping_mul(6364136223846793005)
+                                .wrapping_add(1442695040888963407);
+                            p[(seed >> 33) as usize % p.len()]
+                        })
+                        .collect(),
+                };
                 let b = text.as_bytes();
                 for (i, _) in text.char_indices() {
                     let want = text[i..]

@@ -80,8 +80,10 @@ impl Table {
             if f.hits >> (j - i) & 1 == 1 {
                 return Some(j);
             }
-            // A 2- or 4-byte char: looked at alone.
-            match self.trigger_in(b, j, j + 1) {
+            // A 2- or 4-byte char first: the rest of this block and the next three
+            // char by char, where more are likely (text full of them, such as Latin-1
+            // garble, costs about what it does without blocks).
+            match self.trigger_in(b, j, i + 4 * crate::scan::BLOCK) {
                 Ok(p) => return Some(p),
                 Err(next) => i = next,
             }
@@ -96,6 +98,7 @@ impl Table {
     /// `next_trigger` char by char over the chars starting before `end`: the trigger,
     /// or the char boundary where it stopped.
     fn trigger_in(&self, b: &[u8], mut i: usize, end: usize) -> Result<usize, usize> {
+        let end = end.min(b.len());
         let n = b.len();
         while i < end {
             // Four 3-byte chars at a time: the bulk of Chinese text.
@@ -285,7 +288,7 @@ mod tests {
         // Longer texts, where the 64-byte blocks do most of the work: a flagged char (or
         // a 2- or 4-byte one) at every offset of a block in turn.
         let mut long: Vec<String> = Vec::new();
-        for odd in ["鐨", "é", "😀", "ä中", "\u{E000}", "ｱ"] {
+        for odd in ["鐨", "é", "😀", "ä中", "\u{E000}", "ｱ", "Ω", "×"] {
             for k in 0..70 {
                 let pad = "中文，".repeat(k / 3) + &"a".repeat(k % 3);
                 long.push(format!(
@@ -293,6 +296,8 @@ mod tests {
                     "测试文本".repeat(20),
                     "好".repeat(30)
                 ));
+                // No flagged char after it, up to the end of the text.
+                long.push(format!("{}{pad}{odd}{}", "好".repeat(30), "测试".repeat(k)));
             }
         }
         for s in texts.iter().copied().chain(long.iter().map(String::as_str)) {
