@@ -153,28 +153,26 @@ pub fn find_repairs(text: &str, doc: Option<&DocState>) -> Vec<Repair> {
 /// of garble (one every three chars): a lone one in a long line is skipped. Short lines
 /// (titles, file names) are looked at whenever they hold one.
 fn hot_flags(t: &triggers::Table, line: &str) -> u8 {
-    hot_flags_from(t, line, 0, line.len() <= SHORT_LINE)
+    hot_flags_from(t, line, 0..line.len(), line.len() <= SHORT_LINE)
 }
 
 /// Lines up to this many bytes are looked at whenever they hold a flagged char.
 const SHORT_LINE: usize = 48;
 
-/// `hot_flags` of a line from its byte `first` on (a char boundary), when no char before
-/// it carries a flag. `short`: the whole line is at most 48 bytes.
-fn hot_flags_from(t: &triggers::Table, line: &str, first: usize, short: bool) -> u8 {
+/// `hot_flags` of the line `text[range]`, or of its part from `range.start` on (a char
+/// boundary) when no char before it carries a flag. `short`: the whole line is at most
+/// 48 bytes.
+fn hot_flags_from(t: &triggers::Table, text: &str, range: Range<usize>, short: bool) -> u8 {
     let mut st = HotState {
         all: 0,
         hot: 0,
         last: [usize::MAX; 3],
     };
-    let b = line.as_bytes();
-    let mut i = first;
     // Only flagged chars matter: jump from one to the next.
-    while let Some(at) = t.next_trigger(b, i) {
-        let c = line[at..].chars().next().unwrap_or('\0');
+    t.for_each_trigger(text.as_bytes(), range.start, range.end, |at| {
+        let c = text[at..].chars().next().unwrap_or('\0');
         st.note(t.get(c), at);
-        i = at + c.len_utf8();
-    }
+    });
     if short {
         st.all
     } else {
@@ -930,8 +928,7 @@ impl Stage for Repairer {
             // `from` starts a line. Whether this line is short needs a look back over a
             // few bytes at most; its start only when it is analysed.
             let short = line_is_short(bytes, from, at, line_end);
-            let rest = &text[at..line_end];
-            let flags = hot_flags_from(t, rest, 0, short);
+            let flags = hot_flags_from(t, text, at..line_end, short);
             if flags != 0 {
                 let line_start =
                     memchr::memrchr(b'\n', &bytes[from..at]).map_or(from, |p| from + p + 1);
@@ -997,7 +994,7 @@ impl Repairer {
         while start < line.end {
             let end = unit_end(text, start, line.end);
             let unit = &text[start..end];
-            let flags = hot_flags_from(t, unit, 0, false);
+            let flags = hot_flags_from(t, unit, 0..unit.len(), false);
             if flags != 0 {
                 self.repair_unit(start, unit, flags, doc, out);
             }

@@ -95,6 +95,61 @@ impl Table {
         self.trigger_in(b, i, b.len()).ok()
     }
 
+    /// Call `f` with the byte offset of every char of `b[from..end]` that carries a
+    /// flag, in order (`from` is a char boundary). The 64-byte blocks read on past
+    /// `end` where `b` goes on, so a line of a longer text costs no char-by-char tail.
+    pub fn for_each_trigger(&self, b: &[u8], from: usize, end: usize, f: impl FnMut(usize)) {
+        self.for_each_trigger_with(crate::scan::Simd::get(), b, from, end, f);
+    }
+
+    fn for_each_trigger_with(
+        &self,
+        simd: Option<crate::scan::Simd>,
+        b: &[u8],
+        from: usize,
+        end: usize,
+        mut f: impl FnMut(usize),
+    ) {
+        let end = end.min(b.len());
+        let mut i = from;
+        if let Some(simd) = simd {
+            while i < end {
+                let Some(x) = simd.block(b, i, &self.any, crate::scan::ALL3) else {
+                    break;
+                };
+                let left = end - i;
+                let keep = if left >= 64 {
+                    u64::MAX
+                } else {
+                    (1 << left) - 1
+                };
+                let mut m = (x.hits | x.other) & keep;
+                while m != 0 {
+                    let j = i + m.trailing_zeros() as usize;
+                    // Other lengths: a 2-byte char may carry a flag, a 4-byte one never.
+                    let two = b[j] < 0xE0
+                        && self.get_bmp(
+                            u32::from(b[j] & 0x1F) << 6
+                                | u32::from(b.get(j + 1).map_or(0, |c| c & 0x3F)),
+                        ) != 0;
+                    if x.hits >> (j - i) & 1 == 1 || two {
+                        f(j);
+                    }
+                    m &= m - 1;
+                }
+                i += crate::scan::BLOCK;
+            }
+            // A block may have ended inside a char, whose lead it has seen.
+            while i < end && b[i] & 0xC0 == 0x80 {
+                i += 1;
+            }
+        }
+        while let Ok(p) = self.trigger_in(b, i, end) {
+            f(p);
+            i = p + utf8_len(b[p]);
+        }
+    }
+
     /// `next_trigger` char by char over the chars starting before `end`: the trigger,
     /// or the char boundary where it stopped.
     fn trigger_in(&self, b: &[u8], mut i: usize, end: usize) -> Result<usize, usize> {
@@ -155,6 +210,16 @@ impl Table {
         } else {
             0
         }
+    }
+}
+
+/// The length of the UTF-8 sequence that `lead` begins.
+fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0..=0xBF => 1,
+        0xC0..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
     }
 }
 
@@ -309,6 +374,25 @@ mod tests {
                 match got {
                     Some(i) => from = i + s[i..].chars().next().map_or(1, char::len_utf8),
                     None => break,
+                }
+            }
+            // Every trigger of a range, the text going on after it (as a line does in a
+            // document).
+            let ends: Vec<usize> = s.char_indices().map(|(i, _)| i).step_by(7).collect();
+            for &end in ends.iter().chain([s.len()].iter()) {
+                for from in [0, end / 2, end / 3]
+                    .map(|x| (0..=x).rev().find(|&k| s.is_char_boundary(k)).unwrap_or(0))
+                {
+                    let want: Vec<usize> = s[from..end]
+                        .char_indices()
+                        .filter(|&(_, c)| t.get(c) != 0)
+                        .map(|(i, _)| from + i)
+                        .collect();
+                    for simd in [None, crate::scan::Simd::get()] {
+                        let mut got = Vec::new();
+                        t.for_each_trigger_with(simd, s.as_bytes(), from, end, |p| got.push(p));
+                        assert_eq!(got, want, "{s:?} {from}..{end}");
+                    }
                 }
             }
             // Every start position.
