@@ -131,6 +131,39 @@ impl Simd {
     }
 }
 
+/// The marks a block holds for the names stage's sentences and quotes (bit `j`: a mark
+/// starts at byte `i + j`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub(crate) struct Marks {
+    /// `!` and `。！？；`.
+    pub ends: u64,
+    /// `“《「『`.
+    pub opens: u64,
+    /// `”》」』`.
+    pub closes: u64,
+}
+
+impl Simd {
+    /// The marks of the block of `b` at byte `i`; `None` when fewer than `BLOCK + 2`
+    /// bytes are left. A mark is found by its lead byte, which is never a continuation
+    /// byte, so `i` need not be a char boundary.
+    #[inline]
+    pub(crate) fn marks(self, b: &[u8], i: usize) -> Option<Marks> {
+        let window = b.get(i..i.checked_add(BLOCK + 2)?)?;
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `Simd` exists only when the CPU has AVX-512 F/BW, and `window`
+            // holds the BLOCK + 2 bytes the kernel reads.
+            Some(unsafe { avx512::marks(window.as_ptr()) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = window;
+            None
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::{Found, Leads};
@@ -172,6 +205,28 @@ mod avx512 {
         };
         let shifted = _mm512_srlv_epi32(g, _mm512_and_si512(u, _mm512_set1_epi32(31)));
         _mm512_mask_test_epi32_mask(valid, shifted, _mm512_set1_epi32(1))
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512 F/BW; `p` points to `BLOCK + 2` readable bytes.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(super) unsafe fn marks(p: *const u8) -> super::Marks {
+        // SAFETY (loads): the caller guarantees 66 readable bytes from `p`.
+        let v0 = unsafe { _mm512_loadu_si512(p as *const _) };
+        let v1 = unsafe { _mm512_loadu_si512(p.add(1) as *const _) };
+        let v2 = unsafe { _mm512_loadu_si512(p.add(2) as *const _) };
+        let eq = |v: __m512i, x: u8| _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(x as i8));
+        // “ ” are E2 80 9C/9D; 《》「」『』。 are E3 80 8A..8F, 82; ！？； are EF BC 81/9F/9B.
+        let e2 = eq(v0, 0xE2) & eq(v1, 0x80);
+        let e3 = eq(v0, 0xE3) & eq(v1, 0x80);
+        let ef = eq(v0, 0xEF) & eq(v1, 0xBC);
+        super::Marks {
+            ends: eq(v0, b'!')
+                | e3 & eq(v2, 0x82)
+                | ef & (eq(v2, 0x81) | eq(v2, 0x9F) | eq(v2, 0x9B)),
+            opens: e2 & eq(v2, 0x9C) | e3 & (eq(v2, 0x8A) | eq(v2, 0x8C) | eq(v2, 0x8E)),
+            closes: e2 & eq(v2, 0x9D) | e3 & (eq(v2, 0x8B) | eq(v2, 0x8D) | eq(v2, 0x8F)),
+        }
     }
 
     /// # Safety

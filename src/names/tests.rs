@@ -738,3 +738,38 @@ fn overlapping_fixes_are_undone_and_seen_through() {
     assert_eq!(cur, text);
     assert!(undo.is_empty());
 }
+
+#[test]
+fn marks_are_tallied_alike_in_blocks_and_one_by_one() {
+    // Every mark, look-alikes that share their first two bytes (、 E3 80 81, ， EF BC 8C),
+    // and quotes closed more often than opened (depth stays at 0).
+    const P: &[&str] = &[
+        "“", "”", "《", "》", "「", "」", "『", "』", "。", "！", "？", "；", "!", "、", "，",
+        "王", "明", "a", "é", "𠀀", "〈", "\u{3000}",
+    ];
+    for seed in 0..300 {
+        let text = {
+            let mut s = seed;
+            let n = 10 + lcg(&mut s) % 200;
+            (0..n).map(|_| P[lcg(&mut s) % P.len()]).collect::<String>()
+        };
+        let b = text.as_bytes();
+        let bounds: Vec<usize> = (0..=b.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        for (k, &from) in bounds.iter().enumerate().step_by(5) {
+            for &to in bounds[k..].iter().step_by(3) {
+                let run = |simd| {
+                    let (mut sentence, mut depth) = (0, 0);
+                    tally_marks(simd, b, from..to, &mut sentence, &mut depth);
+                    (sentence, depth)
+                };
+                assert_eq!(
+                    run(crate::scan::Simd::get()),
+                    run(None),
+                    "{text:?} {from}..{to}"
+                );
+            }
+        }
+    }
+}
