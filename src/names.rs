@@ -1119,6 +1119,26 @@ fn count_at(
 /// context). Returns the char after `c` (`'\0'` at the end).
 #[inline]
 fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) -> char {
+    // Chinese text: the three chars after are mostly 3-byte ones, decoded from the
+    // bytes at once (each lead byte makes the next one a char boundary).
+    let at = pos + c.len_utf8();
+    if let Some(w) = text.as_bytes().get(at..at + 9) {
+        if w[0] & 0xF0 == 0xE0 && w[3] & 0xF0 == 0xE0 && w[6] & 0xF0 == 0xE0 {
+            let d = |i: usize| {
+                char::from_u32(
+                    u32::from(w[i] & 0x0F) << 12
+                        | u32::from(w[i + 1] & 0x3F) << 6
+                        | u32::from(w[i + 2] & 0x3F),
+                )
+            };
+            if let (Some(a), Some(b), Some(e)) = (d(0), d(3), d(6)) {
+                let cs = [c, a, b, e];
+                let full = pack_lossy(&cs);
+                candidates_len(&cs, t, |l| f(full & PREFIX_MASK[l]));
+                return a;
+            }
+        }
+    }
     let mut w = ['\0'; 4];
     w[0] = c;
     let mut n = 1;

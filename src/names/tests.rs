@@ -773,3 +773,25 @@ fn marks_are_tallied_alike_in_blocks_and_one_by_one() {
         }
     }
 }
+
+#[test]
+fn keys_at_finds_the_candidates_of_every_start() {
+    // Three-byte chars ahead (decoded at once) and others (ASCII, é, 𠀀, the end).
+    let t = tables();
+    for seed in 0..400 {
+        let text = random_text(seed, 80);
+        for (i, c) in text.char_indices() {
+            let ahead: Vec<char> = text[i..].chars().take(4).collect();
+            let mut want = Vec::new();
+            candidates_at(&ahead, t, |k| want.push(k.pack()));
+            let mut got = Vec::new();
+            let next = keys_at(&text, i, c, t, |k| got.push(k));
+            assert_eq!(got, want, "{text:?} at {i}");
+            assert_eq!(
+                next,
+                ahead.get(1).copied().unwrap_or('\0'),
+                "{text:?} at {i}"
+            );
+        }
+    }
+}
