@@ -131,13 +131,23 @@ impl Cleaner {
                 let decoded = decode::decode_owned(w, &dopts)?;
                 Ok((len, self.clean_decoded(decoded, bom, opts.details)))
             };
-            let results: Vec<Result<(usize, crate::Cleaned)>> = if windows.len() == 1 {
-                windows.into_iter().map(clean_one).collect()
-            } else {
-                use rayon::prelude::*;
-                windows.into_par_iter().map(clean_one).collect()
-            };
+            // The calling thread cleans the first window itself, with the buffers and
+            // warm caches of the last one; pool threads clean the others.
+            let mut results: Vec<Option<Result<(usize, crate::Cleaned)>>> =
+                windows.iter().map(|_| None).collect();
+            let mut windows = windows.into_iter();
+            if let (Some(w), Some((head, rest))) = (windows.next(), results.split_first_mut()) {
+                let clean_one = &clean_one;
+                rayon::in_place_scope(|scope| {
+                    for (w, slot) in windows.zip(rest.iter_mut()) {
+                        scope.spawn(move |_| *slot = Some(clean_one(w)));
+                    }
+                    *head = Some(clean_one(w));
+                });
+            }
             for res in results {
+                // Every slot is filled when the scope ends (a panic would have passed on).
+                let res = res.ok_or_else(|| std::io::Error::other("a window was not cleaned"))?;
                 let (len, cleaned) = res?;
                 if first {
                     if let Some(e) = cleaned.segments.first().map(|s| s.encoding) {
@@ -291,6 +301,34 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), text);
         assert!(sum.windows > 1);
         assert_eq!(sum.bytes_in as usize, text.len());
+    }
+
+    /// Windows cleaned at once (one by the calling thread, the others by the pool) are
+    /// written in input order, whatever the thread count.
+    #[test]
+    fn windows_cleaned_at_once_keep_their_order() {
+        let c = Cleaner::new(Config::default()).unwrap();
+        let text: String = (0..3000)
+            .map(|i| format!("第{i}行：這個問題沒有關係。\n"))
+            .collect();
+        let want = c.clean_str(&text).text;
+        assert_ne!(want, text);
+        let opts = StreamOptions {
+            chunk_size: 1024,
+            ..StreamOptions::default()
+        };
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut out = Vec::new();
+            let sum = pool
+                .install(|| c.clean_stream(text.as_bytes(), &mut out, &opts, &mut |_| {}))
+                .unwrap();
+            assert!(sum.windows > 10);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{threads} threads");
+        }
     }
 
     #[test]
