@@ -164,6 +164,25 @@ impl Simd {
     }
 }
 
+impl Simd {
+    /// Bit `j`: a kana (U+3040..U+30FF, UTF-8 `E3 81..83 80..BF`) starts at byte
+    /// `i + j` of `b`; `None` when fewer than `BLOCK + 2` bytes are left.
+    #[inline]
+    pub(crate) fn kana(self, b: &[u8], i: usize) -> Option<u64> {
+        let window = b.get(i..i.checked_add(BLOCK + 2)?)?;
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: as in `marks`.
+            Some(unsafe { avx512::kana(window.as_ptr()) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = window;
+            None
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::{Found, Leads};
@@ -205,6 +224,25 @@ mod avx512 {
         };
         let shifted = _mm512_srlv_epi32(g, _mm512_and_si512(u, _mm512_set1_epi32(31)));
         _mm512_mask_test_epi32_mask(valid, shifted, _mm512_set1_epi32(1))
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512 F/BW; `p` points to `BLOCK + 2` readable bytes.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(super) unsafe fn kana(p: *const u8) -> u64 {
+        // SAFETY (loads): the caller guarantees 66 readable bytes from `p`.
+        let v0 = unsafe { _mm512_loadu_si512(p as *const _) };
+        let v1 = unsafe { _mm512_loadu_si512(p.add(1) as *const _) };
+        let v2 = unsafe { _mm512_loadu_si512(p.add(2) as *const _) };
+        let within = |v: __m512i, lo: u8, n: u8| {
+            _mm512_cmplt_epu8_mask(
+                _mm512_sub_epi8(v, _mm512_set1_epi8(lo as i8)),
+                _mm512_set1_epi8(n as i8),
+            )
+        };
+        _mm512_cmpeq_epi8_mask(v0, _mm512_set1_epi8(0xE3u8 as i8))
+            & within(v1, 0x81, 3)
+            & within(v2, 0x80, 0x40)
     }
 
     /// # Safety

@@ -168,12 +168,25 @@ pub(crate) fn has_kana(text: &str) -> bool {
 /// Byte offset of the first kana at or after `from`: one pass over the `E3` lead bytes
 /// (not three searches for the three prefixes; CJK punctuation also starts with `E3`).
 fn next_kana(b: &[u8], from: usize) -> Option<usize> {
+    next_kana_with(crate::scan::Simd::get(), b, from)
+}
+
+/// `next_kana`, 64 bytes at a time where `simd` allows.
+fn next_kana_with(simd: Option<crate::scan::Simd>, b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    if let Some(simd) = simd {
+        while let Some(m) = simd.kana(b, i) {
+            if m != 0 {
+                return Some(i + m.trailing_zeros() as usize);
+            }
+            i += crate::scan::BLOCK;
+        }
+    }
     let is_kana = |i: usize| {
         b[i] == 0xE3
             && matches!(b.get(i + 1), Some(0x81..=0x83))
             && matches!(b.get(i + 2), Some(0x80..=0xBF))
     };
-    let mut i = from;
     // Blocks of 64 bytes without an `E3 81..83` pair are skipped with one branch
     // (`E3` alone also leads CJK punctuation, far too common for a memchr per hit).
     while let Some(blk) = b.get(i..i + KANA_BLOCK + 1) {
@@ -279,12 +292,19 @@ mod tests {
         for pad in 0..70 {
             for k in ["ア", "ぁ", "\u{30FF}"] {
                 let s = format!("{}。、{}{k}中。", "a".repeat(pad), "中".repeat(pad % 23));
-                assert_eq!(next_kana(s.as_bytes(), 0), kana(&s).map(|c| c.0), "{s:?}");
                 let long = format!("{}{s}", "。".repeat(pad));
-                assert_eq!(next_kana(long.as_bytes(), 1), kana(&long).map(|c| c.0));
+                // Byte by byte, and in blocks where the CPU can.
+                for simd in [None, crate::scan::Simd::get()] {
+                    let got = next_kana_with(simd, s.as_bytes(), 0);
+                    assert_eq!(got, kana(&s).map(|c| c.0), "{s:?}");
+                    let got = next_kana_with(simd, long.as_bytes(), 1);
+                    assert_eq!(got, kana(&long).map(|c| c.0));
+                }
             }
             let none = format!("{}。「」{}", "中".repeat(pad), "b".repeat(pad));
-            assert_eq!(next_kana(none.as_bytes(), 0), None);
+            for simd in [None, crate::scan::Simd::get()] {
+                assert_eq!(next_kana_with(simd, none.as_bytes(), 0), None);
+            }
         }
     }
 
