@@ -89,6 +89,49 @@ impl Simd {
         }
     }
 
+    /// The first char of a set at or after byte `i` of `b` (a char boundary): a 3-byte
+    /// char of `bits`, or a char of another length that `scalar` accepts. `scalar(i,
+    /// end)` is the caller's char-by-char search over the chars from `i` that start
+    /// before `end`: the match, or the char boundary where it stopped.
+    #[inline]
+    pub(crate) fn first(
+        self,
+        b: &[u8],
+        i: usize,
+        bits: &[u64; 1024],
+        scalar: impl Fn(usize, usize) -> Result<usize, usize>,
+    ) -> Option<usize> {
+        // A few chars one by one first: where the set is dense (Traditional text, a
+        // damaged line) the next one is near, and a block would cost more than it saves.
+        let mut i = match scalar(i, (i + 12).min(b.len())) {
+            Ok(p) => return Some(p),
+            Err(next) => next,
+        };
+        while let Some(f) = self.block(b, i, bits, ALL3) {
+            let m = f.hits | f.other;
+            if m == 0 {
+                i += BLOCK;
+                continue;
+            }
+            let j = i + m.trailing_zeros() as usize;
+            if f.hits >> (j - i) & 1 == 1 {
+                return Some(j);
+            }
+            // A 2- or 4-byte char first: the rest of this block and the next three char
+            // by char, where more are likely (text full of them, such as Latin-1
+            // garble, costs about what it does without blocks).
+            match scalar(j, i + 4 * BLOCK) {
+                Ok(p) => return Some(p),
+                Err(next) => i = next,
+            }
+        }
+        // A block may have ended inside a char, whose lead it has seen.
+        while b.get(i).is_some_and(|&x| x & 0xC0 == 0x80) {
+            i += 1;
+        }
+        scalar(i, b.len()).ok()
+    }
+
     /// Call `f` with the byte offset of every char of `bits` (3-byte, with one of the
     /// `leads`) in the blocks from byte `from`, in order; returns where the blocks
     /// ended (the rest, under `BLOCK + 2` bytes, is the caller's).

@@ -698,38 +698,10 @@ impl FirstChars {
 
     #[inline]
     fn find_with(&self, simd: Option<crate::scan::Simd>, b: &[u8], i: usize) -> Option<usize> {
-        let Some(simd) = simd else {
-            return self.find_in(b, i, b.len()).ok();
-        };
-        // A few chars one by one first: where the set is dense (Traditional text) the
-        // next one is near, and a block would cost more than it saves.
-        let mut i = match self.find_in(b, i, (i + 12).min(b.len())) {
-            Ok(p) => return Some(p),
-            Err(next) => next,
-        };
-        while let Some(f) = simd.block(b, i, &self.bmp, crate::scan::ALL3) {
-            let m = f.hits | f.other;
-            if m == 0 {
-                i += crate::scan::BLOCK;
-                continue;
-            }
-            let j = i + m.trailing_zeros() as usize;
-            if f.hits >> (j - i) & 1 == 1 {
-                return Some(j);
-            }
-            // A 2- or 4-byte char first: the rest of this block and the next three
-            // char by char, where more are likely (text full of them, such as Latin-1
-            // garble, costs about what it does without blocks).
-            match self.find_in(b, j, i + 4 * crate::scan::BLOCK) {
-                Ok(p) => return Some(p),
-                Err(next) => i = next,
-            }
+        match simd {
+            Some(simd) => simd.first(b, i, &self.bmp, |i, end| self.find_in(b, i, end)),
+            None => self.find_in(b, i, b.len()).ok(),
         }
-        // A block may have ended inside a char, whose lead it has seen.
-        while b.get(i).is_some_and(|&x| x & 0xC0 == 0x80) {
-            i += 1;
-        }
-        self.find_in(b, i, b.len()).ok()
     }
 
     /// `find` char by char over the chars starting before `end`: the match, or the

@@ -62,37 +62,10 @@ impl Table {
         b: &[u8],
         i: usize,
     ) -> Option<usize> {
-        let Some(simd) = simd else {
-            return self.trigger_in(b, i, b.len()).ok();
-        };
-        // A few chars one by one first: in damaged text the next one is near.
-        let mut i = match self.trigger_in(b, i, (i + 12).min(b.len())) {
-            Ok(p) => return Some(p),
-            Err(next) => next,
-        };
-        while let Some(f) = simd.block(b, i, &self.any, crate::scan::ALL3) {
-            let m = f.hits | f.other;
-            if m == 0 {
-                i += crate::scan::BLOCK;
-                continue;
-            }
-            let j = i + m.trailing_zeros() as usize;
-            if f.hits >> (j - i) & 1 == 1 {
-                return Some(j);
-            }
-            // A 2- or 4-byte char first: the rest of this block and the next three
-            // char by char, where more are likely (text full of them, such as Latin-1
-            // garble, costs about what it does without blocks).
-            match self.trigger_in(b, j, i + 4 * crate::scan::BLOCK) {
-                Ok(p) => return Some(p),
-                Err(next) => i = next,
-            }
+        match simd {
+            Some(simd) => simd.first(b, i, &self.any, |i, end| self.trigger_in(b, i, end)),
+            None => self.trigger_in(b, i, b.len()).ok(),
         }
-        // A block may have ended inside a char, whose lead it has seen.
-        while b.get(i).is_some_and(|&x| x & 0xC0 == 0x80) {
-            i += 1;
-        }
-        self.trigger_in(b, i, b.len()).ok()
     }
 
     /// Call `f` with the byte offset of every char of `b[from..end]` that carries a
