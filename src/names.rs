@@ -1717,12 +1717,7 @@ fn tally_marks(
     if let Some(simd) = simd {
         while i < r.end {
             let Some(m) = simd.marks(b, i) else { break };
-            let left = r.end - i;
-            let keep = if left >= 64 {
-                u64::MAX
-            } else {
-                (1 << left) - 1
-            };
+            let keep = crate::scan::first_bytes(r.end - i);
             *sentence += (m.ends & keep).count_ones();
             // Quotes need order; they are rare.
             let mut q = (m.opens | m.closes) & keep;

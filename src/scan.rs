@@ -20,6 +20,27 @@ pub(crate) struct Leads {
     pub span: u8,
 }
 
+/// The bits of a block's first `n` bytes (all 64 when `n >= 64`).
+#[inline]
+pub(crate) fn first_bytes(n: usize) -> u64 {
+    if n >= 64 {
+        u64::MAX
+    } else {
+        (1 << n) - 1
+    }
+}
+
+/// Length of the UTF-8 sequence that begins with byte `b0` (a lead byte).
+#[inline]
+pub(crate) fn utf8_len(b0: u8) -> usize {
+    match b0 {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
 /// Every 3-byte char: U+0800..U+FFFF.
 pub(crate) const ALL3: Leads = Leads { lo: 0xE0, span: 16 };
 
@@ -192,37 +213,37 @@ impl Simd {
     /// byte, so `i` need not be a char boundary.
     #[inline]
     pub(crate) fn marks(self, b: &[u8], i: usize) -> Option<Marks> {
-        let window = b.get(i..i.checked_add(BLOCK + 2)?)?;
         #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: `Simd` exists only when the CPU has AVX-512 F/BW, and `window`
-            // holds the BLOCK + 2 bytes the kernel reads.
-            Some(unsafe { avx512::marks(window.as_ptr()) })
-        }
+        return self.on_block(b, i, avx512::marks);
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = window;
+            let _ = (b, i);
             None
         }
     }
-}
 
-impl Simd {
     /// Bit `j`: a kana (U+3040..U+30FF, UTF-8 `E3 81..83 80..BF`) starts at byte
     /// `i + j` of `b`; `None` when fewer than `BLOCK + 2` bytes are left.
     #[inline]
     pub(crate) fn kana(self, b: &[u8], i: usize) -> Option<u64> {
-        let window = b.get(i..i.checked_add(BLOCK + 2)?)?;
         #[cfg(target_arch = "x86_64")]
-        {
-            // SAFETY: as in `marks`.
-            Some(unsafe { avx512::kana(window.as_ptr()) })
-        }
+        return self.on_block(b, i, avx512::kana);
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = window;
+            let _ = (b, i);
             None
         }
+    }
+
+    /// `kernel` (one that needs AVX-512 F/BW) on the block of `b` at byte `i`; `None`
+    /// when fewer than `BLOCK + 2` bytes are left.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn on_block<T>(self, b: &[u8], i: usize, kernel: unsafe fn(*const u8) -> T) -> Option<T> {
+        let window = b.get(i..i.checked_add(BLOCK + 2)?)?;
+        // SAFETY: `Simd` exists only when the CPU has AVX-512 F/BW (and more), and
+        // `window` holds the BLOCK + 2 bytes a kernel reads.
+        Some(unsafe { kernel(window.as_ptr()) })
     }
 }
 

@@ -976,17 +976,6 @@ fn utf8_len_of(c: usize) -> u64 {
     }
 }
 
-/// Length of the UTF-8 sequence that begins with byte `b0`.
-#[inline]
-fn utf8_len(b0: u8) -> usize {
-    match b0 {
-        0..=0x7F => 1,
-        0x80..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
-    }
-}
-
 /// True when `b` may contain an ideographic description character (U+2FF0..U+2FFF,
 /// UTF-8 `E2 BF B0..BF`).
 #[inline]
@@ -1409,7 +1398,7 @@ impl Compiled {
                     return None;
                 }
             }
-            let l = utf8_len(b[q]);
+            let l = crate::scan::utf8_len(b[q]);
             let reach = (q + l + NEAR).min(b.len());
             match &mut cur {
                 Some(c) if q < c.end => {

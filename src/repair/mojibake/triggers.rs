@@ -90,13 +90,7 @@ impl Table {
                 let Some(x) = simd.block(b, i, &self.any, crate::scan::ALL3) else {
                     break;
                 };
-                let left = end - i;
-                let keep = if left >= 64 {
-                    u64::MAX
-                } else {
-                    (1 << left) - 1
-                };
-                let mut m = (x.hits | x.other) & keep;
+                let mut m = (x.hits | x.other) & crate::scan::first_bytes(end - i);
                 while m != 0 {
                     let j = i + m.trailing_zeros() as usize;
                     // Other lengths: a 2-byte char may carry a flag, a 4-byte one never.
@@ -119,7 +113,7 @@ impl Table {
         }
         while let Ok(p) = self.trigger_in(b, i, end) {
             f(p);
-            i = p + utf8_len(b[p]);
+            i = p + crate::scan::utf8_len(b[p]);
         }
     }
 
@@ -183,16 +177,6 @@ impl Table {
         } else {
             0
         }
-    }
-}
-
-/// The length of the UTF-8 sequence that `lead` begins.
-fn utf8_len(lead: u8) -> usize {
-    match lead {
-        0..=0xBF => 1,
-        0xC0..=0xDF => 2,
-        0xE0..=0xEF => 3,
-        _ => 4,
     }
 }
 
