@@ -93,13 +93,8 @@ impl Table {
                 let mut m = (x.hits | x.other) & crate::scan::first_bytes(end - i);
                 while m != 0 {
                     let j = i + m.trailing_zeros() as usize;
-                    // Other lengths: a 2-byte char may carry a flag, a 4-byte one never.
-                    let two = b[j] < 0xE0
-                        && self.get_bmp(
-                            u32::from(b[j] & 0x1F) << 6
-                                | u32::from(b.get(j + 1).map_or(0, |c| c & 0x3F)),
-                        ) != 0;
-                    if x.hits >> (j - i) & 1 == 1 || two {
+                    // A char of another length is looked at alone.
+                    if x.hits >> (j - i) & 1 == 1 || self.trigger_in(b, j, j + 1).is_ok() {
                         f(j);
                     }
                     m &= m - 1;
