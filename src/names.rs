@@ -1021,14 +1021,21 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     let b = text.as_bytes();
     // Chinese text is mostly 3-byte chars: decode those directly.
     if i + 2 < b.len() && b[i] & 0xF0 == 0xE0 {
-        let u =
-            (b[i] as u32 & 0x0F) << 12 | (b[i + 1] as u32 & 0x3F) << 6 | (b[i + 2] as u32 & 0x3F);
-        return char::from_u32(u).map(|c| (c, 3));
+        return char3(&b[i..i + 3]).map(|c| (c, 3));
     }
     if i < b.len() && b[i] < 0x80 {
         return Some((b[i] as char, 1));
     }
     char_at_slow(text, i)
+}
+
+/// The char of the 3-byte UTF-8 sequence `b[..3]` (a lead byte `E0..=EF` and two
+/// continuation bytes).
+#[inline(always)]
+fn char3(b: &[u8]) -> Option<char> {
+    char::from_u32(
+        u32::from(b[0] & 0x0F) << 12 | u32::from(b[1] & 0x3F) << 6 | u32::from(b[2] & 0x3F),
+    )
 }
 
 #[cold]
@@ -1042,10 +1049,7 @@ fn char_at_slow(text: &str, i: usize) -> Option<(char, usize)> {
 fn char_before(text: &str, i: usize) -> char {
     let b = text.as_bytes();
     if i >= 3 && b[i - 3] & 0xF0 == 0xE0 {
-        let u = (b[i - 3] as u32 & 0x0F) << 12
-            | (b[i - 2] as u32 & 0x3F) << 6
-            | (b[i - 1] as u32 & 0x3F);
-        if let Some(c) = char::from_u32(u) {
+        if let Some(c) = char3(&b[i - 3..i]) {
             return c;
         }
     }
@@ -1124,14 +1128,7 @@ fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) 
     let at = pos + c.len_utf8();
     if let Some(w) = text.as_bytes().get(at..at + 9) {
         if w[0] & 0xF0 == 0xE0 && w[3] & 0xF0 == 0xE0 && w[6] & 0xF0 == 0xE0 {
-            let d = |i: usize| {
-                char::from_u32(
-                    u32::from(w[i] & 0x0F) << 12
-                        | u32::from(w[i + 1] & 0x3F) << 6
-                        | u32::from(w[i + 2] & 0x3F),
-                )
-            };
-            if let (Some(a), Some(b), Some(e)) = (d(0), d(3), d(6)) {
+            if let (Some(a), Some(b), Some(e)) = (char3(w), char3(&w[3..]), char3(&w[6..])) {
                 let cs = [c, a, b, e];
                 let full = pack_lossy(&cs);
                 candidates_len(&cs, t, |l| f(full & PREFIX_MASK[l]));
@@ -1248,10 +1245,7 @@ fn scan_bmp_with(
         const LEADS: crate::scan::Leads = crate::scan::Leads { lo: 0xE3, span: 7 };
         from = simd.for_each_hit(b, 0, bits, LEADS, |p| {
             // A hit's two continuation bytes are inside the block's read-ahead.
-            let u = (u32::from(b[p]) & 0x0F) << 12
-                | (u32::from(b[p + 1]) & 0x3F) << 6
-                | (u32::from(b[p + 2]) & 0x3F);
-            if let Some(c) = char::from_u32(u) {
+            if let Some(c) = char3(&b[p..p + 3]) {
                 f(p, c);
             }
         });
