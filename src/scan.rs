@@ -5,8 +5,10 @@
 //! one bitset lookup per char, which costs a scalar loop 3 cycles per byte or more.
 //! Here the 3-byte chars (most of Chinese text) of a 64-byte block are found with one
 //! compare, packed with `vpcompressb`, and looked up 16 at a time with one gather:
-//! about 4× faster on the bench files. CPUs without AVX-512 (VBMI2) keep the callers'
-//! scalar loops, which also do the last bytes of a text.
+//! about 4× faster on the bench files. Two smaller kernels find byte patterns with plain
+//! compares: the names stage's sentence ends and quotes, and the converter's kana. CPUs
+//! without AVX-512 (VBMI2) keep the callers' scalar loops, which also do the last bytes
+//! of a text; `ZHCLEAN_NO_SIMD=1` forces those.
 
 /// The bytes a block covers; a block also reads the 2 bytes after them (the rest of a
 /// char that starts near its end).
