@@ -57,6 +57,8 @@ struct Direct {
     /// `act` in short form for `hot_run` (`short`): half the cache lines. Built
     /// by `prepare_hot` for the one table that `dense` scans.
     act32: Option<Box<[u32; 0x10000]>>,
+    /// `hot_run` maps 16 three-byte characters at once (`Simd::map3`) where the CPU can.
+    simd: Option<crate::scan::Simd>,
     /// By `act32` tag: the second-character filter of the phrase group (0: no
     /// group; all ones: always look closer).
     tag_mask: Box<[u64; 256]>,
@@ -250,6 +252,7 @@ impl Direct {
             astral,
             live,
             act32: None,
+            simd: None,
             tag_mask,
             groups,
             phrases,
@@ -277,6 +280,7 @@ impl Direct {
     /// Build `act32` (after `mark_norm`): `dense` then runs its hot loop.
     fn prepare_hot(&mut self) {
         self.act32 = short_table(&self.act, self.blocks);
+        self.simd = crate::scan::Simd::get();
     }
 
     /// The packed action of the character at `p` of `b` (valid UTF-8), and its
@@ -399,7 +403,8 @@ impl Direct {
             // check per character), at most 4 bytes out per character in.
             let e = (p + HOT_CHUNK).min(n);
             sink.len = st.o;
-            sink.room(e - p + 4);
+            // (64: the blocks of `hot_run` write 64 bytes for 48.)
+            sink.room(e - p + 64);
             let stop = self.hot_run(act32, text, p, e, n, &mut sink.buf, &mut st);
             p = stop.0;
             match stop.1 {
@@ -459,7 +464,33 @@ impl Direct {
         let tag_mask: &[u64; 256] = &self.tag_mask;
         let (mut o, mut cend, mut committed) = (st.o, st.cend, st.committed);
         let mut stop = HotStop::More;
+        // Blocks of 16 characters are tried from here on (past a character that made
+        // the last one give way).
+        let mut block_from = p;
         while p < e {
+            if let Some(simd) = self
+                .simd
+                .filter(|_| st.open && p >= block_from && p + 48 <= e)
+            {
+                let Some(m) = simd.map3(b, p, act32, buf, o) else {
+                    block_from = e;
+                    continue;
+                };
+                let k = self.block_fits(b, p, act32, m, p - cend);
+                let changed = m.changed & ((1u32 << k) - 1) as u16;
+                if changed != 0 {
+                    // Just after the last changed character.
+                    let j = 3 * (16 - changed.leading_zeros() as usize);
+                    (cend, committed) = (p + j, o + j);
+                }
+                p += 3 * k;
+                o += 3 * k;
+                if k < 16 {
+                    // The next character is the one loop below's.
+                    block_from = p + 1;
+                }
+                continue;
+            }
             // One load and bounds check for the character and the next one's first
             // two bytes (the phrase filter).
             let Some(w) = b.get(p..p + 8) else { break };
@@ -522,6 +553,43 @@ impl Direct {
         }
         (st.o, st.cend, st.committed) = (o, cend, committed);
         (p, stop)
+    }
+
+    /// How many of the characters at `p` that `Simd::map3` mapped (`m`) `hot_run`
+    /// may take as they are, `gap` bytes after the end of the open record: those
+    /// before the first that may begin a phrase (a tagged one that its group's
+    /// filter does not rule out), and before the one where the record ends (the
+    /// first unchanged one more than 48 bytes after it, unless a changed one comes
+    /// first).
+    #[inline]
+    fn block_fits(
+        &self,
+        b: &[u8],
+        p: usize,
+        act32: &[u32; 0x10000],
+        m: crate::scan::Mapped,
+        gap: usize,
+    ) -> usize {
+        let mut k = m.n;
+        let mut t = m.tagged;
+        while t != 0 {
+            let q = p + 3 * t.trailing_zeros() as usize;
+            let c = (usize::from(b[q] & 0x0F) << 12)
+                | (usize::from(b[q + 1] & 0x3F) << 6)
+                | usize::from(b[q + 2] & 0x3F);
+            let f = self.tag_mask[(act32[c] >> S_TAG_SHIFT) as usize];
+            if f & second_bit(b[q + 3], b[q + 4]) != 0 {
+                k = (q - p) / 3;
+                break;
+            }
+            t &= t - 1;
+        }
+        let first_change = (m.changed as u32 | 1 << 16).trailing_zeros() as usize;
+        match 48usize.checked_sub(gap).map(|room| room / 3) {
+            Some(last) if first_change > last => k.min(last),
+            Some(_) => k,
+            None => 0,
+        }
     }
 
     /// `hot_run` at character `c` (`l` bytes at `p`) when its short action says
@@ -2019,6 +2087,16 @@ mod tests {
         Compiled::build(&spec, protect.then(Classes::global)).unwrap()
     }
 
+    /// `c` with its hot loops on blocks of 16 characters (`Some`) or char by char.
+    fn with_simd(mut c: Compiled, simd: Option<crate::scan::Simd>) -> Compiled {
+        for t in &mut c.steps {
+            if let Some(d) = &mut t.direct {
+                d.simd = simd.filter(|_| d.act32.is_some());
+            }
+        }
+        c
+    }
+
     fn pieces(c: &Compiled, text: &str, full: bool) -> Vec<(Range<usize>, String)> {
         let mut v = Vec::new();
         let mut emit = |r: Range<usize>, s: &str| v.push((r, s.to_owned()));
@@ -2156,17 +2234,19 @@ mod tests {
     fn dense_equals_plain_matching() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
         let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
-        let c = compiled("t2s", false);
-        assert!(c.fused && c.steps[0].direct.is_some());
-        // Phrases at every place near a chunk edge (不可貲計 → 不可赀計, not 赀计).
-        let edges = (240..270).map(|k| "這".repeat(k) + "不可貲計，");
-        let shifts = ["", "a", "ab", "這", "é", "這a"].map(|s| format!("{s}{trad}"));
-        for shift in edges.chain(shifts) {
-            let text = shift.replace('\n', "，").repeat(3);
-            let out = run_to_string(&c, &text);
-            let (mut want, mut tmp) = (String::new(), String::new());
-            c.chain_into(&text, &mut want, &mut tmp);
-            assert!(out == want, "{}", shift.len());
+        for simd in [None, crate::scan::Simd::get()] {
+            let c = with_simd(compiled("t2s", false), simd);
+            assert!(c.fused && c.steps[0].direct.is_some());
+            // Phrases at every place near a chunk edge (不可貲計 → 不可赀計, not 赀计).
+            let edges = (240..270).map(|k| "這".repeat(k) + "不可貲計，");
+            let shifts = ["", "a", "ab", "這", "é", "這a"].map(|s| format!("{s}{trad}"));
+            for shift in edges.chain(shifts) {
+                let text = shift.replace('\n', "，").repeat(3);
+                let out = run_to_string(&c, &text);
+                let (mut want, mut tmp) = (String::new(), String::new());
+                c.chain_into(&text, &mut want, &mut tmp);
+                assert!(out == want, "{}", shift.len());
+            }
         }
     }
 
@@ -2176,8 +2256,6 @@ mod tests {
     fn dense_records_equal_pushed_matches() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/opencc/parity");
         let trad = std::fs::read_to_string(format!("{dir}/in-s2t.txt")).unwrap();
-        let c = compiled("t2s", false);
-        let t = &c.steps[0];
         let mixed: String = trad
             .lines()
             .enumerate()
@@ -2188,7 +2266,20 @@ mod tests {
                 _ => l.to_owned(),
             })
             .collect();
-        for text in [trad.clone(), mixed] {
+        // Runs of 12 to 20 unchanged characters between changed ones, at every
+        // offset from a block's start: records end 48 bytes after their last change.
+        let runs: String = (0..400)
+            .map(|i| {
+                let lead = "這".repeat(1 + i % 17);
+                format!("{lead}{}{}", "中".repeat(12 + i % 9), "個國".repeat(i % 3))
+            })
+            .collect();
+        for (simd, text) in [None, crate::scan::Simd::get()]
+            .into_iter()
+            .flat_map(|s| [(s, trad.clone()), (s, mixed.clone()), (s, runs.clone())])
+        {
+            let c = with_simd(compiled("t2s", false), simd);
+            let t = &c.steps[0];
             let mut got = Vec::new();
             let mut emit = |r: Range<usize>, s: &str| got.push((r, s.to_owned()));
             let mut sink = Sink::new(&text, &mut emit);
