@@ -825,9 +825,9 @@ fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
 fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
     // A document has far fewer distinct spellings than candidate starts (about 1 char in
     // 14 of Chinese text is a surname char, 3 bytes each).
-    // About 45K spellings per 8 MiB of reviews: a table of 64K slots (1.5 MB) stays in
-    // a 2 MiB L2 cache, where one of 128K slots did not (~25% slower counting). It grows
-    // when needed.
+    // About 45K spellings per 8 MiB of reviews: a table of 64K slots (768 KB: keys and
+    // counts apart) stays in a 2 MiB L2 cache with the other tables; one of 128K slots
+    // was slower (fewer probes, more misses). It grows when needed.
     let (map, starts) = (&mut counts.map, &mut counts.starts);
     map.reset((text.len() / 200).min(1 << 16));
     starts.clear();

@@ -422,7 +422,9 @@ fn pack_syllable(r: &str) -> Option<u64> {
 /// times per document, so it has to be lean.
 #[derive(Clone)]
 pub(super) struct KeyMap<V> {
-    slots: Vec<(u64, V)>,
+    /// Keys and values apart: a probe reads keys only, 8 to a cache line.
+    keys: Vec<u64>,
+    vals: Vec<V>,
     len: usize,
     shift: u32,
 }
@@ -438,7 +440,8 @@ impl<V: Copy + Default> KeyMap<V> {
     pub(super) fn with_capacity(n: usize) -> Self {
         let cap = (n.max(8) * 4 / 3 + 1).next_power_of_two();
         KeyMap {
-            slots: vec![(0, V::default()); cap],
+            keys: vec![0; cap],
+            vals: vec![V::default(); cap],
             len: 0,
             shift: 64 - cap.trailing_zeros(),
         }
@@ -447,8 +450,10 @@ impl<V: Copy + Default> KeyMap<V> {
     /// Empty, with room for `n` keys; keeps the allocation when it is large enough.
     pub(super) fn reset(&mut self, n: usize) {
         let cap = (n.max(8) * 4 / 3 + 1).next_power_of_two();
-        self.slots.clear();
-        self.slots.resize(cap, (0, V::default()));
+        self.keys.clear();
+        self.keys.resize(cap, 0);
+        self.vals.clear();
+        self.vals.resize(cap, V::default());
         self.len = 0;
         self.shift = 64 - cap.trailing_zeros();
     }
@@ -463,12 +468,12 @@ impl<V: Copy + Default> KeyMap<V> {
         if k == 0 {
             return None;
         }
-        let mask = self.slots.len() - 1;
+        let mask = self.keys.len() - 1;
         let mut i = self.home(k);
         loop {
-            let (key, v) = self.slots[i];
+            let key = self.keys[i];
             if key == k {
-                return Some(v);
+                return Some(self.vals[i]);
             }
             if key == 0 {
                 return None;
@@ -486,28 +491,28 @@ impl<V: Copy + Default> KeyMap<V> {
     #[inline]
     pub(super) fn entry(&mut self, k: u64) -> &mut V {
         debug_assert!(k != 0);
-        if (self.len + 1) * 4 > self.slots.len() * 3 {
+        if (self.len + 1) * 4 > self.keys.len() * 3 {
             self.grow();
         }
-        let mask = self.slots.len() - 1;
+        let mask = self.keys.len() - 1;
         let mut i = self.home(k);
         loop {
-            let key = self.slots[i].0;
+            let key = self.keys[i];
             if key == k {
-                return &mut self.slots[i].1;
+                return &mut self.vals[i];
             }
             if key == 0 {
-                self.slots[i].0 = k;
+                self.keys[i] = k;
                 self.len += 1;
-                return &mut self.slots[i].1;
+                return &mut self.vals[i];
             }
             i = (i + 1) & mask;
         }
     }
 
     fn grow(&mut self) {
-        let old = std::mem::replace(self, Self::with_capacity(self.slots.len()));
-        for (k, v) in old.slots {
+        let old = std::mem::replace(self, Self::with_capacity(self.keys.len()));
+        for (&k, &v) in old.keys.iter().zip(&old.vals) {
             if k != 0 {
                 *self.entry(k) = v;
             }
@@ -519,7 +524,11 @@ impl<V: Copy + Default> KeyMap<V> {
     }
 
     pub(super) fn iter(&self) -> impl Iterator<Item = (u64, V)> + '_ {
-        self.slots.iter().copied().filter(|e| e.0 != 0)
+        self.keys
+            .iter()
+            .zip(&self.vals)
+            .filter(|e| *e.0 != 0)
+            .map(|(&k, &v)| (k, v))
     }
 }
 
