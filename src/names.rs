@@ -828,13 +828,64 @@ fn count_candidates(text: &str, t: &Tables, counts: &mut Counts) {
     // About 45K spellings per 8 MiB of reviews: a table of 64K slots (768 KB: keys and
     // counts apart) stays in a 2 MiB L2 cache with the other tables; one of 128K slots
     // was slower (fewer probes, more misses). It grows when needed.
+    count_candidates_with(crate::scan::Simd::get(), text, t, counts);
+}
+
+/// `count_candidates`, the starts 16 at a time (`Simd::starts16`) where `simd` allows,
+/// in the same order as one by one.
+fn count_candidates_with(
+    simd: Option<crate::scan::Simd>,
+    text: &str,
+    t: &Tables,
+    counts: &mut Counts,
+) {
     let (map, starts) = (&mut counts.map, &mut counts.starts);
     map.reset((text.len() / 200).min(1 << 16));
     starts.clear();
-    scan_bmp(text, &t.start_bmp, |pos, c| {
+    let one = |map: &mut KeyMap<u32>, starts: &mut Vec<(usize, u32)>, pos: usize, c: char| {
         let next = keys_at(text, pos, c, t, |k| add(map, k, 1));
         starts.push((pos, pair(c, next)));
+    };
+    let Some(simd) = simd else {
+        scan_bmp_with(None, text, &t.start_bmp, |pos, c| one(map, starts, pos, c));
+        return;
+    };
+    let b = text.as_bytes();
+    let mut at = [0usize; 16];
+    let mut chars = ['\0'; 16];
+    let mut n = 0;
+    scan_bmp_with(Some(simd), text, &t.start_bmp, |pos, c| {
+        (at[n], chars[n]) = (pos, c);
+        n += 1;
+        if n < 16 {
+            return;
+        }
+        n = 0;
+        let Some(s) = simd.starts16(b, &at, &t.surname_bmp, &t.compound_first_bmp) else {
+            for (&pos, &c) in at.iter().zip(&chars) {
+                one(map, starts, pos, c);
+            }
+            return;
+        };
+        for (k, (&pos, &c)) in at.iter().zip(&chars).enumerate() {
+            if s.other >> k & 1 == 1 {
+                one(map, starts, pos, c);
+                continue;
+            }
+            // What `keys_at` counts for a single surname with 3-byte chars after it.
+            let two = u64::from(s.c0[k]) << 48 | u64::from(s.c1[k]) << 32;
+            if s.two >> k & 1 == 1 {
+                add(map, two, 1);
+                if s.three >> k & 1 == 1 {
+                    add(map, two | u64::from(s.c2[k]) << 16, 1);
+                }
+            }
+            starts.push((pos, s.c0[k] << 16 | s.c1[k]));
+        }
     });
+    for (&pos, &c) in at[..n].iter().zip(&chars) {
+        one(map, starts, pos, c);
+    }
 }
 
 #[inline]
@@ -1225,13 +1276,7 @@ fn verb_after(after: &[char], t: &Tables) -> bool {
 /// E3..E9, where every surname lies) whose bit is set in `bits` (a bitset over the BMP).
 /// The bytes E3..E9 only ever lead a char: they are found 8 at a time, and the chars
 /// they lead tested and collected without branches; the other chars are never decoded.
-#[inline]
-fn scan_bmp(text: &str, bits: &[u64; 1024], f: impl FnMut(usize, char)) {
-    scan_bmp_with(crate::scan::Simd::get(), text, bits, f);
-}
-
-/// `scan_bmp` in 64-byte blocks where `simd` allows (`crate::scan`), and word by word
-/// for the rest.
+/// In 64-byte blocks where `simd` allows (`crate::scan`), and word by word for the rest.
 #[inline]
 fn scan_bmp_with(
     simd: Option<crate::scan::Simd>,

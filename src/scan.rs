@@ -299,6 +299,57 @@ impl Simd {
     }
 }
 
+/// What `Simd::starts16` found at 16 chars where a name may start.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Starts16 {
+    /// Code points: the char at each start, the next two (each only where the ones
+    /// before it are 3-byte chars; otherwise garbage).
+    pub c0: [u32; 16],
+    pub c1: [u32; 16],
+    pub c2: [u32; 16],
+    /// Bit `k`: start `k` begins a 2-char spelling (a surname, then a CJK ideograph:
+    /// U+3400..U+4DBF, U+4E00..U+9FFF, U+F900..U+FAFF) and a 3-char one.
+    pub two: u16,
+    pub three: u16,
+    /// Bit `k`: start `k` is the caller's (the next char is not a 3-byte one, or the
+    /// start is one of `other`); `two` and `three` are 0 there.
+    pub other: u16,
+}
+
+impl Simd {
+    /// For the 16 3-byte chars at byte offsets `at` of `b` (each at most
+    /// `i32::MAX - 12`, with 12 bytes from it inside `b`): their chars and the next two,
+    /// and which ones begin a name spelling, by the bitsets over the BMP `surname` and
+    /// `other` (see `Starts16`). `None` when an offset is out of those bounds.
+    #[inline]
+    pub(crate) fn starts16(
+        self,
+        b: &[u8],
+        at: &[usize; 16],
+        surname: &[u64; 1024],
+        other: &[u64; 1024],
+    ) -> Option<Starts16> {
+        let mut offs = [0i32; 16];
+        for (o, &a) in offs.iter_mut().zip(at) {
+            if a.checked_add(12)? > b.len() {
+                return None;
+            }
+            *o = i32::try_from(a).ok().filter(|&x| x <= i32::MAX - 12)?;
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: `Simd` exists only when the CPU has the kernel's features; every
+            // offset has 12 readable bytes of `b` from it.
+            Some(unsafe { avx512::starts16(b.as_ptr(), &offs, surname, other) })
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (offs, surname, other);
+            None
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use super::{Found, Leads};
@@ -493,6 +544,99 @@ mod avx512 {
             _mm512_storeu_si512(out as *mut _, _mm512_maskz_compress_epi8(LOW3, w));
         }
         super::Mapped { n, changed, tagged }
+    }
+
+    /// Bit `k`: bit `u[k]` (< 0x10000) of `bits`, a bitset over the BMP.
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn bits16(u: __m512i, bits: &[u64; 1024]) -> u16 {
+        // SAFETY: every index is below 2,048 u32 words (8 KiB, the bitset).
+        let g = unsafe {
+            _mm512_i32gather_epi32::<4>(_mm512_srli_epi32::<5>(u), bits.as_ptr() as *const i32)
+        };
+        let shifted = _mm512_srlv_epi32(g, _mm512_and_si512(u, _mm512_set1_epi32(31)));
+        _mm512_test_epi32_mask(shifted, _mm512_set1_epi32(1))
+    }
+
+    /// # Safety
+    /// The CPU has AVX-512 F/BW; each offset in `offs` has 12 readable bytes from `b`.
+    #[target_feature(enable = "avx512f,avx512bw")]
+    pub(super) unsafe fn starts16(
+        b: *const u8,
+        offs: &[i32; 16],
+        surname: &[u64; 1024],
+        other: &[u64; 1024],
+    ) -> super::Starts16 {
+        // SAFETY (load): 16 i32.
+        let at = unsafe { _mm512_loadu_si512(offs.as_ptr() as *const _) };
+        let four = _mm512_set1_epi32(4);
+        // SAFETY (gathers): bytes `at .. at + 12` are readable (the caller).
+        let (g0, g1, g2) = unsafe {
+            (
+                _mm512_i32gather_epi32::<1>(at, b as *const i32),
+                _mm512_i32gather_epi32::<1>(_mm512_add_epi32(at, four), b as *const i32),
+                _mm512_i32gather_epi32::<1>(
+                    _mm512_add_epi32(at, _mm512_add_epi32(four, four)),
+                    b as *const i32,
+                ),
+            )
+        };
+        let byte = |g: __m512i, k: u32| {
+            _mm512_and_si512(
+                _mm512_srlv_epi32(g, _mm512_set1_epi32(8 * k as i32)),
+                _mm512_set1_epi32(0xFF),
+            )
+        };
+        let decode = |x: __m512i, y: __m512i, z: __m512i| {
+            let six = _mm512_set1_epi32(0x3F);
+            _mm512_or_si512(
+                _mm512_or_si512(
+                    _mm512_slli_epi32::<12>(_mm512_and_si512(x, _mm512_set1_epi32(0x0F))),
+                    _mm512_slli_epi32::<6>(_mm512_and_si512(y, six)),
+                ),
+                _mm512_and_si512(z, six),
+            )
+        };
+        let (b3, b6) = (byte(g0, 3), byte(g1, 2));
+        let c0 = decode(byte(g0, 0), byte(g0, 1), byte(g0, 2));
+        let c1 = decode(b3, byte(g1, 0), byte(g1, 1));
+        let c2 = decode(b6, byte(g1, 3), byte(g2, 0));
+        let lead = |x: __m512i| {
+            _mm512_cmpeq_epi32_mask(
+                _mm512_and_si512(x, _mm512_set1_epi32(0xF0)),
+                _mm512_set1_epi32(0xE0),
+            )
+        };
+        let within = |c: __m512i, lo: i32, n: i32| {
+            _mm512_cmplt_epu32_mask(
+                _mm512_sub_epi32(c, _mm512_set1_epi32(lo)),
+                _mm512_set1_epi32(n),
+            )
+        };
+        let han = |c: __m512i| {
+            within(c, 0x3400, 0x4DC0 - 0x3400)
+                | within(c, 0x4E00, 0xA000 - 0x4E00)
+                | within(c, 0xF900, 0xFB00 - 0xF900)
+        };
+        let (lead1, lead2) = (lead(b3), lead(b6));
+        // SAFETY: code points of 3-byte chars are below 0x10000.
+        let (sur, oth) = unsafe { (bits16(c0, surname), bits16(c0, other)) };
+        let caller = !lead1 | oth;
+        let two = sur & lead1 & han(c1) & !caller;
+        let three = two & lead2 & han(c2);
+        let mut out = super::Starts16 {
+            two,
+            three,
+            other: caller,
+            ..Default::default()
+        };
+        // SAFETY (stores): 16 u32 each.
+        unsafe {
+            _mm512_storeu_si512(out.c0.as_mut_ptr() as *mut _, c0);
+            _mm512_storeu_si512(out.c1.as_mut_ptr() as *mut _, c1);
+            _mm512_storeu_si512(out.c2.as_mut_ptr() as *mut _, c2);
+        }
+        out
     }
 }
 

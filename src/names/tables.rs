@@ -16,6 +16,10 @@ pub(super) struct Tables {
     /// for the byte scan.
     pub(super) start: Vec<u64>,
     pub(super) start_bmp: Box<[u64; 1024]>,
+    /// For the block count (`Simd::starts16`), over the whole BMP: single surnames, and
+    /// the starts that take the char-by-char count (first chars of compound surnames).
+    pub(super) surname_bmp: Box<[u64; 1024]>,
+    pub(super) compound_first_bmp: Box<[u64; 1024]>,
     pub(super) compound: HashSet<[char; 2], Fx>,
     /// Common words, as packed keys (every char of the word list is a BMP ideograph).
     pub(super) words: KeyMap<()>,
@@ -282,17 +286,25 @@ pub(super) fn tables() -> &'static Tables {
             .zip(&compound_first)
             .map(|(a, b)| a | b)
             .collect();
-        let mut start_bmp = Box::new([0u64; 1024]);
-        for u in CJK_LO..CJK_HI {
-            if char::from_u32(u).is_some_and(|c| bit_get(&start, c)) {
-                start_bmp[u as usize / 64] |= 1 << (u % 64);
+        let bmp = |bits: &[u64]| {
+            let mut out = Box::new([0u64; 1024]);
+            for u in CJK_LO..CJK_HI {
+                if char::from_u32(u).is_some_and(|c| bit_get(bits, c)) {
+                    out[u as usize / 64] |= 1 << (u % 64);
+                }
             }
-        }
+            out
+        };
+        let start_bmp = bmp(&start);
+        let surname_bmp = bmp(&surname);
+        let compound_first_bmp = bmp(&compound_first);
         Tables {
             surname,
             compound_first,
             start,
             start_bmp,
+            surname_bmp,
+            compound_first_bmp,
             compound,
             words,
             words_bloom,

@@ -795,3 +795,33 @@ fn keys_at_finds_the_candidates_of_every_start() {
         }
     }
 }
+
+#[test]
+fn counting_16_starts_at_once_equals_one_by_one() {
+    // Starts followed by ASCII, é, 𠀀, a compound surname, the text's end, at every
+    // place in a group of 16; texts shorter and longer than a group.
+    // Also the edges of the CJK blocks a given name may use.
+    const EDGES: &[&str] = &[
+        "\u{33FF}", "\u{3400}", "\u{4DBF}", "\u{4DC0}", "\u{4DFF}", "\u{4E00}", "\u{9FFF}",
+        "\u{A000}", "\u{F8FF}", "\u{F900}", "\u{FAFF}", "\u{FB00}",
+    ];
+    let t = tables();
+    for seed in 0..400 {
+        let mut s = seed;
+        let text: String = random_text(seed, [7, 40, 300][seed as usize % 3])
+            .chars()
+            .flat_map(|c| {
+                let edge = lcg(&mut s)
+                    .is_multiple_of(4)
+                    .then(|| EDGES[lcg(&mut s) % EDGES.len()]);
+                std::iter::once(c).chain(edge.into_iter().flat_map(str::chars))
+            })
+            .collect();
+        let mut want = Counts::default();
+        count_candidates_with(None, &text, t, &mut want);
+        let mut got = Counts::default();
+        count_candidates_with(crate::scan::Simd::get(), &text, t, &mut got);
+        assert_eq!(got.starts, want.starts, "{text:?}");
+        assert_eq!(tallies(&got), tallies(&want), "{text:?}");
+    }
+}
