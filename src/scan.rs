@@ -644,6 +644,16 @@ mod avx512 {
 mod tests {
     use super::*;
 
+    /// A pseudo-random sequence (xorshift64) from a nonzero `seed`.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// A char of `bits` with one of `leads` starts at byte `p`.
     fn hit_at(b: &[u8], p: usize, bits: &[u64; 1024], leads: Leads) -> bool {
         let x = b[p];
@@ -678,13 +688,7 @@ mod tests {
         };
         // A set with chars in every 3-byte lead row, at the ends of words and blocks.
         let mut bits = [0u64; 1024];
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut rnd = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rnd = xorshift(0x2545_F491_4F6C_DD1D);
         for _ in 0..6000 {
             let u = (rnd() % 0x10000) as usize;
             bits[u >> 6] |= 1 << (u & 63);
@@ -748,13 +752,7 @@ mod tests {
             );
             return;
         };
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut rnd = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15);
         // Entries: none, a replacement, a tag, both; replacements are 3-byte chars.
         let mut table = vec![0u32; 0x10000];
         for _ in 0..20000 {
