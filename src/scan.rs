@@ -775,7 +775,7 @@ mod tests {
             while s.len() < 400 {
                 let r = rnd();
                 // Mostly long runs of 3-byte chars.
-                let c = if r % 8 == 0 {
+                let c = if r.is_multiple_of(8) {
                     pool[(r >> 8) as usize % pool.len()]
                 } else {
                     char::from_u32(0x4E00 + (r >> 8) as u32 % 0x5000).unwrap_or('中')
