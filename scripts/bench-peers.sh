@@ -10,7 +10,9 @@
 #
 # Throughput is input MB per second of CPU time (user + sys, best of REPS), so that other
 # load on a shared machine does not distort single-threaded numbers; the batch scaling
-# line uses wall-clock time, which is what parallelism buys.
+# line uses wall-clock time, which is what parallelism buys. The default pipeline is timed
+# twice: with the default threads (all cores) and with one (`-j 1`, the per-core figure:
+# a second thread costs some CPU of its own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MB=${MB:-20}
@@ -82,6 +84,7 @@ flags() { # stage name -> zhclean flags with only that stage on (or all defaults
   local moj=off pin=off html=off conv=none names=off extra=()
   case $1 in
     default) moj=on pin=auto html=auto conv=t2s names=auto ;;
+    default1) moj=on pin=auto html=auto conv=t2s names=auto extra=(-j 1) ;;
     decode) ;;
     mojibake) moj=on ;;
     pinyin) pin=auto ;;
@@ -105,7 +108,7 @@ for f in "${INPUTS[@]}"; do
   jsonl=()
   [[ $f == *.jsonl ]] && jsonl=(--jsonl --field text)
   echo "timing $f ($((bytes / 1000000)) MB) ..." >&2
-  for st in default decode mojibake pinyin html convert names normalize; do
+  for st in default default1 decode mojibake pinyin html convert names normalize; do
     # shellcheck disable=SC2046
     read -r w c < <(measure "$K" "$Z" -q "${jsonl[@]}" $(flags "$st") "$p")
     RES[$st,$f]=$(mbps "$bytes" "$c")
@@ -121,6 +124,7 @@ for f in "${INPUTS[@]}"; do
 done
 
 row default "zhclean, whole default pipeline"
+row default1 "zhclean, whole default pipeline, one thread (\`-j 1\`)"
 row decode "zhclean, decode only (every stage off)"
 row mojibake "zhclean, mojibake repair alone"
 row pinyin "zhclean, pinyin repair alone"
@@ -164,7 +168,9 @@ echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a+0 == 0 || b+0 == 0) print "n/a"; else printf "%.1f×", a / b }'; }
 echo "| ratio | Simplified | Traditional | mojibake-damaged | JSONL corpus |"
 echo "|---|---:|---:|---:|---:|"
-for pair in "default opencc zhclean default ÷ opencc t2s" "convert opencc zhclean t2s alone ÷ opencc t2s" \
+for pair in "default opencc zhclean default ÷ opencc t2s" \
+  "default1 opencc zhclean default, one thread ÷ opencc t2s" \
+  "convert opencc zhclean t2s alone ÷ opencc t2s" \
   "default ftfy zhclean default ÷ ftfy" "detect normalizer zhclean detect ÷ normalizer"; do
   read -r a b label <<<"$pair"
   line="| $label"
