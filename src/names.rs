@@ -793,8 +793,9 @@ fn candidates_at(cs: &[char], t: &Tables, mut f: impl FnMut(Key)) {
 }
 
 /// The lengths of the candidate spellings that are prefixes of `cs` (up to 4 chars).
+/// Returns whether `cs` begins with a surname (single, or compound and whole).
 #[inline]
-fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
+fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) -> bool {
     let c0 = cs[0];
     let mut slens = [0usize; 2];
     let mut n = 0;
@@ -818,6 +819,7 @@ fn candidates_len(cs: &[char], t: &Tables, mut f: impl FnMut(usize)) {
             }
         }
     }
+    n > 0
 }
 
 /// Pass 1: count every candidate spelling, and note where candidates start. Context cues
@@ -843,8 +845,10 @@ fn count_candidates_with(
     map.reset((text.len() / 200).min(1 << 16));
     starts.clear();
     let one = |map: &mut KeyMap<u32>, starts: &mut Vec<(usize, u32)>, pos: usize, c: char| {
-        let next = keys_at(text, pos, c, t, |k| add(map, k, 1));
-        starts.push((pos, pair(c, next)));
+        let (next, start) = keys_at(text, pos, c, t, |k| add(map, k, 1));
+        if start {
+            starts.push((pos, pair(c, next)));
+        }
     };
     let Some(simd) = simd else {
         scan_bmp_with(None, text, &t.start_bmp, |pos, c| one(map, starts, pos, c));
@@ -861,7 +865,7 @@ fn count_candidates_with(
             return;
         }
         n = 0;
-        let Some(s) = simd.starts16(b, &at, &t.surname_bmp, &t.compound_first_bmp) else {
+        let Some(s) = simd.starts16(b, &at, t.start16()) else {
             for (&pos, &c) in at.iter().zip(&chars) {
                 one(map, starts, pos, c);
             }
@@ -870,6 +874,9 @@ fn count_candidates_with(
         for (k, (&pos, &c)) in at.iter().zip(&chars).enumerate() {
             if s.other >> k & 1 == 1 {
                 one(map, starts, pos, c);
+                continue;
+            }
+            if s.none >> k & 1 == 1 {
                 continue;
             }
             // What `keys_at` counts for a single surname with 3-byte chars after it.
@@ -1012,11 +1019,13 @@ impl Counts {
         for r in regions {
             for (o, c) in text[r.clone()].char_indices() {
                 if bit_get(&t.start, c) {
-                    let next = keys_at(text, r.start + o, c, t, |k| {
+                    let (next, start) = keys_at(text, r.start + o, c, t, |k| {
                         touched.push(k);
                         add(&mut self.map, k, d)
                     });
-                    fresh.push((r.start + o, pair(c, next)));
+                    if start {
+                        fresh.push((r.start + o, pair(c, next)));
+                    }
                 }
             }
         }
@@ -1171,9 +1180,11 @@ fn count_at(
 }
 
 /// The candidates starting with `c` at byte `pos` (what `count_at` finds, without the
-/// context). Returns the char after `c` (`'\0'` at the end).
+/// context). Returns the char after `c` (`'\0'` at the end), and whether a surname
+/// begins at `pos`: a first char of compound surnames alone (东 of 东方) does not, and
+/// is no start (no spelling begins there, so no later pass looks for one).
 #[inline]
-fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) -> char {
+fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) -> (char, bool) {
     // Chinese text: the three chars after are mostly 3-byte ones, decoded from the
     // bytes at once (each lead byte makes the next one a char boundary).
     let at = pos + c.len_utf8();
@@ -1182,8 +1193,8 @@ fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) 
             if let (Some(a), Some(b), Some(e)) = (char3(w), char3(&w[3..]), char3(&w[6..])) {
                 let cs = [c, a, b, e];
                 let full = pack_lossy(&cs);
-                candidates_len(&cs, t, |l| f(full & PREFIX_MASK[l]));
-                return a;
+                let start = candidates_len(&cs, t, |l| f(full & PREFIX_MASK[l]));
+                return (a, start);
             }
         }
     }
@@ -1192,8 +1203,8 @@ fn keys_at(text: &str, pos: usize, c: char, t: &Tables, mut f: impl FnMut(u64)) 
     let mut n = 1;
     chars_ahead(text, pos + c.len_utf8(), &mut w, &mut n, 4);
     let full = pack_lossy(&w[..n]);
-    candidates_len(&w[..n], t, |l| f(full & PREFIX_MASK[l]));
-    w[1]
+    let start = candidates_len(&w[..n], t, |l| f(full & PREFIX_MASK[l]));
+    (w[1], start)
 }
 
 /// Decode the chars from byte `at` of `text` into `w[*n..upto]` (fewer at the end of the

@@ -314,21 +314,28 @@ pub(crate) struct Starts16 {
     /// Bit `k`: start `k` is the caller's (the next char is not a 3-byte one, or the
     /// start is one of `other`); `two` and `three` are 0 there.
     pub other: u16,
+    /// Bit `k`: start `k` begins no surname: a char of `other` only, not followed by a
+    /// char of `second` (not in `other` then).
+    pub none: u16,
+}
+
+/// The sets `Simd::starts16` looks chars up in, bitsets over the BMP.
+pub(crate) struct StartSets {
+    /// Single surnames.
+    pub surname: [u64; 1024],
+    /// Chars the caller looks at itself (first chars of compound surnames).
+    pub other: [u64; 1024],
+    /// The second chars of compound surnames.
+    pub second: [u64; 1024],
 }
 
 impl Simd {
     /// For the 16 3-byte chars at byte offsets `at` of `b` (each at most
     /// `i32::MAX - 12`, with 12 bytes from it inside `b`): their chars and the next two,
-    /// and which ones begin a name spelling, by the bitsets over the BMP `surname` and
-    /// `other` (see `Starts16`). `None` when an offset is out of those bounds.
+    /// and which ones begin a name spelling, by `sets` (see `Starts16`). `None` when an
+    /// offset is out of those bounds.
     #[inline]
-    pub(crate) fn starts16(
-        self,
-        b: &[u8],
-        at: &[usize; 16],
-        surname: &[u64; 1024],
-        other: &[u64; 1024],
-    ) -> Option<Starts16> {
+    pub(crate) fn starts16(self, b: &[u8], at: &[usize; 16], sets: &StartSets) -> Option<Starts16> {
         let mut offs = [0i32; 16];
         for (o, &a) in offs.iter_mut().zip(at) {
             if a.checked_add(12)? > b.len() {
@@ -340,11 +347,11 @@ impl Simd {
         {
             // SAFETY: `Simd` exists only when the CPU has the kernel's features; every
             // offset has 12 readable bytes of `b` from it.
-            Some(unsafe { avx512::starts16(b.as_ptr(), &offs, surname, other) })
+            Some(unsafe { avx512::starts16(b.as_ptr(), &offs, sets) })
         }
         #[cfg(not(target_arch = "x86_64"))]
         {
-            let _ = (offs, surname, other);
+            let _ = (offs, sets);
             None
         }
     }
@@ -564,8 +571,7 @@ mod avx512 {
     pub(super) unsafe fn starts16(
         b: *const u8,
         offs: &[i32; 16],
-        surname: &[u64; 1024],
-        other: &[u64; 1024],
+        sets: &super::StartSets,
     ) -> super::Starts16 {
         // SAFETY (load): 16 i32.
         let at = unsafe { _mm512_loadu_si512(offs.as_ptr() as *const _) };
@@ -619,15 +625,24 @@ mod avx512 {
                 | within(c, 0xF900, 0xFB00 - 0xF900)
         };
         let (lead1, lead2) = (lead(b3), lead(b6));
-        // SAFETY: code points of 3-byte chars are below 0x10000.
-        let (sur, oth) = unsafe { (bits16(c0, surname), bits16(c0, other)) };
-        let caller = !lead1 | oth;
+        // SAFETY: code points of 3-byte chars are below 0x10000 (and `c1` is one,
+        // garbage or not).
+        let (sur, oth, sec) = unsafe {
+            (
+                bits16(c0, &sets.surname),
+                bits16(c0, &sets.other),
+                bits16(c1, &sets.second),
+            )
+        };
+        let none = oth & !sur & !(lead1 & sec);
+        let caller = (!lead1 | oth) & !none;
         let two = sur & lead1 & han(c1) & !caller;
         let three = two & lead2 & han(c2);
         let mut out = super::Starts16 {
             two,
             three,
             other: caller,
+            none,
             ..Default::default()
         };
         // SAFETY (stores): 16 u32 each.

@@ -16,10 +16,8 @@ pub(super) struct Tables {
     /// for the byte scan.
     pub(super) start: Vec<u64>,
     pub(super) start_bmp: Box<[u64; 1024]>,
-    /// For the block count (`Simd::starts16`), over the whole BMP: single surnames, and
-    /// the starts that take the char-by-char count (first chars of compound surnames).
-    pub(super) surname_bmp: Box<[u64; 1024]>,
-    pub(super) compound_first_bmp: Box<[u64; 1024]>,
+    /// The sets of the block count (`Simd::starts16`).
+    start_sets: Box<crate::scan::StartSets>,
     pub(super) compound: HashSet<[char; 2], Fx>,
     /// Common words, as packed keys (every char of the word list is a BMP ideograph).
     pub(super) words: KeyMap<()>,
@@ -45,6 +43,10 @@ pub(super) struct Tables {
 }
 
 impl Tables {
+    pub(super) fn start16(&self) -> &crate::scan::StartSets {
+        &self.start_sets
+    }
+
     /// `k` (packed) is a common word.
     #[inline]
     pub(super) fn is_word(&self, k: u64) -> bool {
@@ -296,15 +298,23 @@ pub(super) fn tables() -> &'static Tables {
             out
         };
         let start_bmp = bmp(&start);
-        let surname_bmp = bmp(&surname);
-        let compound_first_bmp = bmp(&compound_first);
+        let mut second = Box::new([0u64; 1024]);
+        for &[_, c] in &compound {
+            if let Ok(u) = u16::try_from(c as u32) {
+                second[usize::from(u) / 64] |= 1 << (u % 64);
+            }
+        }
+        let start_sets = Box::new(crate::scan::StartSets {
+            surname: *bmp(&surname),
+            other: *bmp(&compound_first),
+            second: *second,
+        });
         Tables {
             surname,
             compound_first,
             start,
             start_bmp,
-            surname_bmp,
-            compound_first_bmp,
+            start_sets,
             compound,
             words,
             words_bloom,

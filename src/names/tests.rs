@@ -352,6 +352,11 @@ fn recount_matches_a_fresh_count() {
         "明",
         "欧阳",
         "修",
+        // A compound surname whose first char is no surname alone: `东` is no start
+        // unless `方` follows.
+        "东方",
+        "东",
+        "方",
         "作曲家",
         "副主任",
         "总经理",
@@ -364,7 +369,7 @@ fn recount_matches_a_fresh_count() {
         "\n",
     ];
     let han = [
-        '朱', '佳', '王', '作', '曲', '家', '副', '任', '总', '经', '理', '者', '说', '记',
+        '朱', '佳', '王', '作', '曲', '家', '副', '任', '总', '经', '理', '者', '说', '记', '方',
     ];
     let t = tables();
     for seed in 0..3000 {
@@ -785,7 +790,10 @@ fn keys_at_finds_the_candidates_of_every_start() {
             let mut want = Vec::new();
             candidates_at(&ahead, t, |k| want.push(k.pack()));
             let mut got = Vec::new();
-            let next = keys_at(&text, i, c, t, |k| got.push(k));
+            let (next, start) = keys_at(&text, i, c, t, |k| got.push(k));
+            let surname =
+                bit_get(&t.surname, c) || (ahead.len() > 1 && t.compound.contains(&[c, ahead[1]]));
+            assert_eq!(start, surname, "{text:?} at {i}");
             assert_eq!(got, want, "{text:?} at {i}");
             assert_eq!(
                 next,
@@ -800,10 +808,11 @@ fn keys_at_finds_the_candidates_of_every_start() {
 fn counting_16_starts_at_once_equals_one_by_one() {
     // Starts followed by ASCII, é, 𠀀, a compound surname, the text's end, at every
     // place in a group of 16; texts shorter and longer than a group.
-    // Also the edges of the CJK blocks a given name may use.
+    // Also the edges of the CJK blocks a given name may use, and compound surnames
+    // whose first char is no surname alone (东 starts one only before 方).
     const EDGES: &[&str] = &[
         "\u{33FF}", "\u{3400}", "\u{4DBF}", "\u{4DC0}", "\u{4DFF}", "\u{4E00}", "\u{9FFF}",
-        "\u{A000}", "\u{F8FF}", "\u{F900}", "\u{FAFF}", "\u{FB00}",
+        "\u{A000}", "\u{F8FF}", "\u{F900}", "\u{FAFF}", "\u{FB00}", "东方", "东", "上官", "方",
     ];
     let t = tables();
     for seed in 0..400 {
