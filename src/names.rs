@@ -887,7 +887,7 @@ fn count_candidates_with(
                     add(map, two | u64::from(s.c2[k]) << 16, 1);
                 }
             }
-            starts.push((pos, s.c0[k] << 16 | s.c1[k]));
+            starts.push((pos, pair_of(s.c0[k], s.c1[k])));
         }
     });
     for (&pos, &c) in at[..n].iter().zip(&chars) {
@@ -1373,7 +1373,13 @@ fn scan_bmp_with(
 /// BMP one: callers use it only to rule out).
 #[inline]
 fn pair(a: char, b: char) -> u32 {
-    (a as u32 & 0xFFFF) << 16 | (b as u32 & 0xFFFF)
+    pair_of(a as u32, b as u32)
+}
+
+/// `pair` of two code points.
+#[inline]
+fn pair_of(a: u32, b: u32) -> u32 {
+    (a & 0xFFFF) << 16 | (b & 0xFFFF)
 }
 
 // ---------------------------------------------------------------------------------------
