@@ -865,7 +865,7 @@ fn count_candidates_with(
             return;
         }
         n = 0;
-        let Some(s) = simd.starts16(b, &at, t.start16()) else {
+        let Some(s) = simd.starts16(b, &at, &t.start_sets) else {
             for (&pos, &c) in at.iter().zip(&chars) {
                 one(map, starts, pos, c);
             }

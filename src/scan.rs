@@ -6,9 +6,10 @@
 //! Here the 3-byte chars (most of Chinese text) of a 64-byte block are found with one
 //! compare, packed with `vpcompressb`, and looked up 16 at a time with one gather:
 //! about 4× faster on the bench files. Two smaller kernels find byte patterns with plain
-//! compares: the names stage's sentence ends and quotes, and the converter's kana. A
-//! fourth maps up to 16 three-byte chars through a table at once (`map3`: the
-//! converter's loop over Traditional text, where a third of the chars change). CPUs
+//! compares: the names stage's sentence ends and quotes, and the converter's kana. Two
+//! more do a stage's work on 16 chars at once: `map3` maps three-byte chars through a
+//! table (the converter's loop over Traditional text, where a third of the chars
+//! change), `starts16` reads the chars after 16 surnames (the names stage's count). CPUs
 //! without AVX-512 (VBMI2) keep the callers' scalar loops, which also do the last bytes
 //! of a text; `ZHCLEAN_NO_SIMD=1` forces those.
 

@@ -17,7 +17,7 @@ pub(super) struct Tables {
     pub(super) start: Vec<u64>,
     pub(super) start_bmp: Box<[u64; 1024]>,
     /// The sets of the block count (`Simd::starts16`).
-    start_sets: Box<crate::scan::StartSets>,
+    pub(super) start_sets: Box<crate::scan::StartSets>,
     pub(super) compound: HashSet<[char; 2], Fx>,
     /// Common words, as packed keys (every char of the word list is a BMP ideograph).
     pub(super) words: KeyMap<()>,
@@ -43,10 +43,6 @@ pub(super) struct Tables {
 }
 
 impl Tables {
-    pub(super) fn start16(&self) -> &crate::scan::StartSets {
-        &self.start_sets
-    }
-
     /// `k` (packed) is a common word.
     #[inline]
     pub(super) fn is_word(&self, k: u64) -> bool {
