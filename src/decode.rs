@@ -914,15 +914,17 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
 
 /// Anchors after the characters whose byte length the encoder would get wrong when
 /// `input_offset` re-encodes text (GBK's one-byte 0x80 euro, Big5-HKSCS characters that
-/// the Big5 encoder cannot produce, EUC-JP's three-byte JIS X 0212). Found by walking the
-/// byte structure of each stretch between existing anchors.
+/// the Big5 encoder cannot produce, EUC-JP's three-byte JIS X 0212, Shift_JIS's
+/// user-defined area, ISO-2022-JP's escapes). Found by walking the byte structure of each
+/// stretch between existing anchors; encodings without a known structure are walked by
+/// their decoder where re-encoding a stretch does not give its length.
 fn irregular_anchors(
     e: &'static Encoding,
     bytes: &[u8],
     text: &str,
     anchors: Vec<(usize, usize)>,
 ) -> Vec<(usize, usize)> {
-    use encoding_rs::{BIG5, EUC_JP, GB18030, GBK};
+    use encoding_rs::{BIG5, EUC_JP, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
     let kind = if e == GBK || e == GB18030 {
         if !text.contains('€') {
             return anchors;
@@ -935,8 +937,11 @@ fn irregular_anchors(
             return anchors;
         }
         2
-    } else {
+    } else if e == UTF_8 || e == UTF_16LE || e == UTF_16BE {
+        // `encoded_len` is exact for these; malformed spans have their anchors.
         return anchors;
+    } else {
+        3
     };
     let mut out = Vec::with_capacity(anchors.len());
     let mut starts = vec![(0usize, 0usize)];
@@ -946,6 +951,10 @@ fn irregular_anchors(
         let ((t0, b0), (t1, b1)) = (w[0], w[1]);
         if t0 > 0 {
             out.push((t0, b0));
+        }
+        if kind == 3 {
+            walk_by_decoder(e, bytes, text, (t0, b0), (t1, b1), &mut out);
+            continue;
         }
         let (mut b, mut prev) = (b0, '\0');
         for (i, c) in text[t0..t1].char_indices() {
@@ -989,6 +998,53 @@ fn irregular_anchors(
     }
     out.dedup_by_key(|a| a.0);
     out
+}
+
+/// `irregular_anchors` for any other encoding: if re-encoding the stretch does not give
+/// its byte length, decode it again a byte at a time and anchor after every char whose
+/// re-encoded length is not the number of bytes it took.
+fn walk_by_decoder(
+    e: &'static Encoding,
+    bytes: &[u8],
+    text: &str,
+    (t0, b0): (usize, usize),
+    (t1, b1): (usize, usize),
+    out: &mut Vec<(usize, usize)>,
+) {
+    let (Some(stretch), Some(input)) = (text.get(t0..t1), bytes.get(b0..b1)) else {
+        return;
+    };
+    if e.encode(stretch).0.len() == input.len() && e != encoding_rs::ISO_2022_JP {
+        return;
+    }
+    let mut dec = e.new_decoder_without_bom_handling();
+    let mut got = String::with_capacity(16);
+    let (mut t, mut predicted) = (t0, b0);
+    let mut buf = [0u8; 4];
+    for (i, byte) in input.iter().enumerate() {
+        got.clear();
+        got.reserve(dec.max_utf8_buffer_length(1).unwrap_or(64));
+        let last = b0 + i + 1 == bytes.len();
+        let _ = dec.decode_to_string(std::slice::from_ref(byte), &mut got, last);
+        if got.is_empty() {
+            continue;
+        }
+        if got.contains('\u{FFFD}') || !text[t..].starts_with(got.as_str()) {
+            return; // a malformed span: the next anchor follows it
+        }
+        for c in got.chars() {
+            predicted += if c.is_ascii() && e.is_ascii_compatible() {
+                1
+            } else {
+                e.encode(c.encode_utf8(&mut buf)).0.len()
+            };
+        }
+        t += got.len();
+        if predicted != b0 + i + 1 {
+            predicted = b0 + i + 1;
+            out.push((t, predicted));
+        }
+    }
 }
 
 fn decode_utf32(bytes: &[u8], le: bool) -> Piece {
@@ -1250,6 +1306,71 @@ mod tests {
         let d = decode_with(b, Enc::Rs(encoding_rs::EUC_JP), 1.0);
         assert_eq!(d.input_offset(d.text.find('y').unwrap()), 5);
         assert_eq!(d.input_offset(d.text.find('あ').unwrap()), 3);
+    }
+
+    #[test]
+    fn every_two_byte_sequence_maps_back_to_its_offset() {
+        // Each lead byte with every trail byte, then a newline: the newline's input offset
+        // must be exact and offsets must never go back, whatever the decoder made of the pair.
+        use encoding_rs::*;
+        let encodings = [
+            GBK,
+            GB18030,
+            BIG5,
+            SHIFT_JIS,
+            EUC_JP,
+            EUC_KR,
+            WINDOWS_1252,
+            WINDOWS_1251,
+            KOI8_R,
+            X_USER_DEFINED,
+        ];
+        for e in encodings {
+            for lead in 0x80..=0xffu8 {
+                let mut b = Vec::new();
+                for trail in 0x40..=0xffu8 {
+                    b.extend_from_slice(&[lead, trail, b'\n']);
+                }
+                let d = decode_with(&b, Enc::Rs(e), 1.0);
+                let mut last = 0;
+                let mut k = 0;
+                for (p, c) in d.text.char_indices() {
+                    let o = d.input_offset(p);
+                    assert!(o >= last, "{} {lead:#x}: offset {o} after {last}", e.name());
+                    last = o;
+                    if c == '\n' {
+                        assert_eq!(o, 3 * k + 2, "{} {lead:#x} {:#x}", e.name(), 0x40 + k);
+                        k += 1;
+                    }
+                }
+                assert_eq!(k, 0xc0, "{} {lead:#x}", e.name());
+                assert_eq!(d.input_offset(d.text.len()), b.len());
+            }
+        }
+    }
+
+    #[test]
+    fn stateful_iso_2022_jp_offsets_are_exact() {
+        let (b, _, _) = encoding_rs::ISO_2022_JP.encode("ab日本c\nア語d");
+        let d = decode_with(&b, Enc::Rs(encoding_rs::ISO_2022_JP), 1.0);
+        assert_eq!(d.text, "ab日本c\nア語d");
+        let mut want = Vec::new();
+        let mut dec = encoding_rs::ISO_2022_JP.new_decoder_without_bom_handling();
+        let mut s = String::with_capacity(64);
+        for (i, x) in b.iter().enumerate() {
+            let n = s.len();
+            let _ = dec.decode_to_string(std::slice::from_ref(x), &mut s, i + 1 == b.len());
+            if s.len() > n {
+                want.push((n, i + 1));
+            }
+        }
+        // Each char ends after the byte that completed it; it starts after the previous one.
+        let mut start = 0;
+        for (t, end) in want {
+            assert_eq!(d.input_offset(t), start, "char at {t}");
+            start = end;
+        }
+        assert_eq!(d.input_offset(d.text.len()), b.len());
     }
 
     #[test]

@@ -11,7 +11,7 @@ fn forced() -> DecodeOptions {
     }
 }
 
-/// Bytes that look like real mixed input: CJK text in several encodings, ASCII, newlines,
+/// Bytes that look like real mixed input: CJK, Japanese and Korean text in several encodings, ASCII, newlines,
 /// and some random bytes.
 fn texty() -> impl Strategy<Value = Vec<u8>> {
     let piece = prop_oneof![
@@ -19,6 +19,8 @@ fn texty() -> impl Strategy<Value = Vec<u8>> {
         "[一-龥，。]{1,12}".prop_map(|s| s.into_bytes()),
         "[一-龥，。]{1,12}".prop_map(|s| encoding_rs::GBK.encode(&s).0.into_owned()),
         "[一-龥]{1,12}".prop_map(|s| encoding_rs::BIG5.encode(&s).0.into_owned()),
+        "[ぁ-ん一-龥]{1,8}".prop_map(|s| encoding_rs::SHIFT_JIS.encode(&s).0.into_owned()),
+        "[가-힣]{1,8}".prop_map(|s| encoding_rs::EUC_KR.encode(&s).0.into_owned()),
         Just(b"\n".to_vec()),
         Just(b"\r\n".to_vec()),
         proptest::collection::vec(any::<u8>(), 0..6),
