@@ -259,8 +259,14 @@ fn magic(input: &[u8]) -> Option<&'static str> {
         .map(|(_, n)| *n)
 }
 
-/// Refuse input that looks binary: NUL bytes (callers rule out UTF-16/32 first), many C0
-/// controls, or a known binary file signature with either of those.
+/// Binary data without NULs still has a C0 control in every 10 bytes or so; text may
+/// hold a stray one (a form feed, a pasted backspace). Refusing text for a few of them
+/// would also refuse the tool's own output, which can be much shorter than its input.
+const MIN_CONTROLS: usize = 4;
+
+/// Refuse input that looks binary: NUL bytes (callers rule out UTF-16/32 first), C0
+/// controls in more than 5% of the first bytes, or a known binary file signature with
+/// either NULs or controls.
 pub fn check_binary(input: &[u8]) -> Result<()> {
     let sample = &input[..input.len().min(BINARY_SAMPLE)];
     let what = magic(input)
@@ -272,7 +278,7 @@ pub fn check_binary(input: &[u8]) -> Result<()> {
         });
     }
     let controls = count_controls(sample);
-    if controls * 100 > sample.len().max(1) {
+    if controls >= MIN_CONTROLS && controls * 20 > sample.len() {
         return Err(Error::Binary {
             reason: format!(
                 "{what}{controls} control bytes in the first {} bytes",
@@ -1260,6 +1266,25 @@ mod tests {
         let b: Vec<u8> = (0..200u8)
             .map(|i| if i % 3 == 0 { 1 } else { b'a' })
             .collect();
+        assert!(decode(&b, &DecodeOptions::default()).is_err());
+        // A stray control or two in short text, or one in 30 bytes of longer text, is text.
+        for s in ["a\x0bb", "页一\x08\x08页二", "标题\x1d。"] {
+            assert_eq!(
+                decode(s.as_bytes(), &DecodeOptions::default())
+                    .unwrap()
+                    .text,
+                s
+            );
+        }
+        let s = "中文的句子，\x01还有一些。".repeat(100);
+        assert_eq!(
+            decode(s.as_bytes(), &DecodeOptions::default())
+                .unwrap()
+                .text,
+            s
+        );
+        // Four in 60 bytes is binary.
+        let b = [&b"\x01\x02\x03\x04"[..], &[b'a'; 56]].concat();
         assert!(decode(&b, &DecodeOptions::default()).is_err());
     }
 
