@@ -510,7 +510,13 @@ fn plausible(o: Orig, c: char) -> bool {
     match o {
         Orig::Utf8 => matches!(u,
             0x09 | 0x0A | 0x0D | 0x20..=0x7E
-            | 0x80..=0x2FF // C1 and cp1252 letters: a Latin layer underneath
+            // C1, Latin-1 and cp1252 letters (a Latin layer underneath), pinyin vowels,
+            // spacing modifiers (tone marks). Not the rest of Latin Extended-B: GBK's
+            // `拼` (C6 B4) is `ƴ` in UTF-8.
+            | 0x80..=0x17F
+            | 0x192
+            | 0x1CD..=0x1DC
+            | 0x2B0..=0x2FF
             | 0x20A0..=0x20CF
             | 0x370..=0x3FF
             | 0x400..=0x4FF
@@ -1094,6 +1100,23 @@ mod tests {
             "Café au lait, naïve résumé, Müller.",
         ] {
             assert_eq!(repair_str(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn clean_text_next_to_garble_is_left_alone() {
+        // `拼` is C6 B4 in GBK, `ƴ` in UTF-8; `zhōng` in GBK read as Big5 is `zh身ng`.
+        for (s, want) in [
+            (
+                "鍙戝睍闋\u{e162}\u{e06b} 拼音：zhōng guó，nǐ hǎo",
+                "发展頭髮 拼音：zhōng guó，nǐ hǎo",
+            ),
+            (
+                "鍙戝睍闋\u{e162}\u{e06b}鈥濆紶鐜\u{e1bb}咕 zhōng guózhōng guó",
+                "发展頭髮”张玮乾 zhōng guózhōng guó",
+            ),
+        ] {
+            assert_eq!(repair_str(s), want, "{s}");
         }
     }
 

@@ -227,6 +227,22 @@ pub fn max_lost(h: Hyp, mb: usize) -> usize {
     }
 }
 
+/// Non-ASCII Latin letters of `s` (tone-marked pinyin vowels, `ü`, `ê`) with an ASCII
+/// letter right before or after them.
+fn latin_in_words(s: &str) -> usize {
+    let cs: Vec<char> = s.chars().collect();
+    (0..cs.len())
+        .filter(|&i| {
+            let c = cs[i];
+            !c.is_ascii()
+                && matches!(c as u32, 0xC0..=0x24F | 0x1E00..=0x1EFF)
+                && c.is_alphabetic()
+                && (i > 0 && cs[i - 1].is_ascii_alphabetic()
+                    || cs.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()))
+        })
+        .count()
+}
+
 pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
     if st.mb == 0 {
         // Nothing recovered: only the well-known `锟斤拷` (UTF-8 U+FFFD read as GBK).
@@ -243,12 +259,20 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         return None;
     }
     let cjk_out = out.chars().filter(|&c| is_cjk(c)).count();
+    // Big5 <-> GBK: a tone-marked pinyin vowel inside a Latin word (GBK row A8 holds
+    // them: `zhōng` read as Big5 is `zh身ng`) is pinyin, not a garbled hanzi.
+    let dbcs = !matches!(h.wrong, Wrong::Latin) && h.orig != Orig::Utf8;
+    let mb = if dbcs {
+        st.mb.saturating_sub(latin_in_words(src))
+    } else {
+        st.mb
+    };
     // The structural conditions below, checked before the costly scores.
     let shaped = match (h.wrong, h.orig) {
         (Wrong::Latin, Orig::Utf8) => true,
         (_, Orig::Utf8) => src.chars().nth(1).is_some(),
         (Wrong::Latin, _) => st.mb >= 2 && cjk_out >= 2,
-        _ => st.mb >= 3,
+        _ => mb >= 3,
     };
     if !shaped {
         return None;
@@ -274,7 +298,7 @@ pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
         }
         _ => {
             // Big5 <-> GBK: both sides are hanzi; demand a clear margin.
-            st.mb >= 3 && gain >= 2.5 * ease && q_out > -8.5
+            mb >= 3 && gain >= 2.5 * ease && q_out > -8.5
         }
     };
     // `passes` only grows with the gain and the output's quality: when even their upper
