@@ -395,6 +395,12 @@ fn structured(h: Hyp, view: codec::View<'_>) -> bool {
 }
 
 /// Best non-overlapping repairs, by score (`cands` is left empty).
+///
+/// Scores compare mean qualities, which favour short spans: `è¡¨ç¤º` alone read as two
+/// layers (cp1252, then Big5) outscores `è¡¨ç¤º nÇ\u{90} hÇŽ` read as one layer of
+/// UTF-8, though both make `表示` of it. A candidate that covers another's span with no
+/// more layers, loses nothing, and keeps the other's output (or the other loses chars)
+/// is the better explanation, and takes the other's place.
 fn select(cands: &mut Vec<Repair>) -> Vec<Repair> {
     cands.sort_by(|a, b| {
         b.verdict
@@ -402,17 +408,37 @@ fn select(cands: &mut Vec<Repair>) -> Vec<Repair> {
             .partial_cmp(&a.verdict.score)
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    let mut chosen: Vec<Repair> = Vec::new();
-    for c in cands.drain(..) {
-        if chosen
-            .iter()
-            .all(|d| c.range.end <= d.range.start || d.range.end <= c.range.start)
-        {
-            chosen.push(c);
+    let lost = |c: &Repair| c.pieces.iter().map(|p| p.lost).sum::<usize>();
+    let overlaps = |a: &Range<usize>, b: &Range<usize>| a.start < b.end && b.start < a.end;
+    let mut used = vec![false; cands.len()];
+    let mut chosen: Vec<usize> = Vec::new();
+    for i in 0..cands.len() {
+        if used[i] {
+            continue;
+        }
+        let c = &cands[i];
+        let better = (0..cands.len()).find(|&j| {
+            let d = &cands[j];
+            j != i
+                && !used[j]
+                && d.range.start <= c.range.start
+                && c.range.end <= d.range.end
+                && d.hyps.len() <= c.hyps.len()
+                && lost(d) == 0
+                && (lost(c) > 0 || d.output().contains(&c.output()))
+                && !chosen.iter().any(|&k| overlaps(&cands[k].range, &d.range))
+        });
+        let pick = better.unwrap_or(i);
+        used[pick] = true;
+        let r = &cands[pick].range;
+        if !chosen.iter().any(|&k| overlaps(&cands[k].range, r)) {
+            chosen.push(pick);
         }
     }
-    chosen.sort_by_key(|c| c.range.start);
-    chosen
+    let mut keep: Vec<Option<Repair>> = cands.drain(..).map(Some).collect();
+    let mut out: Vec<Repair> = chosen.iter().filter_map(|&k| keep[k].take()).collect();
+    out.sort_by_key(|c| c.range.start);
+    out
 }
 
 /// A run of chars that the wrong codec can produce, rebuilt as its byte stream.
@@ -1117,6 +1143,18 @@ mod tests {
             ),
         ] {
             assert_eq!(repair_str(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn one_layer_over_the_whole_span_beats_two_over_a_part() {
+        // UTF-8 read as cp1252: `表示 nǐ hǎo`. Cleaning once must finish the job.
+        for (s, want) in [
+            ("è¡¨ç¤º\tnÇ\u{90} hÇŽo", "表示\tnǐ hǎo"),
+            ("è¡¨ç¤º nÇ\u{90} hÇŽo", "表示 nǐ hǎo"),
+        ] {
+            assert_eq!(repair_str(s), want, "{s}");
+            assert_eq!(repair_str(want), want);
         }
     }
 
