@@ -335,7 +335,14 @@ pub fn decode(input: &[u8], opts: &DecodeOptions) -> Result<Decoded> {
         }
     }
     if let Some((text, _)) = utf8 {
-        if input.len() <= SHORT_UTF8 && !has_nul && !input.is_ascii() && !plainly_cjk(&text) {
+        // U+FFFD (EF BF BD) is what a decoder left, not GBK's 锟斤拷: such text is this
+        // tool's own output, and a second run must read it back as it is.
+        if input.len() <= SHORT_UTF8
+            && !has_nul
+            && !input.is_ascii()
+            && !plainly_cjk(&text)
+            && !text.contains('\u{FFFD}')
+        {
             if let Some(d) = short_non_utf8(input) {
                 return Ok(d);
             }
@@ -1396,6 +1403,17 @@ mod tests {
             start = end;
         }
         assert_eq!(d.input_offset(d.text.len()), b.len());
+    }
+
+    #[test]
+    fn short_utf8_with_replacement_chars_stays_utf8() {
+        for s in [
+            "中嚚��嚚���",
+            "English words��干�１�３���，�",
+            "\r\n１�３���",
+        ] {
+            assert_eq!(dec(s.as_bytes()).text, s);
+        }
     }
 
     #[test]
