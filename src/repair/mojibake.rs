@@ -662,18 +662,7 @@ fn decode_run(
             }
             break;
         }
-        // Extend to the end of the wrong codec's char (an ASCII byte can hide in it).
-        let mut end_byte = units[last].bytes.end;
-        let mut end_unit = last + 1;
-        while end_byte < n && run.bound[end_byte] == NONE {
-            // Swallow the units inside that char.
-            if end_unit < units.len() {
-                end_byte = end_byte.max(units[end_unit].bytes.end);
-                end_unit += 1;
-            } else {
-                end_byte += 1;
-            }
-        }
+        let (end_byte, end_unit) = char_end(units, run, last);
         // Too little structure to ever pass the judge: skip the costly part.
         let mb = units[start..end_unit.min(units.len())]
             .iter()
@@ -686,11 +675,42 @@ fn decode_run(
         };
         if mb >= min_mb {
             let us = &units[start..end_unit.min(units.len())];
+            let before = found.cands.len();
             build_candidate(text, run, hi, depth, doc, us, end_byte, found);
+            // Refused, with lossy units after its last good one: the holes may be chars
+            // lost before (U+FFFD already in the text, past some ASCII), or a tail the
+            // judge finds too lossy. Judge it again without them.
+            let good = (start..end_unit.min(units.len()))
+                .rev()
+                .find(|&k| good_mb(h.orig, &units[k]));
+            if let Some(g) = good.filter(|&g| found.cands.len() == before && g < last) {
+                if units[g + 1..=last].iter().any(|u| u.hole) {
+                    let (eb, eu) = char_end(units, run, g);
+                    build_candidate(text, run, hi, depth, doc, &units[start..eu], eb, found);
+                }
+            }
         }
         i = end_unit.max(i + 1);
         floor = i;
     }
+}
+
+/// The end (stream byte, unit index) of the wrong codec's char that holds the end of
+/// unit `last` (an ASCII byte can hide in a double-byte char): the units inside that
+/// char are swallowed.
+fn char_end(units: &[Unit], run: &Run, last: usize) -> (usize, usize) {
+    let n = run.stream.bytes.len();
+    let mut end_byte = units[last].bytes.end;
+    let mut end_unit = last + 1;
+    while end_byte < n && run.bound[end_byte] == NONE {
+        if end_unit < units.len() {
+            end_byte = end_byte.max(units[end_unit].bytes.end);
+            end_unit += 1;
+        } else {
+            end_byte += 1;
+        }
+    }
+    (end_byte, end_unit)
 }
 
 /// The candidates found so far, and buffers `build_candidate` reuses from one
@@ -1156,6 +1176,14 @@ mod tests {
             assert_eq!(repair_str(s), want, "{s}");
             assert_eq!(repair_str(want), want);
         }
+    }
+
+    #[test]
+    fn chars_lost_before_do_not_sink_a_repair() {
+        // UTF-8 `价格 ¥100` read as Big5, then text whose chars an earlier decoder lost.
+        let s = "隞瑟聢 瞼100n\u{FFFD} h\u{FFFD}o\u{FFFD}\u{FFFD}\u{FFFD}";
+        let want = "价格 ¥100n\u{FFFD} h\u{FFFD}o\u{FFFD}\u{FFFD}\u{FFFD}";
+        assert_eq!(repair_str(s), want);
     }
 
     #[test]
