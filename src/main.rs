@@ -72,7 +72,7 @@ struct CleanArgs {
     /// Clean input that looks binary instead of refusing it.
     #[arg(long)]
     force: bool,
-    /// Write every change as JSON Lines to FILE.
+    /// Write every change as JSON Lines to FILE (`-`: stdout, when the text goes elsewhere).
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Print a readable list of changes to stderr.
@@ -141,7 +141,7 @@ struct CleanArgs {
     /// Print the summary table on stderr even for a single input.
     #[arg(long)]
     summary: bool,
-    /// Write the run summary as JSON to FILE.
+    /// Write the run summary as JSON to FILE (`-`: stdout, when the text goes elsewhere).
     #[arg(long, value_name = "FILE")]
     summary_json: Option<PathBuf>,
     /// No progress bar or summary on stderr (errors are still printed).
@@ -526,10 +526,21 @@ fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
         done: AtomicU64::new(0),
     };
 
-    let mut report = match &a.report {
-        Some(p) => Some(BufWriter::new(
+    // `-` names stdout, which must not carry the text too, nor both JSON outputs.
+    let dash = |p: &Option<PathBuf>| p.as_deref() == Some(Path::new("-"));
+    for (flag, p) in [("--report", &a.report), ("--summary-json", &a.summary_json)] {
+        if dash(p) && stdout_is_output {
+            bail!("{flag} -: stdout carries the cleaned text; give a file, or send the text elsewhere (-o, --in-place, --out-dir)");
+        }
+    }
+    if dash(&a.report) && dash(&a.summary_json) {
+        bail!("--report - and --summary-json - would share stdout; give one a file");
+    }
+    let mut report: Option<BufWriter<Box<dyn Write>>> = match &a.report {
+        Some(_) if dash(&a.report) => Some(BufWriter::new(Box::new(io::stdout()))),
+        Some(p) => Some(BufWriter::new(Box::new(
             File::create(p).with_context(|| format!("creating {}", p.display()))?,
-        )),
+        ))),
         None => None,
     };
     let stdout = io::stdout();
@@ -557,9 +568,17 @@ fn clean(a: &CleanArgs, check: bool) -> Result<ExitCode> {
         }
         Err(e) => return Err(e).context("writing output"),
     };
+    if let Some(r) = report.as_mut() {
+        r.flush().context("writing the report")?;
+    }
     if let Some(p) = &a.summary_json {
-        let mut w =
-            BufWriter::new(File::create(p).with_context(|| format!("creating {}", p.display()))?);
+        let mut w: BufWriter<Box<dyn Write>> = if dash(&a.summary_json) {
+            BufWriter::new(Box::new(io::stdout()))
+        } else {
+            BufWriter::new(Box::new(
+                File::create(p).with_context(|| format!("creating {}", p.display()))?,
+            ))
+        };
         serde_json::to_writer_pretty(&mut w, &summary)?;
         w.write_all(b"\n")?;
         w.flush()?;

@@ -229,6 +229,51 @@ fn summary_json_and_report() {
 }
 
 #[test]
+fn dash_sends_the_report_or_summary_to_stdout_when_the_text_goes_elsewhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let (i, o) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
+    fs::write(&i, "臺灣\n").unwrap();
+    for flag in ["--report", "--summary-json"] {
+        // The text is on stdout: refused, and no file named `-` appears.
+        zhclean()
+            .current_dir(dir.path())
+            .args([flag, "-"])
+            .arg(&i)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains("stdout carries the cleaned text"));
+        assert!(!dir.path().join("-").exists());
+    }
+    let out = zhclean()
+        .args(["--report", "-", "-o"])
+        .arg(&o)
+        .arg(&i)
+        .assert()
+        .success();
+    let line: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        (line["before"].as_str(), line["after"].as_str()),
+        (Some("臺灣"), Some("台湾"))
+    );
+    assert_eq!(fs::read_to_string(&o).unwrap(), "台湾\n");
+    let out = zhclean()
+        .args(["check", "-q", "--summary-json", "-"])
+        .arg(&i)
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["files_changed"], 1);
+    zhclean()
+        .args(["--report", "-", "--summary-json", "-", "-o"])
+        .arg(&o)
+        .arg(&i)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("share stdout"));
+}
+
+#[test]
 fn detect_subcommand() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("u.txt");
