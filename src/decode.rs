@@ -488,7 +488,7 @@ fn rank(bytes: &[u8], cands: &[Enc], bonus: &dyn Fn(Enc, &str) -> f32) -> Vec<Sc
     let mut out: Vec<Scored> = cands
         .iter()
         .map(|&enc| {
-            let p = decode_piece(bytes, enc);
+            let p = decode_text(bytes, enc);
             Scored {
                 enc,
                 score: text_logprob(&p.text) + enc.prior() + bonus(enc, &p.text),
@@ -583,7 +583,7 @@ fn short_non_utf8(input: &[u8]) -> Option<Decoded> {
     });
     let best = ranked.first()?;
     if best.enc == UTF8
-        || decode_piece(input, best.enc).had_errors
+        || decode_text(input, best.enc).had_errors
         || (best.enc.is_wide() && !wide_reads_as_text(input, *best))
     {
         return None;
@@ -615,7 +615,7 @@ fn detect_wide(input: &[u8]) -> Option<Decoded> {
 /// A UTF-16/32 reading is text only if it is plausible on average, with few controls and
 /// few errors (random bytes read as UTF-16 give rare Han, Yi, hangul and private use).
 fn wide_reads_as_text(sample: &[u8], s: Scored) -> bool {
-    let piece = decode_piece(sample, s.enc);
+    let piece = decode_text(sample, s.enc);
     let n = piece.text.chars().count().max(1);
     let controls = piece
         .text
@@ -661,6 +661,20 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     let mut plan: Vec<(Range<usize>, Option<Enc>, f32)> = Vec::new();
     let mut bad = whole.bad_at.iter().copied().peekable();
     let mut secondary: Option<(Enc, f32)> = None;
+    // GBK and Big5 decode nearly every byte pair of the other without an error. But Big5
+    // text read as GBK lands in its user-defined areas (private-use chars), and GBK's
+    // `，：` read as Big5 are bopomofo (`ㄛㄩ`): such lines are compared with the other.
+    let other = match main.name() {
+        "GBK" | "gb18030" => Some((
+            Enc::Rs(encoding_rs::BIG5),
+            has_private_use as fn(&[u8]) -> bool,
+        )),
+        "Big5" => Some((Enc::Rs(encoding_rs::GBK), has_bopomofo as fn(&[u8]) -> bool)),
+        _ => None,
+    }
+    .filter(|(_, odd)| odd(whole.text.as_bytes()));
+    // The line's text in `whole` (0x0A is never part of a GBK sequence: lines match).
+    let mut text_start = 0;
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', input)
         .map(|i| i + 1)
@@ -670,6 +684,16 @@ fn decode_legacy(input: &[u8]) -> Decoded {
             continue;
         }
         let line = &input[start..end];
+        let tb = whole.text.as_bytes();
+        let line_text = if other.is_some() {
+            let text_end = memchr::memchr(b'\n', &tb[text_start.min(tb.len())..])
+                .map_or(tb.len(), |i| text_start + i + 1);
+            let t = &tb[text_start.min(tb.len())..text_end];
+            text_start = text_end;
+            t
+        } else {
+            &[]
+        };
         // Malformed sequences of the whole-input decode that end inside this line.
         let mut line_bad = false;
         while let Some(&b) = bad.peek() {
@@ -694,15 +718,22 @@ fn decode_legacy(input: &[u8]) -> Decoded {
                 let r = rank(line, &[UTF8, main], &|_, _| 0.0);
                 (Some(r[0].enc), confidence(&r))
             }
+        } else if let Some((o, _)) = other.filter(|(_, odd)| !line_bad && odd(line_text)) {
+            let r = rank(line, &[main, o], &|_, _| 0.0);
+            if r[0].enc == main {
+                (Some(main), conf)
+            } else {
+                (Some(r[0].enc), confidence(&r))
+            }
         } else if !line_bad {
             (Some(main), conf)
-        } else if let Some((e, c)) = secondary.filter(|(e, _)| !decode_piece(line, *e).had_errors) {
+        } else if let Some((e, c)) = secondary.filter(|(e, _)| !decode_text(line, *e).had_errors) {
             // Mixed files mostly mix two encodings: reuse the last per-line decision.
             (Some(e), c)
         } else {
             let r = rank(line, &all, &|_, _| 0.0);
             let c = confidence(&r);
-            if !decode_piece(line, r[0].enc).had_errors {
+            if !decode_text(line, r[0].enc).had_errors {
                 secondary = Some((r[0].enc, c));
             }
             (Some(r[0].enc), c)
@@ -769,6 +800,18 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     }
     out.mixed = out.encodings().len() > 1;
     gb18030_name(out, input)
+}
+
+/// UTF-8 text holds a private-use char (U+E000..U+F8FF: EE xx xx, EF 80..A3 xx).
+fn has_private_use(text: &[u8]) -> bool {
+    memchr::memchr2_iter(0xEE, 0xEF, text)
+        .any(|i| text[i] == 0xEE || text.get(i + 1).is_some_and(|&b| b <= 0xA3))
+}
+
+/// UTF-8 text holds a bopomofo letter (U+3105..U+3129: E3 84 85..A9).
+fn has_bopomofo(text: &[u8]) -> bool {
+    memchr::memmem::find_iter(text, &[0xE3, 0x84])
+        .any(|i| text.get(i + 2).is_some_and(|b| (0x85..=0xA9).contains(b)))
 }
 
 /// encoding_rs decodes GB18030's four-byte sequences under the GBK label too; name the
@@ -839,6 +882,16 @@ struct Piece {
 const ANCHOR_EVERY: usize = 8 * 1024;
 
 fn decode_piece(bytes: &[u8], enc: Enc) -> Piece {
+    decode_piece_with(bytes, enc, true)
+}
+
+/// `decode_piece` for a look at the text only (ranking, error checks): without the
+/// anchors of irregular chars, which cost a re-encode of the text.
+fn decode_text(bytes: &[u8], enc: Enc) -> Piece {
+    decode_piece_with(bytes, enc, false)
+}
+
+fn decode_piece_with(bytes: &[u8], enc: Enc, exact_offsets: bool) -> Piece {
     match enc {
         Enc::Utf32Le | Enc::Utf32Be => decode_utf32(bytes, enc == Enc::Utf32Le),
         Enc::Rs(e) => {
@@ -853,12 +906,12 @@ fn decode_piece(bytes: &[u8], enc: Enc) -> Piece {
                     };
                 }
             }
-            decode_rs(bytes, e)
+            decode_rs(bytes, e, exact_offsets)
         }
     }
 }
 
-fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
+fn decode_rs(bytes: &[u8], e: &'static Encoding, exact_offsets: bool) -> Piece {
     let mut dec = e.new_decoder_without_bom_handling();
     let mut text = String::with_capacity(bytes.len() + bytes.len() / 2 + 4);
     let mut malformed = Vec::new();
@@ -915,7 +968,11 @@ fn decode_rs(bytes: &[u8], e: &'static Encoding) -> Piece {
             break;
         }
     }
-    let anchors = irregular_anchors(e, bytes, &text, anchors);
+    let anchors = if exact_offsets {
+        irregular_anchors(e, bytes, &text, anchors)
+    } else {
+        anchors
+    };
     Piece {
         had_errors: !malformed.is_empty(),
         text,

@@ -34,6 +34,32 @@ fn mostly_gbk_with_one_utf8_line() {
 }
 
 #[test]
+fn big5_lines_in_a_gbk_file_are_big5() {
+    // GBK decodes these Big5 lines without an error (into its private-use areas).
+    let big5 = |s: &str| encoding_rs::BIG5.encode(s).0.into_owned();
+    let mut b = Vec::new();
+    let mut want = String::new();
+    for i in 0..20 {
+        let (g, t) = (
+            format!("第{i}行：这是简体中文的评论，质量很好。\n"),
+            format!("第{i}行：這本書的內容很豐富，值得推薦給朋友們。\n"),
+        );
+        b.extend(gbk(&g));
+        b.extend(big5(&t));
+        want.push_str(&g);
+        want.push_str(&t);
+    }
+    let d = dec(&b);
+    assert_eq!(d.text, want);
+    assert!(d.mixed);
+    assert_eq!(names(&d)[..4], ["GBK", "Big5", "GBK", "Big5"]);
+    // Bopomofo in a Big5 file is Big5 all the same.
+    let t = "注音符號：ㄅㄆㄇㄈ，這是臺灣的小學課本。\n".repeat(5);
+    let d = dec(&big5(&t));
+    assert_eq!((d.text.as_str(), d.mixed), (t.as_str(), false));
+}
+
+#[test]
 fn mostly_utf8_with_short_gbk_lines() {
     let mut b = Vec::new();
     let mut want = String::new();
