@@ -662,6 +662,11 @@ fn decode_run(
             }
             break;
         }
+        let Some((start, last)) = trim_edges(text, run, h, units, start, last) else {
+            i = last + 1;
+            floor = i;
+            continue;
+        };
         let (end_byte, end_unit) = char_end(units, run, last);
         // Too little structure to ever pass the judge: skip the costly part.
         let mb = units[start..end_unit.min(units.len())]
@@ -693,6 +698,101 @@ fn decode_run(
         i = end_unit.max(i + 1);
         floor = i;
     }
+}
+
+/// UTF-8 read as a double-byte codec: clean Chinese text next to the garble is part of
+/// the same run, and the GBK bytes of a hanzi are now and then one valid two-byte UTF-8
+/// char (`硬` D3 B2 is `Ӳ`, `希` CF A3 is `ϣ`), or a broken one. Such units at an edge
+/// of `units[start..=last]` are the clean neighbour, not garble: garble of CJK text
+/// decodes to three-byte chars, and of a cp1252 layer to Latin ones. They are dropped
+/// (with the ASCII and broken units between them and the garble). Lost chars (holes)
+/// stay. `None` when nothing is left.
+fn trim_edges(
+    text: &str,
+    run: &Run,
+    h: Hyp,
+    units: &[Unit],
+    mut start: usize,
+    mut last: usize,
+) -> Option<(usize, usize)> {
+    if h.orig != Orig::Utf8 || h.wrong == Wrong::Latin {
+        return Some((start, last));
+    }
+    let n = run.stream.bytes.len();
+    // The text chars the unit's bytes came from (a unit may start or end inside one).
+    let src = |u: &Unit| -> Option<Range<usize>> {
+        let a = run.bound[..=u.bytes.start]
+            .iter()
+            .rev()
+            .find(|&&b| b != NONE)?;
+        let b = run.bound[u.bytes.end.min(n)..]
+            .iter()
+            .find(|&&b| b != NONE)?;
+        (a < b).then_some(*a..*b)
+    };
+    let hanzi_only = |r: &Range<usize>| {
+        text[r.clone()]
+            .chars()
+            .all(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+    };
+    // An accidental unit: a two-byte char beyond Latin-1 (Greek, Cyrillic, rare Latin
+    // letters; not cp1252's own or pinyin's: a layer of cp1252 garble underneath, or
+    // pinyin, is made of those), or broken inside the run without a hole, made of hanzi
+    // only.
+    let accidental = |u: &Unit| {
+        let odd = match u.ch {
+            Some(c) => (0x100..0x800).contains(&(c as u32)) && !layer_or_pinyin(c),
+            // A char cut by the end of the run is garble's lossy tail (`鐚` of 参考文献).
+            None => !u.hole && u.bytes.end < n,
+        };
+        odd && src(u).is_some_and(|r| hanzi_only(&r))
+    };
+    // Past an accidental unit, everything up to the garble's last good unit or lost
+    // char goes with it.
+    let keeps = |u: &Unit| u.hole || (good_mb(h.orig, u) && !accidental(u));
+    if accidental(&units[last]) {
+        while last > start && !keeps(&units[last]) {
+            last -= 1;
+        }
+    }
+    if accidental(&units[start]) {
+        while start < last && !keeps(&units[start]) {
+            start += 1;
+        }
+    }
+    keeps(&units[start]).then_some((start, last))
+}
+
+/// A char beyond Latin-1 that cp1252 decodes to (`Œ š Ž ƒ ˆ ˜` ...), or a pinyin vowel.
+fn layer_or_pinyin(c: char) -> bool {
+    matches!(
+        c,
+        'Œ' | 'œ'
+            | 'Š'
+            | 'š'
+            | 'Ÿ'
+            | 'Ž'
+            | 'ž'
+            | 'ƒ'
+            | 'ˆ'
+            | '˜'
+            | 'ā'
+            | 'ē'
+            | 'ī'
+            | 'ō'
+            | 'ū'
+            | 'ǎ'
+            | 'ě'
+            | 'ǐ'
+            | 'ǒ'
+            | 'ǔ'
+            | 'ǖ'
+            | 'ǘ'
+            | 'ǚ'
+            | 'ǜ'
+            | 'ń'
+            | 'ň'
+    )
 }
 
 /// The end (stream byte, unit index) of the wrong codec's char that holds the end of
@@ -1184,6 +1284,27 @@ mod tests {
         let s = "隞瑟聢 瞼100n\u{FFFD} h\u{FFFD}o\u{FFFD}\u{FFFD}\u{FFFD}";
         let want = "价格 ¥100n\u{FFFD} h\u{FFFD}o\u{FFFD}\u{FFFD}\u{FFFD}";
         assert_eq!(repair_str(s), want);
+    }
+
+    #[test]
+    fn clean_hanzi_at_the_edge_of_garble_stay() {
+        // UTF-8 read as GBK next to clean text whose GBK bytes are a two-byte UTF-8 char
+        // (硬 D3 B2 is Ӳ, 希 CF A3 is ϣ, 偶 C5 BC is ż) or a broken one.
+        for (s, garble_fixed, clean) in [
+            ("按鍵很硬 寤鸿\u{e19b}鍏ヤ綇鐨勪汉", "入住的人", "按鍵很硬 "),
+            ("澶╋紝濂\u{FFFD}希望京东能提供驱动碟", "天，", "希望京东"),
+            (
+                "鐢佃剳鐨勪紭鐐瑰湪浜庢寔：也许是偶太老了。",
+                "电脑的优点在于持",
+                "：也许是偶太老了。",
+            ),
+        ] {
+            let out = repair_str(s);
+            assert!(
+                out.contains(garble_fixed) && out.contains(clean),
+                "{s} -> {out}"
+            );
+        }
     }
 
     #[test]
