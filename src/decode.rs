@@ -674,6 +674,7 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     }
     .filter(|(_, odd)| odd(whole.text.as_bytes()));
     // The line's text in `whole` (0x0A is never part of a GBK sequence: lines match).
+    let tb = whole.text.as_bytes();
     let mut text_start = 0;
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', input)
@@ -684,13 +685,11 @@ fn decode_legacy(input: &[u8]) -> Decoded {
             continue;
         }
         let line = &input[start..end];
-        let tb = whole.text.as_bytes();
         let line_text = if other.is_some() {
-            let text_end = memchr::memchr(b'\n', &tb[text_start.min(tb.len())..])
-                .map_or(tb.len(), |i| text_start + i + 1);
-            let t = &tb[text_start.min(tb.len())..text_end];
+            let from = text_start.min(tb.len());
+            let text_end = memchr::memchr(b'\n', &tb[from..]).map_or(tb.len(), |i| from + i + 1);
             text_start = text_end;
-            t
+            &tb[from..text_end]
         } else {
             &[]
         };

@@ -685,10 +685,9 @@ fn decode_run(
             // Refused, with lossy units after its last good one: the holes may be chars
             // lost before (U+FFFD already in the text, past some ASCII), or a tail the
             // judge finds too lossy. Judge it again without them.
-            let good = (start..end_unit.min(units.len()))
-                .rev()
-                .find(|&k| good_mb(h.orig, &units[k]));
-            if let Some(g) = good.filter(|&g| found.cands.len() == before && g < last) {
+            let refused = found.cands.len() == before;
+            let good = || (start..=last).rev().find(|&k| good_mb(h.orig, &units[k]));
+            if let Some(g) = good().filter(|&g| refused && g < last) {
                 if units[g + 1..=last].iter().any(|u| u.hole) {
                     let (eb, eu) = char_end(units, run, g);
                     build_candidate(text, run, hi, depth, doc, &units[start..eu], eb, found);
