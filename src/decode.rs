@@ -993,7 +993,7 @@ fn irregular_anchors(
     text: &str,
     anchors: Vec<(usize, usize)>,
 ) -> Vec<(usize, usize)> {
-    use encoding_rs::{BIG5, EUC_JP, GB18030, GBK, UTF_16BE, UTF_16LE, UTF_8};
+    use encoding_rs::{BIG5, EUC_JP, EUC_KR, GB18030, GBK, SHIFT_JIS, UTF_16BE, UTF_16LE, UTF_8};
     let kind = if e == GBK || e == GB18030 {
         if !text.contains('€') {
             return anchors;
@@ -1006,8 +1006,17 @@ fn irregular_anchors(
             return anchors;
         }
         2
-    } else if e == UTF_8 || e == UTF_16LE || e == UTF_16BE {
-        // `encoded_len` is exact for these; malformed spans have their anchors.
+    } else if e == SHIFT_JIS {
+        // Leads F0..F9 are the user-defined area: private-use chars, which the encoder
+        // writes as `&#NNNNN;`.
+        if !has_private_use(text.as_bytes()) {
+            return anchors;
+        }
+        4
+    } else if e == UTF_8 || e == UTF_16LE || e == UTF_16BE || e == EUC_KR || e.is_single_byte() {
+        // `encoded_len` is exact for these (every decoded char is written back at the
+        // length it was read; `every_two_byte_sequence_maps_back_to_its_offset` checks
+        // EUC-KR and single-byte ones); malformed spans have their anchors.
         return anchors;
     } else {
         3
@@ -1052,10 +1061,14 @@ fn irregular_anchors(
                         (2, !(0xA1..=0xF9).contains(&lead))
                     }
                 }
-                _ => match lead {
+                2 => match lead {
                     0..=0x7f => (1, false),
                     0x8f => (3, true),
                     _ => (2, false),
+                },
+                _ => match lead {
+                    0x81..=0x9f | 0xe0..=0xfc => (2, ('\u{E000}'..='\u{F8FF}').contains(&c)),
+                    _ => (1, false),
                 },
             };
             b = (b + len).min(b1);

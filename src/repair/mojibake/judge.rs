@@ -230,17 +230,18 @@ pub fn max_lost(h: Hyp, mb: usize) -> usize {
 /// Non-ASCII Latin letters of `s` (tone-marked pinyin vowels, `ü`, `ê`) with an ASCII
 /// letter right before or after them.
 fn latin_in_words(s: &str) -> usize {
-    let cs: Vec<char> = s.chars().collect();
-    (0..cs.len())
-        .filter(|&i| {
-            let c = cs[i];
-            !c.is_ascii()
-                && matches!(c as u32, 0xC0..=0x24F | 0x1E00..=0x1EFF)
-                && c.is_alphabetic()
-                && (i > 0 && cs[i - 1].is_ascii_alphabetic()
-                    || cs.get(i + 1).is_some_and(|n| n.is_ascii_alphabetic()))
-        })
-        .count()
+    let (mut n, mut prev) = (0, '\0');
+    let mut it = s.chars().peekable();
+    while let Some(c) = it.next() {
+        if matches!(c as u32, 0xC0..=0x24F | 0x1E00..=0x1EFF)
+            && c.is_alphabetic()
+            && (prev.is_ascii_alphabetic() || it.peek().is_some_and(|x| x.is_ascii_alphabetic()))
+        {
+            n += 1;
+        }
+        prev = c;
+    }
+    n
 }
 
 pub fn judge(h: Hyp, src: &str, out: &str, st: &Stats) -> Option<Verdict> {
