@@ -801,10 +801,11 @@ fn decode_legacy(input: &[u8]) -> Decoded {
     gb18030_name(out, input)
 }
 
-/// UTF-8 text holds a private-use char (U+E000..U+F8FF: EE xx xx, EF 80..A3 xx).
+/// UTF-8 text holds a private-use char of U+E000..U+EFFF (lead byte EE), where the
+/// user-defined areas of GBK (up to U+E765) and Shift_JIS (up to U+E757) decode. One
+/// memchr: EE is rare in Chinese text, unlike EF (fullwidth punctuation).
 fn has_private_use(text: &[u8]) -> bool {
-    memchr::memchr2_iter(0xEE, 0xEF, text)
-        .any(|i| text[i] == 0xEE || text.get(i + 1).is_some_and(|&b| b <= 0xA3))
+    memchr::memchr(0xEE, text).is_some()
 }
 
 /// UTF-8 text holds a bopomofo letter (U+3105..U+3129: E3 84 85..A9).
@@ -1007,8 +1008,8 @@ fn irregular_anchors(
         }
         2
     } else if e == SHIFT_JIS {
-        // Leads F0..F9 are the user-defined area: private-use chars, which the encoder
-        // writes as `&#NNNNN;`.
+        // Leads F0..F9 are the user-defined area: private-use chars (U+E000..U+E757),
+        // which the encoder writes as `&#NNNNN;`.
         if !has_private_use(text.as_bytes()) {
             return anchors;
         }
@@ -1067,7 +1068,7 @@ fn irregular_anchors(
                     _ => (2, false),
                 },
                 _ => match lead {
-                    0x81..=0x9f | 0xe0..=0xfc => (2, ('\u{E000}'..='\u{F8FF}').contains(&c)),
+                    0x81..=0x9f | 0xe0..=0xfc => (2, ('\u{E000}'..='\u{E757}').contains(&c)),
                     _ => (1, false),
                 },
             };
